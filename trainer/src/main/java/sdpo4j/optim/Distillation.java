@@ -1,0 +1,74 @@
+package sdpo4j.optim;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The self-distillation pieces shared by sdpo, credit and hybrid: student and teacher
+ * restricted to a common support, per-token divergence, and its aggregation (SPEC 1.1).
+ */
+final class Distillation {
+    final StudentTerms student;
+    final DivergenceConfig cfg;
+    /** Support ids {@code [R, N, L, K]}, or null for the whole vocabulary. */
+    final NDArray ids;
+    /** Student log-probs on the support {@code [R, N, L, K(+1)]}, with gradient. */
+    final NDArray studentOnSupport;
+    /** Teacher log-probs on the support, no gradient. */
+    final NDArray teacherOnSupport;
+    /** 1 for responses with a teacher context, {@code [R, N]}. */
+    final NDArray hasTeacher;
+
+    Distillation(StudentTerms student, DivergenceConfig cfg) {
+        PolicyBatch batch = student.batch;
+        if (batch.teacherLogits() == null) {
+            throw new IllegalArgumentException("self-distillation needs teacher logits (PolicyBatch.teacherLogits)");
+        }
+        this.student = student;
+        this.cfg = cfg;
+        NDArray teacher = Distributions.logSoftmax(batch.teacherLogits().stopGradient(), cfg.temperature());
+        this.ids = TopKDivergence.supportIds(student.logProbs, teacher, cfg);
+        this.studentOnSupport = TopKDivergence.restrict(student.logProbs, ids, cfg.tailBucket());
+        this.teacherOnSupport = TopKDivergence.restrict(teacher, ids, cfg.tailBucket());
+        this.hasTeacher = batch.hasTeacher() != null ? batch.hasTeacher() : batch.rewards().onesLike();
+    }
+
+    /** A contrastive (or any other detached) teacher pass restricted to the same support. */
+    NDArray onSupport(NDArray logits) {
+        return TopKDivergence.restrict(
+                Distributions.logSoftmax(logits.stopGradient(), cfg.temperature()), ids, cfg.tailBucket());
+    }
+
+    /** Per-token divergence to {@code teacher}, importance-weighted when off-policy. */
+    NDArray perToken(NDArray teacher) {
+        NDArray d = TopKDivergence.divergence(studentOnSupport, teacher, cfg.alpha());
+        NDArray ratio = student.importanceRatio(cfg.isClip());
+        return ratio == null ? d : d.mul(ratio);
+    }
+
+    /** Token mean within a response, then mean over the responses that have a teacher. */
+    NDArray aggregate(NDArray perToken) {
+        return Reductions.meanOverPresent(
+                Reductions.tokenMeanPerResponse(perToken, student.batch.mask()), hasTeacher);
+    }
+
+    /** Mean forward KL(teacher || student) per run, detached: the hybrid's informativeness. */
+    NDArray meanTeacherStudentKl() {
+        return aggregate(TopKDivergence.divergence(studentOnSupport, teacherOnSupport, 0.0)).stopGradient();
+    }
+
+    /** Adds the distillation metrics every teacher-based objective reports. */
+    void addMetrics(Map<String, NDArray> metrics, NDArray runLoss) {
+        metrics.put("kl", runLoss.stopGradient());
+        metrics.put("teacher_frac", hasTeacher.mean(new int[] {1}));
+    }
+
+    static List<NDArray> requireContrastive(PolicyBatch batch) {
+        if (batch.contrastiveLogits().isEmpty()) {
+            throw new IllegalArgumentException(
+                    "credit needs at least one contrastive teacher pass (PolicyBatch.contrastiveLogits)");
+        }
+        return batch.contrastiveLogits();
+    }
+}

@@ -1,0 +1,54 @@
+package sdpo4j.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+
+/**
+ * Numerically safe building blocks over the last (vocabulary) axis. Everything here keeps
+ * the input's data type, so gradient checks can run in float64.
+ */
+public final class Distributions {
+
+    /**
+     * Log-probabilities below this are treated as exactly zero probability. Finite, so that
+     * {@code p * (log p - log q)} never evaluates {@code 0 * inf} (which is NaN, and stays NaN
+     * in the backward pass even behind a {@code where}).
+     */
+    static final double LOG_FLOOR = -1e30;
+
+    private Distributions() {}
+
+    /** {@code log(sum(exp(x)))} over {@code axis}, kept as a size-1 axis; -inf rows give -inf. */
+    public static NDArray logSumExp(NDArray x, int axis) {
+        NDArray max = x.max(new int[] {axis}, true).stopGradient();
+        // A row of all -inf would make x - max NaN; shifting it by 0 instead is exact.
+        NDArray shift = NDArrays.where(max.isInfinite(), max.zerosLike(), max);
+        return x.sub(shift).exp().sum(new int[] {axis}, true).log().add(shift);
+    }
+
+    /** Log-softmax at a temperature, floored so that zero-probability entries stay finite. */
+    public static NDArray logSoftmax(NDArray logits, double temperature) {
+        NDArray scaled = temperature == 1.0 ? logits : logits.div(temperature);
+        return floor(scaled.logSoftmax(-1));
+    }
+
+    /** Clamps -inf (masked vocabulary entries) to {@link #LOG_FLOOR}. */
+    static NDArray floor(NDArray logProbs) {
+        return logProbs.maximum(LOG_FLOOR);
+    }
+
+    /** Shannon entropy over the last axis from floored log-probabilities. */
+    public static NDArray entropy(NDArray logProbs) {
+        return logProbs.exp().mul(logProbs).sum(new int[] {-1}).neg();
+    }
+
+    /** {@code KL(p || q)} over the last axis, both given as floored log-probabilities. */
+    static NDArray kl(NDArray logP, NDArray logQ) {
+        return logP.exp().mul(logP.sub(logQ)).sum(new int[] {-1});
+    }
+
+    /** Log-probability of the chosen ids: {@code logProbs[..., ids[...]]}. */
+    public static NDArray pick(NDArray logProbs, NDArray ids) {
+        return logProbs.gather(ids.expandDims(-1), -1).squeeze(-1);
+    }
+}

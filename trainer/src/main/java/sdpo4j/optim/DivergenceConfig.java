@@ -1,0 +1,55 @@
+package sdpo4j.optim;
+
+/**
+ * How the student is compared to the teacher at each response position (SPEC 1.1).
+ *
+ * @param topK size of the support; {@code topK >= V} means the whole vocabulary
+ * @param topKSource whose top-K ids form the support
+ * @param tailBucket add a (K+1)-th entry holding the remaining probability mass; off
+ *     renormalises both distributions over the K ids
+ * @param temperature rollout temperature; both distributions divide their logits by it
+ * @param alpha 1 = reverse KL(student||teacher), 0 = forward KL(teacher||student), between:
+ *     the generalised Jensen-Shannon mixture
+ * @param isClip upper clamp of the detached importance ratio on off-policy mini-batches
+ */
+public record DivergenceConfig(
+        int topK, TopKSource topKSource, boolean tailBucket, double temperature, double alpha, double isClip) {
+
+    /** SPEC defaults: reverse KL over the student's top-20 with a tail bucket. */
+    public static final DivergenceConfig DEFAULT = new DivergenceConfig(20, TopKSource.STUDENT, true, 1.0, 1.0, 2.0);
+
+    public DivergenceConfig {
+        if (topK < 1) {
+            throw new IllegalArgumentException("topK must be >= 1, got " + topK);
+        }
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a positive finite number, got " + temperature);
+        }
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
+        }
+        if (!(isClip > 0)) {
+            throw new IllegalArgumentException("isClip must be > 0, got " + isClip);
+        }
+    }
+
+    public DivergenceConfig withAlpha(double newAlpha) {
+        return new DivergenceConfig(topK, topKSource, tailBucket, temperature, newAlpha, isClip);
+    }
+
+    public DivergenceConfig withTopK(int k) {
+        return new DivergenceConfig(k, topKSource, tailBucket, temperature, alpha, isClip);
+    }
+
+    public DivergenceConfig withTailBucket(boolean tail) {
+        return new DivergenceConfig(topK, topKSource, tail, temperature, alpha, isClip);
+    }
+
+    public DivergenceConfig withTopKSource(TopKSource source) {
+        return new DivergenceConfig(topK, source, tailBucket, temperature, alpha, isClip);
+    }
+
+    public DivergenceConfig withTemperature(double t) {
+        return new DivergenceConfig(topK, topKSource, tailBucket, t, alpha, isClip);
+    }
+}

@@ -1,0 +1,38 @@
+package sdpo4j.optim;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+
+/**
+ * Global-norm gradient clipping: all gradients are scaled by one factor so that their joint
+ * L2 norm is at most {@code maxNorm}. DJL's own {@code clipGrad} clamps each element instead,
+ * which changes the gradient's direction.
+ */
+public final class GradientClipping {
+    private GradientClipping() {}
+
+    /**
+     * Clips in place and returns the norm before clipping. A non-finite norm is returned as is
+     * and nothing is scaled, so that the caller can stop with a clear message instead of
+     * silently applying NaN.
+     */
+    public static double clipGlobalNorm(List<NDArray> gradients, double maxNorm) {
+        if (!(maxNorm > 0)) {
+            throw new IllegalArgumentException("maxNorm must be > 0, got " + maxNorm);
+        }
+        double sumSquares = 0;
+        for (NDArray g : gradients) {
+            try (NDArray sq = g.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).square().sum()) {
+                sumSquares += sq.getDouble();
+            }
+        }
+        double norm = Math.sqrt(sumSquares);
+        if (Double.isFinite(norm) && norm > maxNorm) {
+            double scale = maxNorm / (norm + 1e-6);
+            for (NDArray g : gradients) {
+                g.muli(scale);
+            }
+        }
+        return norm;
+    }
+}

@@ -1,0 +1,27 @@
+package sdpo4j.optim;
+
+/**
+ * GRPO baseline settings (SPEC 5).
+ *
+ * @param scaleStd divide the group-centred reward by the group std (off gives Dr.GRPO)
+ * @param epsLow lower clip range of the importance ratio, {@code 1 - epsLow}
+ * @param epsHigh upper clip range, {@code 1 + epsHigh}
+ * @param klBeta coefficient of the k3 KL to a frozen reference; 0 disables it
+ * @param aggregation token-mean over the batch or seq-mean-token-mean
+ */
+public record GrpoConfig(boolean scaleStd, double epsLow, double epsHigh, double klBeta, Aggregation aggregation) {
+
+    public static final GrpoConfig DEFAULT = new GrpoConfig(true, 0.2, 0.2, 0.0, Aggregation.TOKEN_MEAN);
+
+    public GrpoConfig {
+        if (!(epsLow >= 0 && epsLow < 1)) {
+            throw new IllegalArgumentException("epsLow must be in [0, 1), got " + epsLow);
+        }
+        if (!(epsHigh >= 0)) {
+            throw new IllegalArgumentException("epsHigh must be >= 0, got " + epsHigh);
+        }
+        if (!(klBeta >= 0)) {
+            throw new IllegalArgumentException("klBeta must be >= 0, got " + klBeta);
+        }
+    }
+}

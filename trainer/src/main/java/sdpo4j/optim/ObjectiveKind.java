@@ -1,0 +1,11 @@
+package sdpo4j.optim;
+
+/** The objectives of SPEC 1, by their config names. */
+public enum ObjectiveKind {
+    REINFORCE,
+    ADVANTAGE_WEIGHTED,
+    GRPO,
+    SDPO,
+    CREDIT,
+    HYBRID
+}

@@ -1,0 +1,32 @@
+package sdpo4j.optim;
+
+import ai.djl.ndarray.NDArray;
+
+/** The aggregations of SPEC 1.1 and 5, per run (axis 0 is kept). */
+final class Reductions {
+
+    private Reductions() {}
+
+    /** Token mean within each response: {@code [R, N, L] -> [R, N]}; empty responses give 0. */
+    static NDArray tokenMeanPerResponse(NDArray perToken, NDArray mask) {
+        return perToken.mul(mask).sum(new int[] {2}).div(mask.sum(new int[] {2}).maximum(1.0));
+    }
+
+    /**
+     * Mean over responses with weight 1 (the rest count as absent, not as zero):
+     * {@code [R, N] -> [R]}. A run where no response counts gives 0.
+     */
+    static NDArray meanOverPresent(NDArray perResponse, NDArray present) {
+        return perResponse.mul(present).sum(new int[] {1}).div(present.sum(new int[] {1}).maximum(1.0));
+    }
+
+    /** Mean over all response tokens of a run: {@code [R, N, L] -> [R]}. */
+    static NDArray tokenMean(NDArray perToken, NDArray mask) {
+        return perToken.mul(mask).sum(new int[] {1, 2}).div(mask.sum(new int[] {1, 2}).maximum(1.0));
+    }
+
+    /** Token mean per response, then mean over all responses: {@code [R, N, L] -> [R]}. */
+    static NDArray seqMeanTokenMean(NDArray perToken, NDArray mask) {
+        return tokenMeanPerResponse(perToken, mask).mean(new int[] {1});
+    }
+}

@@ -1,0 +1,47 @@
+package sdpo4j.optim;
+
+import ai.djl.ndarray.NDArray;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The student-side quantities every objective needs, computed once per batch: full
+ * log-probabilities at temperature, log-probs of the sampled tokens, and the metrics all
+ * objectives report (SPEC 1: reward, entropy).
+ */
+final class StudentTerms {
+    final PolicyBatch batch;
+    final NDArray logProbs;
+    final NDArray tokenLogProbs;
+
+    StudentTerms(PolicyBatch batch, double temperature) {
+        this.batch = batch;
+        this.logProbs = Distributions.logSoftmax(batch.studentLogits(), temperature);
+        this.tokenLogProbs = Distributions.pick(logProbs, batch.tokens());
+    }
+
+    /** Detached {@code exp(logp_new - logp_old)}, clamped to at most {@code clip}; null on-policy. */
+    NDArray importanceRatio(double clip) {
+        if (batch.oldLogProbs() == null) {
+            return null;
+        }
+        return tokenLogProbs.stopGradient().sub(batch.oldLogProbs()).exp().minimum(clip);
+    }
+
+    /** Reward mean and std and policy entropy per run, the metrics every objective reports. */
+    Map<String, NDArray> commonMetrics() {
+        Map<String, NDArray> m = new LinkedHashMap<>();
+        NDArray rewards = batch.rewards();
+        NDArray mean = rewards.mean(new int[] {1});
+        m.put("reward_mean", mean);
+        m.put("reward_std", rewards.sub(mean.expandDims(1)).square().mean(new int[] {1}).sqrt());
+        m.put("entropy", Reductions.tokenMean(Distributions.entropy(logProbs.stopGradient()), batch.mask()));
+        return m;
+    }
+
+    /** Sequence reward minus the run's batch mean, {@code [R, N]} (seed paper eq. 4). */
+    NDArray batchCentredRewards() {
+        NDArray r = batch.rewards();
+        return r.sub(r.mean(new int[] {1}, true));
+    }
+}

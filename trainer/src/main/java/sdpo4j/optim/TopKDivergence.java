@@ -1,0 +1,82 @@
+package sdpo4j.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+
+/**
+ * Per-token divergence between a student and a teacher over a top-K support (SPEC 1.1).
+ *
+ * <p>Both sides are normalised over the full vocabulary first, then restricted to the
+ * support. The tail bucket holds the mass outside the support; it is computed as the
+ * log-sum-exp of the entries outside the support, which equals {@code log(1 - sum_K p)} but
+ * stays exact where {@code 1 - sum_K p} would round to zero.
+ */
+public final class TopKDivergence {
+
+    private TopKDivergence() {}
+
+    /**
+     * Token ids of the support, {@code [..., K]}, or null when the support is the whole
+     * vocabulary. Ids are chosen on detached log-probabilities: the choice of support is
+     * not differentiated.
+     */
+    static NDArray supportIds(NDArray studentLogProbs, NDArray teacherLogProbs, DivergenceConfig cfg) {
+        long vocab = studentLogProbs.getShape().get(studentLogProbs.getShape().dimension() - 1);
+        if (cfg.topK() >= vocab) {
+            return null;
+        }
+        NDArray source = cfg.topKSource() == TopKSource.STUDENT ? studentLogProbs : teacherLogProbs;
+        return source.stopGradient().topK(cfg.topK(), -1, true, false).get(1);
+    }
+
+    /**
+     * Restricts full-vocabulary log-probabilities to the support, as a normalised
+     * distribution of K+1 entries (tail bucket) or K entries (renormalised).
+     */
+    static NDArray restrict(NDArray logProbs, NDArray ids, boolean tailBucket) {
+        if (ids == null) {
+            return logProbs;
+        }
+        NDArray onSupport = logProbs.gather(ids, -1);
+        if (!tailBucket) {
+            return Distributions.floor(onSupport.sub(Distributions.logSumExp(onSupport, -1)));
+        }
+        NDArray inSupport = logProbs.zerosLike().scatter(ids, ids.onesLike().toType(logProbs.getDataType(), false), -1);
+        NDArray outside = NDArrays.where(
+                inSupport.gt(0), logProbs.zerosLike().sub(Double.POSITIVE_INFINITY), logProbs);
+        NDArray tail = Distributions.floor(Distributions.logSumExp(outside, -1));
+        return NDArrays.concat(new NDList(onSupport, tail), -1);
+    }
+
+    /**
+     * The divergence of SPEC 1.1 between two distributions given as floored log-probabilities
+     * over the same support: alpha 1 reverse KL, alpha 0 forward KL, otherwise the
+     * generalised JSD against the mixture {@code (1-alpha)*student + alpha*teacher}.
+     */
+    static NDArray divergence(NDArray student, NDArray teacher, double alpha) {
+        if (alpha == 1.0) {
+            return Distributions.kl(student, teacher);
+        }
+        if (alpha == 0.0) {
+            return Distributions.kl(teacher, student);
+        }
+        NDArray a = student.add(Math.log(1 - alpha));
+        NDArray b = teacher.add(Math.log(alpha));
+        NDArray max = a.maximum(b).stopGradient();
+        NDArray mixture = a.sub(max).exp().add(b.sub(max).exp()).log().add(max);
+        return Distributions.kl(student, mixture).mul(1 - alpha)
+                .add(Distributions.kl(teacher, mixture).mul(alpha));
+    }
+
+    /**
+     * Per-token divergence {@code [...]} between student logits {@code [..., V]} (with
+     * gradient) and teacher logits or log-probabilities {@code [..., V]} (no gradient).
+     */
+    public static NDArray perToken(NDArray studentLogits, NDArray teacherLogits, DivergenceConfig cfg) {
+        NDArray student = Distributions.logSoftmax(studentLogits, cfg.temperature());
+        NDArray teacher = Distributions.logSoftmax(teacherLogits.stopGradient(), cfg.temperature());
+        NDArray ids = supportIds(student, teacher, cfg);
+        return divergence(restrict(student, ids, cfg.tailBucket()), restrict(teacher, ids, cfg.tailBucket()), cfg.alpha());
+    }
+}

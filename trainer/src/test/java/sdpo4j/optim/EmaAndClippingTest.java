@@ -1,0 +1,93 @@
+package sdpo4j.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EmaAndClippingTest {
+
+    @Test
+    void emaMovesTheTeacherTowardTheStudentAtRateR() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray s1 = m.create(new float[] {1, 2, 3});
+            NDArray s2 = m.create(new float[] {4}, new Shape(1, 1));
+            EmaTeacher ema = EmaTeacher.copyOf(List.of(s1, s2), m);
+            s1.muli(0).addi(11); // student steps to 11, 11, 11
+            ema.update(0.1);
+            assertArrayEquals(new float[] {2f, 2.9f, 3.8f}, ema.parameters().get(0).toFloatArray(), 1e-6f);
+            assertArrayEquals(new float[] {4f}, ema.parameters().get(1).toFloatArray(), 1e-6f);
+            ema.update(1.0);
+            assertArrayEquals(s1.toFloatArray(), ema.parameters().get(0).toFloatArray(), 0f);
+        }
+    }
+
+    @Test
+    void teacherNeverSharesStorageWithTheStudent() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray s = m.create(new float[] {1, 2, 3});
+            EmaTeacher ema = EmaTeacher.copyOf(List.of(s), m);
+            s.addi(100);
+            assertArrayEquals(new float[] {1, 2, 3}, ema.parameters().get(0).toFloatArray(), 0f);
+            ema.parameters().get(0).addi(5);
+            assertArrayEquals(new float[] {101, 102, 103}, s.toFloatArray(), 0f);
+            assertThrows(IllegalArgumentException.class, () -> EmaTeacher.pairing(List.of(s), List.of(s)));
+            assertThrows(IllegalArgumentException.class,
+                    () -> EmaTeacher.pairing(List.of(m.zeros(new Shape(2))), List.of(s)));
+            assertThrows(IllegalArgumentException.class, () -> ema.update(1.5));
+        }
+    }
+
+    @Test
+    void globalNormClippingScalesAllGradientsByOneFactor() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.create(new float[] {3, 0});
+            NDArray b = m.create(new float[] {0, 4});
+            double norm = GradientClipping.clipGlobalNorm(List.of(a, b), 1.0);
+            assertEquals(5.0, norm, 1e-9);
+            assertArrayEquals(new float[] {0.6f, 0}, a.toFloatArray(), 1e-6f);
+            assertArrayEquals(new float[] {0, 0.8f}, b.toFloatArray(), 1e-6f);
+            // Below the threshold nothing changes.
+            assertEquals(1.0, GradientClipping.clipGlobalNorm(List.of(a, b), 2.0), 1e-6);
+            assertArrayEquals(new float[] {0.6f, 0}, a.toFloatArray(), 1e-6f);
+        }
+    }
+
+    @Test
+    void nonFiniteNormIsReportedNotApplied() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.create(new float[] {Float.NaN, 1});
+            NDArray b = m.create(new float[] {7, 1});
+            assertTrue(Double.isNaN(GradientClipping.clipGlobalNorm(List.of(a, b), 1.0)));
+            assertArrayEquals(new float[] {7, 1}, b.toFloatArray(), 0f);
+        }
+    }
+
+    @Test
+    void creditCorrelationOfTheTrueAdvantageIsOneAndOfItsNegativeMinusOne() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray q = m.randomNormal(new Shape(5, 6, 8));
+            NDArray logp = m.randomNormal(new Shape(5, 6, 8)).logSoftmax(-1);
+            NDArray a = CreditCorrelation.trueAdvantage(q, logp);
+            for (float v : CreditCorrelation.perPosition(a.mul(3), a).toFloatArray()) {
+                assertEquals(1.0, v, 1e-5);
+            }
+            for (float v : CreditCorrelation.perPosition(a.neg(), a).toFloatArray()) {
+                assertEquals(-1.0, v, 1e-5);
+            }
+            for (float v : CreditCorrelation.perPosition(a.zerosLike().add(2), a).toFloatArray()) {
+                assertEquals(0.0, v, 0);
+            }
+            // E_pi[A*] = 0 at every position.
+            for (float v : logp.exp().mul(a).sum(new int[] {-1}).toFloatArray()) {
+                assertEquals(0.0, v, 1e-5);
+            }
+        }
+    }
+}
