@@ -28,8 +28,12 @@ final class Distillation {
         this.student = student;
         this.cfg = cfg;
         NDArray teacher = Distributions.logSoftmax(batch.teacherLogits().stopGradient(), cfg.temperature());
-        this.ids = TopKDivergence.supportIds(student.logProbs, teacher, cfg);
-        this.studentOnSupport = TopKDivergence.restrict(student.logProbs, ids, cfg.tailBucket());
+        // Over the whole vocabulary a shared (factored) student broadcasts against the teacher;
+        // a top-K support differs per response, so the student is expanded to gather from it.
+        NDArray support = TopKDivergence.supportIds(student.logProbs, teacher, cfg);
+        this.ids = support == null ? null : support.broadcast(teacher.getShape().slice(0, 3).add(cfg.topK()));
+        this.studentOnSupport = TopKDivergence.restrict(
+                this.ids == null ? student.logProbs : student.expanded(), this.ids, cfg.tailBucket());
         this.teacherOnSupport = TopKDivergence.restrict(teacher, ids, cfg.tailBucket());
         this.hasTeacher = batch.hasTeacher() != null ? batch.hasTeacher() : batch.rewards().onesLike();
     }

@@ -10,7 +10,9 @@ import java.util.List;
  * length L over a vocabulary of V; responses come in contiguous groups of {@code groupSize}
  * (the G rollouts of one prompt).
  *
- * @param studentLogits {@code [R, N, L, V]}, with gradient
+ * @param studentLogits {@code [R, N, L, V]}, with gradient; the response axis may have size 1
+ *     when every response shares the same per-position distribution (a factored policy, as in
+ *     the simulator), which saves computing the same softmax N times
  * @param tokens sampled token ids {@code [R, N, L]} (int64)
  * @param mask 1 at response positions, 0 at padding {@code [R, N, L]}
  * @param rewards sequence rewards {@code [R, N]}
@@ -42,7 +44,11 @@ public record PolicyBatch(
         requireRank("tokens", tokens, 3);
         requireRank("mask", mask, 3);
         requireRank("rewards", rewards, 2);
-        long n = studentLogits.getShape().get(1);
+        long n = tokens.getShape().get(1);
+        long studentN = studentLogits.getShape().get(1);
+        if (studentN != n && studentN != 1) {
+            throw new IllegalArgumentException("studentLogits has " + studentN + " responses but tokens have " + n);
+        }
         if (groupSize < 1 || n % groupSize != 0) {
             throw new IllegalArgumentException(
                     "groupSize " + groupSize + " must be >= 1 and divide the number of responses " + n);

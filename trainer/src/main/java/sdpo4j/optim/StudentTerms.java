@@ -11,13 +11,25 @@ import java.util.Map;
  */
 final class StudentTerms {
     final PolicyBatch batch;
+    /** Full log-probabilities, {@code [R, N, L, V]} or {@code [R, 1, L, V]} as the student logits came. */
     final NDArray logProbs;
     final NDArray tokenLogProbs;
 
     StudentTerms(PolicyBatch batch, double temperature) {
         this.batch = batch;
         this.logProbs = Distributions.logSoftmax(batch.studentLogits(), temperature);
-        this.tokenLogProbs = Distributions.pick(logProbs, batch.tokens());
+        this.tokenLogProbs = Distributions.pick(expanded(), batch.tokens());
+    }
+
+    /** Log-probabilities with the response axis at full size N (a view when it was 1). */
+    NDArray expanded() {
+        long n = batch.tokens().getShape().get(1);
+        if (logProbs.getShape().get(1) == n) {
+            return logProbs;
+        }
+        long[] shape = logProbs.getShape().getShape().clone();
+        shape[1] = n;
+        return logProbs.broadcast(shape);
     }
 
     /** Detached {@code exp(logp_new - logp_old)}, clamped to at most {@code clip}; null on-policy. */

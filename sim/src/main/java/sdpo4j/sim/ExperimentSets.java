@@ -1,0 +1,87 @@
+package sdpo4j.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The runs of each experiment set (SPEC 2.5, plus the two extensions), every cell over
+ * {@code seeds} seeds. Set names are the config's.
+ */
+final class ExperimentSets {
+    static final List<SimMethod> PAPER_METHODS = List.of(SimMethod.SDPO, SimMethod.REINFORCE, SimMethod.ADVANTAGE_WEIGHTED);
+    static final List<FeedbackType> PAPER_FEEDBACK =
+            List.of(FeedbackType.BINARY, FeedbackType.ORDINAL, FeedbackType.CONTINUOUS, FeedbackType.CRITIQUE);
+
+    private ExperimentSets() {}
+
+    static List<RunSpec> build(SimConfig cfg) {
+        List<RunSpec> runs = new ArrayList<>();
+        for (String set : cfg.sets()) {
+            switch (set) {
+                case "method-feedback" -> {
+                    // The paper's three methods plus the two it does not have, over all oracles
+                    // including the literal critique.
+                    for (SimMethod method : SimMethod.values()) {
+                        if (method == SimMethod.HYBRID) {
+                            continue;
+                        }
+                        for (FeedbackType f : FeedbackType.values()) {
+                            addSeeds(runs, cfg, set, method, f, 0, 0, 0, 1, cfg.seed());
+                        }
+                    }
+                }
+                case "noise" -> {
+                    for (SimMethod method : PAPER_METHODS) {
+                        for (double sigma : cfg.noiseLevels()) {
+                            addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, sigma, 0, 0, 1, cfg.seed());
+                        }
+                    }
+                }
+                case "hybrid" -> {
+                    for (SimMethod method : List.of(SimMethod.HYBRID, SimMethod.SDPO, SimMethod.REINFORCE)) {
+                        for (FeedbackType f : List.of(FeedbackType.CONTINUOUS, FeedbackType.CRITIQUE)) {
+                            addSeeds(runs, cfg, set, method, f, cfg.hybridSigma(), 0, 0, 1, cfg.seed());
+                        }
+                    }
+                }
+                case "multi-seed" -> {
+                    for (SimMethod method : PAPER_METHODS) {
+                        addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, 0, 0, 0, 1,
+                                cfg.seed() + cfg.multiSeedOffset());
+                    }
+                }
+                case "bias" -> {
+                    // Systematic judge bias toward the world's worst token vs Gaussian noise of
+                    // the same size, for the dense and the sparse learner.
+                    for (SimMethod method : List.of(SimMethod.SDPO, SimMethod.HYBRID)) {
+                        addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, 0, 0, 0, 1, cfg.seed());
+                        for (double strength : cfg.biasStrengths()) {
+                            addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, 0, strength, 0, 1, cfg.seed());
+                            addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, strength, 0, 0, 1, cfg.seed());
+                        }
+                    }
+                }
+                case "diversity" -> {
+                    addSeeds(runs, cfg, set, SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, 0, 0, 1, cfg.seed());
+                    for (double bonus : cfg.entropyBonuses()) {
+                        addSeeds(runs, cfg, set, SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, 0, bonus, 1, cfg.seed());
+                    }
+                    for (double temp : cfg.teacherTemperatures()) {
+                        addSeeds(runs, cfg, set, SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, 0, 0, temp, cfg.seed());
+                    }
+                    addSeeds(runs, cfg, set, SimMethod.HYBRID, FeedbackType.CONTINUOUS, 0, 0, 0, 1, cfg.seed());
+                    addSeeds(runs, cfg, set, SimMethod.REINFORCE, FeedbackType.CONTINUOUS, 0, 0, 0, 1, cfg.seed());
+                }
+                default -> throw new IllegalArgumentException("unknown set " + set);
+            }
+        }
+        return runs;
+    }
+
+    private static void addSeeds(List<RunSpec> runs, SimConfig cfg, String set, SimMethod method, FeedbackType f,
+            double sigma, double bias, double entropyBonus, double teacherTemperature, long firstSeed) {
+        for (int s = 0; s < cfg.seeds(); s++) {
+            runs.add(new RunSpec(set, method, f, sigma, bias, entropyBonus, teacherTemperature, firstSeed + s));
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package sdpo4j.sim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The feedback oracles of SPEC 2.3, for R runs at once, each run with its own feedback type,
+ * noise level and (extension) judge bias. All oracles are computed for every run and each run
+ * keeps its own: a handful of extra element-wise ops is cheaper than splitting the batch.
+ */
+final class Oracles {
+    private final NDArray isBinary;
+    private final NDArray isOrdinal;
+    /** 1 for continuous, critique and critique-literal: all three score with the raw value. */
+    private final NDArray isContinuousScore;
+    private final NDArray sigma;
+    private final NDArray bias;
+
+    Oracles(NDManager manager, FeedbackType[] types, double[] sigma, double[] bias) {
+        int r = types.length;
+        float[] bin = new float[r];
+        float[] ord = new float[r];
+        float[] cont = new float[r];
+        for (int i = 0; i < r; i++) {
+            bin[i] = types[i] == FeedbackType.BINARY ? 1 : 0;
+            ord[i] = types[i] == FeedbackType.ORDINAL ? 1 : 0;
+            cont[i] = bin[i] + ord[i] == 0 ? 1 : 0;
+        }
+        this.isBinary = column(manager, bin);
+        this.isOrdinal = column(manager, ord);
+        this.isContinuousScore = column(manager, cont);
+        this.sigma = column(manager, toFloat(sigma));
+        this.bias = column(manager, toFloat(bias));
+    }
+
+    private static float[] toFloat(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = (float) x[i];
+        }
+        return f;
+    }
+
+    private static NDArray column(NDManager manager, float[] x) {
+        return manager.create(x, new Shape(x.length, 1));
+    }
+
+    /**
+     * Feedback for rewards {@code [R, B]} of tokens {@code [R, B, T]}. The judge observes
+     * {@code R + eps + bias * (share of the world's favoured token in s)}, with
+     * {@code eps = sigma * scoreNoise}; binary and ordinal quantise that observation. Hints
+     * are {@code q(t, s_t) + sigma * hintNoise}. Both noises are standard normal, {@code [R, B]}
+     * and {@code [R, B, T]}.
+     */
+    /** Quality of the sampled tokens {@code [R, B, T]} is passed in: the caller needs it too. */
+    Feedback observe(World world, NDArray tokens, NDArray tokenQuality, NDArray reward, NDArray scoreNoise, NDArray hintNoise) {
+        NDArray favoured = tokens.eq(world.favouredToken.reshape(-1, 1, 1)).toType(DataType.FLOAT32, false)
+                .mean(new int[] {2});
+        NDArray observed = reward.add(scoreNoise.mul(sigma)).add(favoured.mul(bias));
+        NDArray binary = observed.gt(0.5).toType(DataType.FLOAT32, false);
+        NDArray stars = observed.mul(4).add(1).round().clip(1, 5);
+        NDArray ordinal = stars.sub(1).div(4);
+        NDArray score = binary.mul(isBinary).add(ordinal.mul(isOrdinal)).add(observed.mul(isContinuousScore));
+        NDArray hints = tokenQuality.add(hintNoise.mul(sigma.expandDims(2)));
+        return new Feedback(score, hints);
+    }
+}

@@ -1,0 +1,35 @@
+package sdpo4j.sim;
+
+/**
+ * One simulated training run: a cell of an experiment set for one seed.
+ *
+ * @param set experiment set it belongs to
+ * @param method the objective
+ * @param feedback oracle type
+ * @param sigma Gaussian feedback noise std
+ * @param bias judge bias toward the world's worst token (extension 1); 0 = none
+ * @param entropyBonus coefficient of an entropy bonus (extension 2); 0 = none
+ * @param teacherTemperature divides the teacher logits (extension 2); 1 = the paper's teacher
+ * @param seed world and sampling seed
+ */
+public record RunSpec(
+        String set, SimMethod method, FeedbackType feedback, double sigma, double bias,
+        double entropyBonus, double teacherTemperature, long seed) {
+
+    /** The cell this run is a seed of: everything but the seed. */
+    public String cell() {
+        return set + "|" + settings();
+    }
+
+    /**
+     * What determines the run's numbers: everything but the set. Two sets that share a run
+     * (the noise sweep's sigma 0 and the method-feedback table's continuous column) share it.
+     */
+    public String identity() {
+        return settings() + "|" + seed;
+    }
+
+    private String settings() {
+        return method + "|" + feedback + "|" + sigma + "|" + bias + "|" + entropyBonus + "|" + teacherTemperature;
+    }
+}

@@ -1,0 +1,88 @@
+package sdpo4j.sim;
+
+import java.util.List;
+import sdpo4j.optim.DivergenceConfig;
+import sdpo4j.optim.ObjectiveConfig;
+import sdpo4j.optim.TopKSource;
+
+/**
+ * The simulation study's settings. Defaults are the paper's (section 2.7) where it gives them
+ * and SPEC 2 where it does not.
+ *
+ * @param steps training steps per run
+ * @param rollouts sampled sequences per step (n)
+ * @param lr learning rate of the plain gradient step on the logits
+ * @param refKl weight lambda of the pull toward the initial policy, {@code lambda * (pi - pi_ref)}
+ * @param beta feedback strength of the analytic teacher
+ * @param seeds seeds per cell
+ * @param seed first world seed; cell seeds are seed, seed+1, ...
+ * @param multiSeedOffset the multi-seed set uses fresh worlds starting at seed + this offset
+ * @param finalWindow steps at the end over which reward, credit and entropy are averaged
+ * @param baselinesSeeTrueReward reward-based objectives learn from the true reward (the paper:
+ *     "unaffected by feedback noise"); false makes them learn from the judge's score
+ * @param world the simulated task
+ * @param objective shared optimizer-layer settings; the paper's SDPO is forward KL (alpha 0)
+ *     over the whole vocabulary
+ * @param sets experiment sets to run
+ * @param noiseLevels sigmas of the noise sweep
+ * @param hybridSigma noise of the hybrid set
+ * @param biasStrengths judge-bias strengths of extension 1 (each compared with matched Gaussian noise)
+ * @param entropyBonuses entropy-bonus coefficients of extension 2
+ * @param teacherTemperatures teacher temperatures of extension 2
+ */
+public record SimConfig(
+        int steps,
+        int rollouts,
+        double lr,
+        double refKl,
+        double beta,
+        int seeds,
+        long seed,
+        long multiSeedOffset,
+        int finalWindow,
+        boolean baselinesSeeTrueReward,
+        WorldConfig world,
+        ObjectiveConfig objective,
+        List<String> sets,
+        List<Double> noiseLevels,
+        double hybridSigma,
+        List<Double> biasStrengths,
+        List<Double> entropyBonuses,
+        List<Double> teacherTemperatures) {
+
+    public static final List<String> ALL_SETS =
+            List.of("method-feedback", "noise", "hybrid", "multi-seed", "bias", "diversity");
+
+    public static final SimConfig PAPER = new SimConfig(
+            300, 32, 0.02, 0.01, 1.5, 5, 0, 100, 20, true,
+            WorldConfig.DEFAULT,
+            ObjectiveConfig.DEFAULT.withDivergence(new DivergenceConfig(8, TopKSource.STUDENT, true, 1.0, 0.0, 2.0)),
+            ALL_SETS,
+            List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
+            0.2,
+            List.of(0.1, 0.2, 0.3),
+            List.of(0.01, 0.03, 0.1),
+            List.of(1.5, 2.0, 3.0));
+
+    public SimConfig {
+        if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+        if (rollouts < 2) throw new IllegalArgumentException("rollouts must be >= 2, got " + rollouts);
+        if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
+        if (!(refKl >= 0)) throw new IllegalArgumentException("ref-kl must be >= 0, got " + refKl);
+        if (!(beta >= 0)) throw new IllegalArgumentException("beta must be >= 0, got " + beta);
+        if (seeds < 1) throw new IllegalArgumentException("seeds must be >= 1, got " + seeds);
+        if (finalWindow < 1 || finalWindow > steps) {
+            throw new IllegalArgumentException("final-window must be in [1, steps], got " + finalWindow);
+        }
+        for (String s : sets) {
+            if (!ALL_SETS.contains(s)) {
+                throw new IllegalArgumentException("unknown set '" + s + "'; allowed: " + ALL_SETS);
+            }
+        }
+        sets = List.copyOf(sets);
+        noiseLevels = List.copyOf(noiseLevels);
+        biasStrengths = List.copyOf(biasStrengths);
+        entropyBonuses = List.copyOf(entropyBonuses);
+        teacherTemperatures = List.copyOf(teacherTemperatures);
+    }
+}

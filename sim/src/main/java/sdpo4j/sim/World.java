@@ -1,0 +1,91 @@
+package sdpo4j.sim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.util.Random;
+
+/**
+ * R simulated worlds side by side (SPEC 2.1): per world seed, token quality {@code q [T, V]},
+ * bigram coherence {@code b [V, V]} and a target pattern {@code s* [T]}, with reward
+ * {@code R(s) = sigmoid((sum_t q(t,s_t) + sum_t b(s_t,s_t+1) + alpha_p * #[s_t = s*_t]) / T)}.
+ * Worlds are drawn with {@link java.util.Random} so that a seed means the same world whatever
+ * else runs in the batch.
+ */
+public final class World {
+    final WorldConfig cfg;
+    /** Token quality {@code [R, T, V]}. */
+    final NDArray quality;
+    /** Bigram bonus flattened to {@code [R, V*V]}, index {@code v * V + v'}. */
+    final NDArray bigram;
+    /** Target pattern {@code [R, T]} (int64). */
+    final NDArray target;
+    /** Per world, the token with the lowest mean quality: what a biased judge over-rewards. */
+    final NDArray favouredToken;
+    private final double[] qualityHost;
+
+    World(NDManager manager, WorldConfig cfg, long[] seeds) {
+        this.cfg = cfg;
+        int r = seeds.length;
+        int t = cfg.length();
+        int v = cfg.vocab();
+        qualityHost = new double[r * t * v];
+        float[] q = new float[r * t * v];
+        float[] b = new float[r * v * v];
+        long[] target = new long[r * t];
+        long[] favoured = new long[r];
+        for (int i = 0; i < r; i++) {
+            Random rnd = new Random(seeds[i]);
+            double[] meanQuality = new double[v];
+            for (int j = 0; j < t * v; j++) {
+                double x = cfg.qualityStd() * rnd.nextGaussian();
+                qualityHost[i * t * v + j] = x;
+                q[i * t * v + j] = (float) x;
+                meanQuality[j % v] += x / t;
+            }
+            for (int j = 0; j < v * v; j++) {
+                b[i * v * v + j] = (float) (cfg.bigramStd() * rnd.nextGaussian());
+            }
+            for (int j = 0; j < t; j++) {
+                target[i * t + j] = rnd.nextInt(v);
+            }
+            int worst = 0;
+            for (int j = 1; j < v; j++) {
+                worst = meanQuality[j] < meanQuality[worst] ? j : worst;
+            }
+            favoured[i] = worst;
+        }
+        this.quality = manager.create(q, new Shape(r, t, v));
+        this.bigram = manager.create(b, new Shape(r, v * v));
+        this.target = manager.create(target, new Shape(r, t));
+        this.favouredToken = manager.create(favoured, new Shape(r));
+    }
+
+    /** Rewards {@code [R, B]} of token sequences {@code [R, B, T]}. */
+    NDArray reward(NDArray tokens) {
+        long r = tokens.getShape().get(0);
+        long rollouts = tokens.getShape().get(1);
+        int t = cfg.length();
+        int v = cfg.vocab();
+        NDArray q = quality.expandDims(1).broadcast(r, rollouts, t, v);
+        NDArray local = q.gather(tokens.expandDims(-1), -1).squeeze(-1).sum(new int[] {2});
+        NDArray pairs = tokens.get(":, :, :-1").mul(v).add(tokens.get(":, :, 1:"));
+        NDArray coherence = bigram.expandDims(1).broadcast(r, rollouts, (long) v * v)
+                .gather(pairs, -1).sum(new int[] {2});
+        NDArray pattern = tokens.eq(target.expandDims(1)).toType(DataType.FLOAT32, false).sum(new int[] {2});
+        return Activation.sigmoid(local.add(coherence).add(pattern.mul(cfg.patternWeight())).div(t));
+    }
+
+    /** Quality of the sampled tokens {@code [R, B, T]}. */
+    NDArray tokenQuality(NDArray tokens) {
+        long[] s = tokens.getShape().getShape();
+        return quality.expandDims(1).broadcast(s[0], s[1], s[2], cfg.vocab()).gather(tokens.expandDims(-1), -1).squeeze(-1);
+    }
+
+    /** q(t, v) of world {@code run}, on the host, for exact reference computations in tests and reports. */
+    double quality(int run, int position, int token) {
+        return qualityHost[(run * cfg.length() + position) * cfg.vocab() + token];
+    }
+}

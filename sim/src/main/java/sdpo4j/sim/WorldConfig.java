@@ -1,0 +1,28 @@
+package sdpo4j.sim;
+
+/**
+ * The simulated task (SPEC 2.1). The paper gives V and T; the distributions of q and b and the
+ * pattern weight are ours, chosen so that SDPO with continuous feedback lands near Table 1.
+ *
+ * @param vocab vocabulary size V
+ * @param length sequence length T
+ * @param qualityStd std of the per-position token quality q(t, v)
+ * @param bigramStd std of the bigram coherence bonus b(v, v')
+ * @param patternWeight weight alpha_p of matching the target pattern s*
+ */
+public record WorldConfig(int vocab, int length, double qualityStd, double bigramStd, double patternWeight) {
+
+    public static final WorldConfig DEFAULT = new WorldConfig(8, 6, 1.0, 0.5, 1.0);
+
+    public WorldConfig {
+        if (vocab < 2) {
+            throw new IllegalArgumentException("vocab must be >= 2, got " + vocab);
+        }
+        if (length < 2) {
+            throw new IllegalArgumentException("length must be >= 2, got " + length);
+        }
+        if (!(qualityStd >= 0) || !(bigramStd >= 0) || !(patternWeight >= 0)) {
+            throw new IllegalArgumentException("quality-std, bigram-std and pattern-weight must be >= 0");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package sdpo4j.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Gradient recording for the current thread only. DJL's {@code GradientCollector} allows one
+ * collector per JVM; libtorch's grad mode is thread-local and its autograd engine runs
+ * independent graphs concurrently, so independent trainings (the simulator's cohorts) can
+ * each record on their own thread. Use as
+ * {@code try (Autograd.Recording rec = Autograd.record()) { loss = ...; rec.backward(loss); }}.
+ */
+public final class Autograd {
+    private Autograd() {}
+
+    /** Turns grad mode on for this thread until the recording is closed. */
+    public static Recording record() {
+        return new Recording(JniUtils.isGradMode());
+    }
+
+    /** An open recording; closing it restores the thread's previous grad mode. */
+    public static final class Recording implements AutoCloseable {
+        private final boolean previous;
+
+        private Recording(boolean previous) {
+            this.previous = previous;
+            JniUtils.setGradMode(true);
+        }
+
+        /** Back-propagates a scalar loss into the gradients of the leaves that require them. */
+        public void backward(NDArray loss) {
+            if (loss.getShape().size() != 1) {
+                throw new IllegalArgumentException("backward needs a scalar loss, got shape " + loss.getShape());
+            }
+            try (NDArray seed = loss.onesLike()) {
+                JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
+            }
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(previous);
+        }
+    }
+}
