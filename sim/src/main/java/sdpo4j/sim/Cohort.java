@@ -57,10 +57,11 @@ final class Cohort {
             World contrast = method == SimMethod.CREDIT
                     ? new World(m, cfg.world(), Arrays.stream(seeds).map(s -> s + CONTRAST_SEED_OFFSET).toArray())
                     : null;
+            double[] bias = runs.stream().mapToDouble(RunSpec::bias).toArray();
             FeedbackType[] types = runs.stream().map(RunSpec::feedback).toArray(FeedbackType[]::new);
             Oracles oracles = new Oracles(m, types,
                     runs.stream().mapToDouble(RunSpec::sigma).toArray(),
-                    runs.stream().mapToDouble(RunSpec::bias).toArray());
+                    bias);
             Teachers teachers = new Teachers(m, cfg.beta(), types,
                     runs.stream().mapToDouble(RunSpec::teacherTemperature).toArray());
             NDArray entropyBonus = m.create(toFloat(runs.stream().mapToDouble(RunSpec::entropyBonus).toArray()), new Shape(r));
@@ -69,6 +70,12 @@ final class Cohort {
             NDArray logits = m.zeros(new Shape(r, t, v));
             NDArray refLogProbs = logits.logSoftmax(-1);
             NDArray mask = m.ones(new Shape(r, b, t));
+            NDArray judgeQuality = world.judgeQuality(m.create(toFloat(bias)));
+            float[] judge = new float[r];
+            for (int i = 0; i < r; i++) {
+                judge[i] = runs.get(i).learnFromJudge() || !cfg.baselinesSeeTrueReward() ? 1 : 0;
+            }
+            NDArray learnFromJudge = m.create(judge, new Shape(r, 1));
             // Eq. 5's q-bar: the position's mean quality over the vocabulary, [R, 1, T].
             NDArray meanQuality = world.quality.mean(new int[] {2}).expandDims(1);
             boolean[] noisy = new boolean[r];
@@ -83,14 +90,15 @@ final class Cohort {
                     // Rollouts, rewards, feedback and teachers: no gradient.
                     NDArray probs = logits.softmax(-1);
                     NDArray tokens = sample(probs, random.uniform(m, b, t, 1));
-                    NDArray trueReward = world.reward(tokens);
+                    NDArray score = world.score(tokens);
+                    NDArray trueReward = ai.djl.nn.Activation.sigmoid(score);
                     NDArray tokenQuality = world.tokenQuality(tokens);
-                    Feedback feedback = oracles.observe(world, tokens, tokenQuality, trueReward,
+                    Feedback feedback = oracles.observe(world, tokens, tokenQuality, score,
                             random.gaussian(m, noisy, b), random.gaussian(m, noisyHints, b, t));
-                    NDArray learnedReward = cfg.baselinesSeeTrueReward() ? trueReward : feedback.score();
+                    NDArray learnedReward = trueReward.add(feedback.score().sub(trueReward).mul(learnFromJudge));
 
                     NDArray teacher = method.usesTeacher()
-                            ? teachers.logits(logits, world.quality, feedback, tokens) : null;
+                            ? teachers.logits(logits, judgeQuality, feedback, tokens) : null;
                     List<NDArray> contrastive = contrast == null
                             ? List.of() : List.of(teachers.logits(logits, contrast.quality, feedback, tokens));
                     NDArray centredQuality = tokenQuality.sub(meanQuality);

@@ -26,51 +26,55 @@ final class ExperimentSets {
                             continue;
                         }
                         for (FeedbackType f : FeedbackType.values()) {
-                            addSeeds(runs, cfg, set, method, f, 0, 0, 0, 1, cfg.seed());
+                            addSeeds(runs, cfg, set, method, f, 0, 0, false, 0, 1, cfg.seed());
                         }
                     }
                 }
                 case "noise" -> {
                     for (SimMethod method : PAPER_METHODS) {
                         for (double sigma : cfg.noiseLevels()) {
-                            addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, sigma, 0, 0, 1, cfg.seed());
+                            addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, sigma, 0, false, 0, 1, cfg.seed());
                         }
                     }
                 }
                 case "hybrid" -> {
                     for (SimMethod method : List.of(SimMethod.HYBRID, SimMethod.SDPO, SimMethod.REINFORCE)) {
                         for (FeedbackType f : List.of(FeedbackType.CONTINUOUS, FeedbackType.CRITIQUE)) {
-                            addSeeds(runs, cfg, set, method, f, cfg.hybridSigma(), 0, 0, 1, cfg.seed());
+                            addSeeds(runs, cfg, set, method, f, cfg.hybridSigma(), 0, false, 0, 1, cfg.seed());
                         }
                     }
                 }
                 case "multi-seed" -> {
                     for (SimMethod method : PAPER_METHODS) {
-                        addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, 0, 0, 0, 1,
-                                cfg.seed() + cfg.multiSeedOffset());
+                        addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, 0, 0, false, 0, 1, cfg.seed() + cfg.multiSeedOffset());
                     }
                 }
                 case "bias" -> {
-                    // Systematic judge bias toward the world's worst token vs Gaussian noise of
-                    // the same size, for the dense and the sparse learner.
-                    for (SimMethod method : List.of(SimMethod.SDPO, SimMethod.HYBRID)) {
-                        addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, 0, 0, 0, 1, cfg.seed());
+                    // A judge that systematically over-rates the world's worst token, against a
+                    // judge with random noise, for the dense learner and for REINFORCE learning
+                    // from the same judge.
+                    for (SimMethod method : List.of(SimMethod.SDPO, SimMethod.REINFORCE)) {
+                        addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, 0, 0, true, 0, 1, cfg.seed());
                         for (double strength : cfg.biasStrengths()) {
-                            addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, 0, strength, 0, 1, cfg.seed());
-                            addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, strength, 0, 0, 1, cfg.seed());
+                            addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, 0, strength, true, 0, 1, cfg.seed());
+                        }
+                        for (double sigma : cfg.noiseLevels()) {
+                            if (sigma > 0) {
+                                addSeeds(runs, cfg, set, method, FeedbackType.CONTINUOUS, sigma, 0, true, 0, 1, cfg.seed());
+                            }
                         }
                     }
                 }
                 case "diversity" -> {
-                    addSeeds(runs, cfg, set, SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, 0, 0, 1, cfg.seed());
+                    addSeeds(runs, cfg, set, SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, 0, false, 0, 1, cfg.seed());
                     for (double bonus : cfg.entropyBonuses()) {
-                        addSeeds(runs, cfg, set, SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, 0, bonus, 1, cfg.seed());
+                        addSeeds(runs, cfg, set, SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, 0, false, bonus, 1, cfg.seed());
                     }
                     for (double temp : cfg.teacherTemperatures()) {
-                        addSeeds(runs, cfg, set, SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, 0, 0, temp, cfg.seed());
+                        addSeeds(runs, cfg, set, SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, 0, false, 0, temp, cfg.seed());
                     }
-                    addSeeds(runs, cfg, set, SimMethod.HYBRID, FeedbackType.CONTINUOUS, 0, 0, 0, 1, cfg.seed());
-                    addSeeds(runs, cfg, set, SimMethod.REINFORCE, FeedbackType.CONTINUOUS, 0, 0, 0, 1, cfg.seed());
+                    addSeeds(runs, cfg, set, SimMethod.HYBRID, FeedbackType.CONTINUOUS, 0, 0, false, 0, 1, cfg.seed());
+                    addSeeds(runs, cfg, set, SimMethod.REINFORCE, FeedbackType.CONTINUOUS, 0, 0, false, 0, 1, cfg.seed());
                 }
                 default -> throw new IllegalArgumentException("unknown set " + set);
             }
@@ -79,9 +83,11 @@ final class ExperimentSets {
     }
 
     private static void addSeeds(List<RunSpec> runs, SimConfig cfg, String set, SimMethod method, FeedbackType f,
-            double sigma, double bias, double entropyBonus, double teacherTemperature, long firstSeed) {
+            double sigma, double bias, boolean learnFromJudge, double entropyBonus, double teacherTemperature,
+            long firstSeed) {
         for (int s = 0; s < cfg.seeds(); s++) {
-            runs.add(new RunSpec(set, method, f, sigma, bias, entropyBonus, teacherTemperature, firstSeed + s));
+            runs.add(new RunSpec(set, method, f, sigma, bias, learnFromJudge, entropyBonus, teacherTemperature,
+                    firstSeed + s));
         }
     }
 }

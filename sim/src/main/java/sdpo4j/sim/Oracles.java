@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 
 /**
  * The feedback oracles of SPEC 2.3, for R runs at once, each run with its own feedback type,
@@ -48,17 +49,18 @@ final class Oracles {
     }
 
     /**
-     * Feedback for rewards {@code [R, B]} of tokens {@code [R, B, T]}. The judge observes
-     * {@code R + eps + bias * (share of the world's favoured token in s)}, with
+     * Feedback for tokens {@code [R, B, T]} with pre-sigmoid scores {@code [R, B]}. The judge
+     * observes {@code sigmoid(score + bias * share of the world's worst token in s) + eps}
+     * (the biased judge scores with its biased quality table), with
      * {@code eps = sigma * scoreNoise}; binary and ordinal quantise that observation. Hints
-     * are {@code q(t, s_t) + sigma * hintNoise}. Both noises are standard normal, {@code [R, B]}
+     * are {@code q(t, s_t) + sigma * hintNoise} from the tokens' quality {@code [R, B, T]}. Both noises are standard normal, {@code [R, B]}
      * and {@code [R, B, T]}.
      */
-    /** Quality of the sampled tokens {@code [R, B, T]} is passed in: the caller needs it too. */
-    Feedback observe(World world, NDArray tokens, NDArray tokenQuality, NDArray reward, NDArray scoreNoise, NDArray hintNoise) {
+    Feedback observe(World world, NDArray tokens, NDArray tokenQuality, NDArray rawScore, NDArray scoreNoise, NDArray hintNoise) {
         NDArray favoured = tokens.eq(world.favouredToken.reshape(-1, 1, 1)).toType(DataType.FLOAT32, false)
                 .mean(new int[] {2});
-        NDArray observed = reward.add(scoreNoise.mul(sigma)).add(favoured.mul(bias));
+        NDArray judged = Activation.sigmoid(rawScore.add(favoured.mul(bias)));
+        NDArray observed = judged.add(scoreNoise.mul(sigma));
         NDArray binary = observed.gt(0.5).toType(DataType.FLOAT32, false);
         NDArray stars = observed.mul(4).add(1).round().clip(1, 5);
         NDArray ordinal = stars.sub(1).div(4);

@@ -26,7 +26,8 @@ import sdpo4j.optim.TopKSource;
  * @param sets experiment sets to run
  * @param noiseLevels sigmas of the noise sweep
  * @param hybridSigma noise of the hybrid set
- * @param biasStrengths judge-bias strengths of extension 1 (each compared with matched Gaussian noise)
+ * @param biasStrengths judge-bias strengths of extension 1, in quality units (q ~ N(0, qualityStd^2)),
+ *     compared with the noise sweep's Gaussian judges
  * @param entropyBonuses entropy-bonus coefficients of extension 2
  * @param teacherTemperatures teacher temperatures of extension 2
  */
@@ -60,9 +61,9 @@ public record SimConfig(
             ALL_SETS,
             List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
             0.2,
-            List.of(0.1, 0.2, 0.3),
-            List.of(0.01, 0.03, 0.1),
-            List.of(1.5, 2.0, 3.0));
+            List.of(0.5, 1.0, 2.0),
+            List.of(0.1, 0.3, 1.0),
+            List.of(1.25, 1.5, 2.0));
 
     public SimConfig {
         if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, got " + steps);

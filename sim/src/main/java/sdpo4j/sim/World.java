@@ -65,6 +65,11 @@ public final class World {
 
     /** Rewards {@code [R, B]} of token sequences {@code [R, B, T]}. */
     NDArray reward(NDArray tokens) {
+        return Activation.sigmoid(score(tokens));
+    }
+
+    /** The reward before the sigmoid, {@code [R, B]}. */
+    NDArray score(NDArray tokens) {
         long r = tokens.getShape().get(0);
         long rollouts = tokens.getShape().get(1);
         int t = cfg.length();
@@ -75,7 +80,16 @@ public final class World {
         NDArray coherence = bigram.expandDims(1).broadcast(r, rollouts, (long) v * v)
                 .gather(pairs, -1).sum(new int[] {2});
         NDArray pattern = tokens.eq(target.expandDims(1)).toType(DataType.FLOAT32, false).sum(new int[] {2});
-        return Activation.sigmoid(local.add(coherence).add(pattern.mul(cfg.patternWeight())).div(t));
+        return local.add(coherence).add(pattern.mul(cfg.patternWeight())).div(t);
+    }
+
+    /**
+     * The quality table a biased judge believes in: the world's worst token raised by
+     * {@code bias[r]} at every position, {@code [R, T, V]}.
+     */
+    NDArray judgeQuality(NDArray bias) {
+        NDArray favoured = favouredToken.oneHot(cfg.vocab(), DataType.FLOAT32).expandDims(1); // [R, 1, V]
+        return quality.add(favoured.mul(bias.reshape(-1, 1, 1)));
     }
 
     /** Quality of the sampled tokens {@code [R, B, T]}. */
