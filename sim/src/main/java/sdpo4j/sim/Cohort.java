@@ -3,9 +3,10 @@ package sdpo4j.sim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntConsumer;
 import sdpo4j.optim.Autograd;
@@ -15,28 +16,46 @@ import sdpo4j.optim.ObjectiveResult;
 import sdpo4j.optim.PolicyBatch;
 
 /**
- * Runs of one method trained side by side: the policy logits of every run are one tensor
- * {@code [R, T, V]}, so each training step is one pass of the shared objective for all runs.
- * Runs differ in world seed, feedback type, noise, judge bias and regularisers, which are all
- * per-run tensors.
+ * Runs trained side by side: the policy logits of every run are one tensor {@code [R, T, V]},
+ * so rollouts, rewards, feedback and teachers are one pass for all runs, and each method's
+ * shared objective is one pass over its contiguous slice of the runs. Runs differ in method,
+ * world seed, feedback type, noise, judge bias and regularisers, which are all per-run tensors.
+ * The cost of a step is dominated by the number of tensor operations, not their size, which
+ * is why runs are batched this way.
  */
 final class Cohort {
     /** Contrastive worlds for Credit are drawn from seeds far from any run's own. */
     static final long CONTRAST_SEED_OFFSET = 1_000_003L;
 
     private final SimConfig cfg;
-    private final SimMethod method;
     private final List<RunSpec> runs;
+    private final List<Slice> slices = new ArrayList<>();
 
-    Cohort(SimConfig cfg, SimMethod method, List<RunSpec> runs) {
-        this.cfg = cfg;
-        this.method = method;
-        this.runs = List.copyOf(runs);
-        for (RunSpec r : runs) {
-            if (r.method() != method) {
-                throw new IllegalArgumentException("run " + r + " is not a " + method + " run");
-            }
+    /** The runs {@code [from, to)} of one method. */
+    private record Slice(SimMethod method, int from, int to) {
+        NDArray of(NDArray perRun, int runs) {
+            return from == 0 && to == runs ? perRun : perRun.get(from + ":" + to);
         }
+    }
+
+    /** Runs are reordered by method so that each method's runs form one slice. */
+    Cohort(SimConfig cfg, List<RunSpec> runs) {
+        this.cfg = cfg;
+        List<RunSpec> sorted = new ArrayList<>(runs);
+        sorted.sort(Comparator.comparing(RunSpec::method));
+        this.runs = List.copyOf(sorted);
+        for (int i = 0; i < sorted.size(); ) {
+            int j = i;
+            while (j < sorted.size() && sorted.get(j).method() == sorted.get(i).method()) {
+                j++;
+            }
+            slices.add(new Slice(sorted.get(i).method(), i, j));
+            i = j;
+        }
+    }
+
+    List<RunSpec> runs() {
+        return runs;
     }
 
     CohortResult train(NDManager parent, IntConsumer onStep) {
@@ -54,7 +73,8 @@ final class Cohort {
             RunRandom random = new RunRandom(runs);
             long[] seeds = runs.stream().mapToLong(RunSpec::seed).toArray();
             World world = new World(m, cfg.world(), seeds);
-            World contrast = method == SimMethod.CREDIT
+            // Contrastive worlds for Credit, one per run (only the Credit runs' are read).
+            World contrast = slices.stream().anyMatch(sl -> sl.method() == SimMethod.CREDIT)
                     ? new World(m, cfg.world(), Arrays.stream(seeds).map(s -> s + CONTRAST_SEED_OFFSET).toArray())
                     : null;
             double[] bias = runs.stream().mapToDouble(RunSpec::bias).toArray();
@@ -65,7 +85,8 @@ final class Cohort {
             Teachers teachers = new Teachers(m, cfg.beta(), types,
                     runs.stream().mapToDouble(RunSpec::teacherTemperature).toArray());
             NDArray entropyBonus = m.create(toFloat(runs.stream().mapToDouble(RunSpec::entropyBonus).toArray()), new Shape(r));
-            Objective objective = Objective.create(cfg.objective().withName(method.objective));
+            List<Objective> objectives = slices.stream()
+                    .map(sl -> Objective.create(cfg.objective().withName(sl.method().objective))).toList();
 
             NDArray logits = m.zeros(new Shape(r, t, v));
             NDArray refLogProbs = logits.logSoftmax(-1);
@@ -89,7 +110,7 @@ final class Cohort {
                 try (NDScope scope = new NDScope()) {
                     // Rollouts, rewards, feedback and teachers: no gradient.
                     NDArray probs = logits.softmax(-1);
-                    NDArray tokens = sample(probs, random.uniform(m, b, t, 1));
+                    NDArray tokens = random.sample(m, probs.toFloatArray(), b, t, v);
                     NDArray score = world.score(tokens);
                     NDArray trueReward = ai.djl.nn.Activation.sigmoid(score);
                     NDArray tokenQuality = world.tokenQuality(tokens);
@@ -97,39 +118,56 @@ final class Cohort {
                             random.gaussian(m, noisy, b), random.gaussian(m, noisyHints, b, t));
                     NDArray learnedReward = trueReward.add(feedback.score().sub(trueReward).mul(learnFromJudge));
 
-                    NDArray teacher = method.usesTeacher()
-                            ? teachers.logits(logits, judgeQuality, feedback, tokens) : null;
-                    List<NDArray> contrastive = contrast == null
-                            ? List.of() : List.of(teachers.logits(logits, contrast.quality, feedback, tokens));
                     NDArray centredQuality = tokenQuality.sub(meanQuality);
 
                     NDArray leaf = logits.duplicate();
                     leaf.setRequiresGradient(true);
-                    ObjectiveResult result;
+                    teacherKl[step] = nan(r);
+                    alpha[step] = nan(r);
                     try (Autograd.Recording rec = Autograd.record()) {
-                        PolicyBatch batch = PolicyBatch.builder(
-                                        leaf.expandDims(1), tokens, mask, learnedReward)
-                                .groupSize(b)
-                                .tokenQuality(centredQuality)
-                                .teacher(teacher, null)
-                                .contrastive(contrastive)
-                                .build();
-                        result = objective.compute(batch);
+                        NDArray loss = null;
+                        for (int i = 0; i < slices.size(); i++) {
+                            Slice sl = slices.get(i);
+                            PolicyBatch.Builder batch = PolicyBatch.builder(sl.of(leaf, r).expandDims(1),
+                                            sl.of(tokens, r), sl.of(mask, r), sl.of(learnedReward, r))
+                                    .groupSize(b)
+                                    .tokenQuality(sl.of(centredQuality, r));
+                            if (sl.method().usesTeacher()) {
+                                // Teachers are built for the runs that distil, from their slice of everything.
+                                Teachers slTeachers = sl.from() == 0 && sl.to() == r ? teachers : teachers.slice(sl.from(), sl.to());
+                                Feedback slFeedback = new Feedback(sl.of(feedback.score(), r), sl.of(feedback.hints(), r));
+                                NDArray slLogits = sl.of(logits, r);
+                                NDArray slTokens = sl.of(tokens, r);
+                                batch.teacher(slTeachers.logits(slLogits, sl.of(judgeQuality, r), slFeedback, slTokens), null);
+                                if (sl.method() == SimMethod.CREDIT) {
+                                    // The contrastive teacher: the same feedback read against another world.
+                                    batch.contrastive(List.of(slTeachers.logits(
+                                            slLogits, sl.of(contrast.quality, r), slFeedback, slTokens)));
+                                }
+                            }
+                            ObjectiveResult result = objectives.get(i).compute(batch.build());
+                            if (sl.method().usesTeacher()) {
+                                place(teacherKl[step], sl, teacherKl(result));
+                            }
+                            if (sl.method() == SimMethod.HYBRID) {
+                                place(alpha[step], sl, result.metric("alpha").toFloatArray());
+                            }
+                            loss = loss == null ? result.loss() : loss.add(result.loss());
+                        }
                         NDArray logProbs = leaf.logSoftmax(-1);
                         // The objectives token-average; the paper's updates sum over positions
                         // (each position has its own logits), hence the factor T.
-                        NDArray loss = result.loss().mul(t)
+                        loss = loss.mul(t)
                                 .add(klFromReference(refLogProbs, logProbs).mul(cfg.refKl()).sum())
                                 .sub(entropyBonus.mul(entropyPerRun(logProbs)).sum());
                         rec.backward(loss);
                     }
                     NDArray grad = leaf.getGradient();
-                    NDArray trueAdvantage = CreditCorrelation.trueAdvantage(world.quality, logits.logSoftmax(-1));
+                    NDArray logProbs = logits.logSoftmax(-1);
+                    NDArray trueAdvantage = CreditCorrelation.trueAdvantage(world.quality, logProbs);
                     credit[step] = CreditCorrelation.perPosition(grad.neg(), trueAdvantage).mean(new int[] {1}).toFloatArray();
                     reward[step] = trueReward.mean(new int[] {1}).toFloatArray();
-                    entropy[step] = result.metric("entropy").toFloatArray();
-                    teacherKl[step] = method.usesTeacher() ? teacherKl(result) : nan(r);
-                    alpha[step] = method == SimMethod.HYBRID ? result.metric("alpha").toFloatArray() : nan(r);
+                    entropy[step] = entropyPerRun(logProbs).div(t).toFloatArray();
                     logits.subi(grad.mul(cfg.lr()));
                 }
                 if (onStep != null) {
@@ -140,17 +178,12 @@ final class Cohort {
         return new CohortResult(runs, reward, entropy, credit, teacherKl, alpha);
     }
 
-    private static float[] teacherKl(ObjectiveResult result) {
-        return (result.metrics().containsKey("teacher_kl") ? result.metric("teacher_kl") : result.metric("kl")).toFloatArray();
+    private static void place(float[] perRun, Slice sl, float[] values) {
+        System.arraycopy(values, 0, perRun, sl.from(), sl.to() - sl.from());
     }
 
-    /**
-     * Samples from the factored policy {@code [R, T, V]} by inverse CDF, given uniforms
-     * {@code [R, B, T, 1]}: tokens {@code [R, B, T]}.
-     */
-    static NDArray sample(NDArray probs, NDArray uniforms) {
-        NDArray cdf = probs.cumSum(2).expandDims(1);
-        return uniforms.gt(cdf).toType(DataType.INT64, false).sum(new int[] {3}).minimum(probs.getShape().get(2) - 1);
+    private static float[] teacherKl(ObjectiveResult result) {
+        return (result.metrics().containsKey("teacher_kl") ? result.metric("teacher_kl") : result.metric("kl")).toFloatArray();
     }
 
     /** {@code sum_t KL(pi_ref,t || pi_t)} per run: its gradient on the logits is {@code pi - pi_ref}. */

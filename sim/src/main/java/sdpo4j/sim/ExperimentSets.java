@@ -85,9 +85,12 @@ final class ExperimentSets {
     private static void addSeeds(List<RunSpec> runs, SimConfig cfg, String set, SimMethod method, FeedbackType f,
             double sigma, double bias, boolean learnFromJudge, double entropyBonus, double teacherTemperature,
             long firstSeed) {
+        // Distillation alone never reads the reward: whether it would learn from the judge's
+        // score is moot, and leaving it unset lets identical runs of different sets be shared.
+        boolean readsReward = method != SimMethod.SDPO && method != SimMethod.CREDIT;
         for (int s = 0; s < cfg.seeds(); s++) {
-            runs.add(new RunSpec(set, method, f, sigma, bias, learnFromJudge, entropyBonus, teacherTemperature,
-                    firstSeed + s));
+            runs.add(new RunSpec(set, method, f, sigma, bias, learnFromJudge && readsReward, entropyBonus,
+                    teacherTemperature, firstSeed + s));
         }
     }
 }

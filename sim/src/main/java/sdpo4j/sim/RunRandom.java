@@ -25,9 +25,32 @@ final class RunRandom {
         }
     }
 
-    /** Uniforms in [0, 1) of shape {@code [R, dims...]}. */
-    NDArray uniform(NDManager m, long... dims) {
-        return draw(m, null, dims);
+    /**
+     * Draws {@code rollouts} sequences per run from a factored policy given as probabilities
+     * {@code probs[r][t][v]} (flattened), by inverse CDF on the host: tokens {@code [R, B, T]}.
+     * Sampling a categorical of 8 values is a handful of comparisons, far cheaper in a plain
+     * loop than as broadcast tensor operations over {@code [R, B, T, V]}.
+     */
+    NDArray sample(NDManager m, float[] probs, int rollouts, int length, int vocab) {
+        long[] tokens = new long[streams.length * rollouts * length];
+        int i = 0;
+        for (int r = 0; r < streams.length; r++) {
+            SplittableRandom s = streams[r];
+            for (int b = 0; b < rollouts; b++) {
+                for (int t = 0; t < length; t++) {
+                    double u = s.nextDouble();
+                    int base = (r * length + t) * vocab;
+                    int v = 0;
+                    double cdf = probs[base];
+                    while (u >= cdf && v < vocab - 1) {
+                        v++;
+                        cdf += probs[base + v];
+                    }
+                    tokens[i++] = v;
+                }
+            }
+        }
+        return m.create(tokens, new Shape(streams.length, rollouts, length));
     }
 
     /**
@@ -39,19 +62,15 @@ final class RunRandom {
         return draw(m, needed, dims);
     }
 
-    private NDArray draw(NDManager m, boolean[] gaussian, long... dims) {
+    private NDArray draw(NDManager m, boolean[] needed, long... dims) {
         int per = 1;
         for (long d : dims) {
             per *= (int) d;
         }
         float[] x = new float[streams.length * per];
         for (int r = 0; r < streams.length; r++) {
-            SplittableRandom s = streams[r];
-            if (gaussian == null) {
-                for (int j = 0; j < per; j++) {
-                    x[r * per + j] = (float) s.nextDouble();
-                }
-            } else if (gaussian[r]) {
+            if (needed[r]) {
+                SplittableRandom s = streams[r];
                 for (int j = 0; j < per; j++) {
                     x[r * per + j] = (float) s.nextGaussian();
                 }

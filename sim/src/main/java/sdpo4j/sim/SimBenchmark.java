@@ -33,10 +33,10 @@ public final class SimBenchmark {
         List<Point> points = new ArrayList<>();
         try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
             // Warm-up: JIT and libtorch kernels, so the first size is not charged for them.
-            new Cohort(cfg, SimMethod.SDPO, runs(8)).train(manager, null);
+            new Cohort(cfg, runs(8)).train(manager, null);
             for (int size : sizes) {
                 long start = System.nanoTime();
-                new Cohort(cfg, SimMethod.SDPO, runs(size)).train(manager, null);
+                new Cohort(cfg, runs(size)).train(manager, null);
                 points.add(new Point("SDPO cohort", size, cfg.steps(), (System.nanoTime() - start) / 1e9));
             }
         }

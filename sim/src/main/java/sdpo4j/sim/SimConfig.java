@@ -1,5 +1,8 @@
 package sdpo4j.sim;
 
+import sdpo4j.config.Check;
+import sdpo4j.config.ConfigException;
+
 import java.util.List;
 import sdpo4j.optim.DivergenceConfig;
 import sdpo4j.optim.ObjectiveConfig;
@@ -66,19 +69,38 @@ public record SimConfig(
             List.of(1.25, 1.5, 2.0));
 
     public SimConfig {
-        if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, got " + steps);
-        if (rollouts < 2) throw new IllegalArgumentException("rollouts must be >= 2, got " + rollouts);
-        if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
-        if (!(refKl >= 0)) throw new IllegalArgumentException("ref-kl must be >= 0, got " + refKl);
-        if (!(beta >= 0)) throw new IllegalArgumentException("beta must be >= 0, got " + beta);
-        if (seeds < 1) throw new IllegalArgumentException("seeds must be >= 1, got " + seeds);
-        if (finalWindow < 1 || finalWindow > steps) {
-            throw new IllegalArgumentException("final-window must be in [1, steps], got " + finalWindow);
+        Check.range("steps", steps, 1, 1_000_000);
+        Check.range("rollouts", rollouts, 2, 1_000_000);
+        Check.positive("lr", lr);
+        Check.nonNegative("ref-kl", refKl);
+        Check.nonNegative("beta", beta);
+        Check.range("seeds", seeds, 1, 10_000);
+        Check.atLeast("seed", seed, 0);
+        Check.atLeast("multi-seed-offset", multiSeedOffset, 0);
+        Check.range("final-window", finalWindow, 1, steps);
+        if (world == null || objective == null) {
+            throw new ConfigException(world == null ? "world" : "objective", null, "a section of keys");
         }
+        Check.nonEmpty("sets", sets);
+        Check.present("noise-levels", noiseLevels, "a list of numbers");
+        Check.present("bias-strengths", biasStrengths, "a list of numbers");
+        Check.present("entropy-bonuses", entropyBonuses, "a list of numbers");
+        Check.present("teacher-temperatures", teacherTemperatures, "a list of numbers");
         for (String s : sets) {
-            if (!ALL_SETS.contains(s)) {
-                throw new IllegalArgumentException("unknown set '" + s + "'; allowed: " + ALL_SETS);
-            }
+            Check.oneOf("sets", s, ALL_SETS);
+        }
+        for (double sigma : noiseLevels) {
+            Check.inRange("noise-levels", sigma, 0, 10);
+        }
+        Check.inRange("hybrid-sigma", hybridSigma, 0, 10);
+        for (double b : biasStrengths) {
+            Check.nonNegative("bias-strengths", b);
+        }
+        for (double c : entropyBonuses) {
+            Check.nonNegative("entropy-bonuses", c);
+        }
+        for (double t : teacherTemperatures) {
+            Check.positive("teacher-temperatures", t);
         }
         sets = List.copyOf(sets);
         noiseLevels = List.copyOf(noiseLevels);

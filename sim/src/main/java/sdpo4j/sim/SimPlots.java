@@ -45,30 +45,47 @@ final class SimPlots {
         };
     }
 
-    /** Writes every figure whose set ran; returns the file names written. */
+    /**
+     * Writes every figure whose set ran, two at a time (figures are independent, and encoding
+     * PNGs is most of the report's time); returns the file names written.
+     */
     List<String> writeAll() {
-        List<String> files = new ArrayList<>();
+        List<java.util.concurrent.Callable<String>> jobs = new ArrayList<>();
         if (summary.has("method-feedback")) {
-            files.add(rewardCurves());
-            files.add(creditBars());
-            files.add(entropy());
+            jobs.add(this::rewardCurves);
+            jobs.add(this::creditBars);
+            jobs.add(this::entropy);
         }
         if (summary.has("noise")) {
-            files.add(noise());
+            jobs.add(this::noise);
         }
         if (summary.has("hybrid")) {
-            files.add(hybrid());
+            jobs.add(this::hybrid);
         }
         if (summary.has("multi-seed")) {
-            files.add(multiSeed());
+            jobs.add(this::multiSeed);
         }
         if (summary.has("bias")) {
-            files.add(bias());
+            jobs.add(this::bias);
         }
         if (summary.has("diversity")) {
-            files.add(diversity());
+            jobs.add(this::diversity);
         }
-        return files;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<String> files = new ArrayList<>();
+            for (java.util.concurrent.Future<String> f : pool.invokeAll(jobs)) {
+                files.add(f.get());
+            }
+            return files;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while drawing figures", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private String rewardCurves() {

@@ -2,8 +2,6 @@ package sdpo4j.sim;
 
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +13,9 @@ import java.util.function.IntConsumer;
 
 /**
  * Runs every experiment set of a config: identical runs shared between sets are simulated
- * once, and the runs of each method train as one batched cohort. Cohorts are independent and
- * run on {@code threads} threads, largest first.
+ * once, and all runs train in {@code threads} batched cohorts, one per thread. Methods are
+ * dealt to cohorts in an order that balances the measured work (with two threads: SDPO, GRPO
+ * and the hybrid on one, REINFORCE, Credit and advantage-weighted on the other).
  */
 public final class Simulation {
     private Simulation() {}
@@ -31,25 +30,32 @@ public final class Simulation {
     /** One run's per-step metrics. */
     public record RunTrace(float[] reward, float[] entropy, float[] credit, float[] teacherKl, float[] alpha) {}
 
+    /** Method i goes to cohort {@code i % threads}. */
+    static final List<SimMethod> DEAL_ORDER = List.of(SimMethod.SDPO, SimMethod.REINFORCE, SimMethod.GRPO,
+            SimMethod.CREDIT, SimMethod.HYBRID, SimMethod.ADVANTAGE_WEIGHTED);
+
     public static Results run(SimConfig cfg, int threads, IntConsumer onStep) {
         List<RunSpec> runs = ExperimentSets.build(cfg);
         Map<String, RunSpec> unique = new LinkedHashMap<>();
         for (RunSpec r : runs) {
             unique.putIfAbsent(r.identity(), r);
         }
-        Map<SimMethod, List<RunSpec>> byMethod = new EnumMap<>(SimMethod.class);
-        for (RunSpec r : unique.values()) {
-            byMethod.computeIfAbsent(r.method(), k -> new ArrayList<>()).add(r);
+        int n = Math.max(1, threads);
+        List<List<RunSpec>> cohorts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            cohorts.add(new ArrayList<>());
         }
-        List<List<RunSpec>> cohorts = new ArrayList<>(byMethod.values());
-        cohorts.sort(Comparator.comparingInt((List<RunSpec> c) -> c.size()).reversed());
+        for (RunSpec r : unique.values()) {
+            cohorts.get(DEAL_ORDER.indexOf(r.method()) % n).add(r);
+        }
+        cohorts.removeIf(List::isEmpty);
 
         Map<String, RunTrace> traces = new LinkedHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
         try (NDManager manager = NDManager.newBaseManager()) {
             List<Future<CohortResult>> futures = new ArrayList<>();
             for (List<RunSpec> cohort : cohorts) {
-                futures.add(pool.submit(() -> new Cohort(cfg, cohort.get(0).method(), cohort).train(manager, onStep)));
+                futures.add(pool.submit(() -> new Cohort(cfg, cohort).train(manager, onStep)));
             }
             for (Future<CohortResult> f : futures) {
                 CohortResult c = f.get();
@@ -78,8 +84,10 @@ public final class Simulation {
         return out;
     }
 
-    /** Number of cohort steps {@link #run} will report: for progress bars. */
-    public static int totalSteps(SimConfig cfg) {
-        return (int) ExperimentSets.build(cfg).stream().map(RunSpec::method).distinct().count() * cfg.steps();
+    /** Number of cohort steps {@link #run} will report with this many threads: for progress bars. */
+    public static int totalSteps(SimConfig cfg, int threads) {
+        int n = Math.max(1, threads);
+        long cohorts = ExperimentSets.build(cfg).stream().map(r -> DEAL_ORDER.indexOf(r.method()) % n).distinct().count();
+        return (int) cohorts * cfg.steps();
     }
 }

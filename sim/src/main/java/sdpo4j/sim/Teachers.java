@@ -26,6 +26,23 @@ final class Teachers {
     /** 1 / teacher temperature, {@code [R, 1, 1, 1]}. */
     private final NDArray inverseTemperature;
 
+    private Teachers(double beta, boolean anyCritique, boolean anyLiteral, NDArray isCritique, NDArray isLiteral,
+            NDArray inverseTemperature) {
+        this.beta = beta;
+        this.anyCritique = anyCritique;
+        this.anyLiteral = anyLiteral;
+        this.isCritique = isCritique;
+        this.isLiteral = isLiteral;
+        this.inverseTemperature = inverseTemperature;
+    }
+
+    /** The teachers of runs {@code [from, to)}. */
+    Teachers slice(int from, int to) {
+        String range = from + ":" + to;
+        return new Teachers(beta, anyCritique, anyLiteral, isCritique.get(range), isLiteral.get(range),
+                inverseTemperature.get(range));
+    }
+
     Teachers(NDManager manager, double beta, FeedbackType[] types, double[] teacherTemperature) {
         int r = types.length;
         float[] crit = new float[r];

@@ -18,8 +18,12 @@ public final class World {
     final WorldConfig cfg;
     /** Token quality {@code [R, T, V]}. */
     final NDArray quality;
+    /** Quality flattened to {@code [R, T*V]}, index {@code t * V + v}: gathers stay contiguous. */
+    final NDArray qualityFlat;
     /** Bigram bonus flattened to {@code [R, V*V]}, index {@code v * V + v'}. */
     final NDArray bigram;
+    /** {@code t * V} for each position, {@code [1, 1, T]}: turns tokens into indices of {@link #qualityFlat}. */
+    private final NDArray positionOffset;
     /** Target pattern {@code [R, T]} (int64). */
     final NDArray target;
     /** Per world, the token with the lowest mean quality: what a biased judge over-rewards. */
@@ -58,6 +62,8 @@ public final class World {
             favoured[i] = worst;
         }
         this.quality = manager.create(q, new Shape(r, t, v));
+        this.qualityFlat = quality.reshape(r, (long) t * v);
+        this.positionOffset = manager.arange(0, t * v, v, DataType.INT64).reshape(1, 1, t);
         this.bigram = manager.create(b, new Shape(r, v * v));
         this.target = manager.create(target, new Shape(r, t));
         this.favouredToken = manager.create(favoured, new Shape(r));
@@ -68,17 +74,19 @@ public final class World {
         return Activation.sigmoid(score(tokens));
     }
 
-    /** The reward before the sigmoid, {@code [R, B]}. */
+    /**
+     * The reward before the sigmoid, {@code [R, B]}. Lookups gather from the flattened
+     * per-run tables with {@code [R, B*T]} indices: a gather from a broadcast view is several
+     * times slower.
+     */
     NDArray score(NDArray tokens) {
         long r = tokens.getShape().get(0);
         long rollouts = tokens.getShape().get(1);
         int t = cfg.length();
         int v = cfg.vocab();
-        NDArray q = quality.expandDims(1).broadcast(r, rollouts, t, v);
-        NDArray local = q.gather(tokens.expandDims(-1), -1).squeeze(-1).sum(new int[] {2});
-        NDArray pairs = tokens.get(":, :, :-1").mul(v).add(tokens.get(":, :, 1:"));
-        NDArray coherence = bigram.expandDims(1).broadcast(r, rollouts, (long) v * v)
-                .gather(pairs, -1).sum(new int[] {2});
+        NDArray local = tokenQuality(tokens).sum(new int[] {2});
+        NDArray pairs = tokens.get(":, :, :-1").mul(v).add(tokens.get(":, :, 1:")).reshape(r, rollouts * (t - 1));
+        NDArray coherence = bigram.gather(pairs, 1).reshape(r, rollouts, t - 1).sum(new int[] {2});
         NDArray pattern = tokens.eq(target.expandDims(1)).toType(DataType.FLOAT32, false).sum(new int[] {2});
         return local.add(coherence).add(pattern.mul(cfg.patternWeight())).div(t);
     }
@@ -95,7 +103,7 @@ public final class World {
     /** Quality of the sampled tokens {@code [R, B, T]}. */
     NDArray tokenQuality(NDArray tokens) {
         long[] s = tokens.getShape().getShape();
-        return quality.expandDims(1).broadcast(s[0], s[1], s[2], cfg.vocab()).gather(tokens.expandDims(-1), -1).squeeze(-1);
+        return qualityFlat.gather(tokens.add(positionOffset).reshape(s[0], s[1] * s[2]), 1).reshape(s);
     }
 
     /** q(t, v) of world {@code run}, on the host, for exact reference computations in tests and reports. */

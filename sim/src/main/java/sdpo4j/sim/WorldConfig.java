@@ -1,5 +1,7 @@
 package sdpo4j.sim;
 
+import sdpo4j.config.Check;
+
 /**
  * The simulated task (SPEC 2.1). The paper gives V and T; the distributions of q and b and the
  * pattern weight are ours, chosen so that SDPO with continuous feedback lands near Table 1.
@@ -15,14 +17,10 @@ public record WorldConfig(int vocab, int length, double qualityStd, double bigra
     public static final WorldConfig DEFAULT = new WorldConfig(8, 6, 1.0, 0.5, 1.0);
 
     public WorldConfig {
-        if (vocab < 2) {
-            throw new IllegalArgumentException("vocab must be >= 2, got " + vocab);
-        }
-        if (length < 2) {
-            throw new IllegalArgumentException("length must be >= 2, got " + length);
-        }
-        if (!(qualityStd >= 0) || !(bigramStd >= 0) || !(patternWeight >= 0)) {
-            throw new IllegalArgumentException("quality-std, bigram-std and pattern-weight must be >= 0");
-        }
+        Check.range("vocab", vocab, 2, 4096);
+        Check.range("length", length, 2, 4096);
+        Check.nonNegative("quality-std", qualityStd);
+        Check.nonNegative("bigram-std", bigramStd);
+        Check.nonNegative("pattern-weight", patternWeight);
     }
 }

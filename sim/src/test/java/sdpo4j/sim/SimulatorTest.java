@@ -144,9 +144,9 @@ class SimulatorTest {
     void aRunIsDeterministicAndIndependentOfItsBatch() {
         SimConfig cfg = shortConfig(20);
         RunSpec target = run(SimMethod.SDPO, FeedbackType.ORDINAL, 0.2, 11);
-        CohortResult alone = new Cohort(cfg, SimMethod.SDPO, List.of(target)).train(manager, null);
-        CohortResult again = new Cohort(cfg, SimMethod.SDPO, List.of(target)).train(manager, null);
-        CohortResult crowd = new Cohort(cfg, SimMethod.SDPO, List.of(
+        CohortResult alone = new Cohort(cfg, List.of(target)).train(manager, null);
+        CohortResult again = new Cohort(cfg, List.of(target)).train(manager, null);
+        CohortResult crowd = new Cohort(cfg, List.of(
                 run(SimMethod.SDPO, FeedbackType.BINARY, 0, 3), target, run(SimMethod.SDPO, FeedbackType.CRITIQUE, 0.5, 4)))
                 .train(manager, null);
         for (int step = 0; step < 20; step++) {
@@ -166,8 +166,8 @@ class SimulatorTest {
             sdpo.add(run(SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, seed));
             rf.add(run(SimMethod.REINFORCE, FeedbackType.CONTINUOUS, 0, seed));
         }
-        double s = finalReward(new Cohort(cfg, SimMethod.SDPO, sdpo).train(manager, null));
-        double r = finalReward(new Cohort(cfg, SimMethod.REINFORCE, rf).train(manager, null));
+        double s = finalReward(new Cohort(cfg, sdpo).train(manager, null));
+        double r = finalReward(new Cohort(cfg, rf).train(manager, null));
         assertTrue(s > r + 0.08, "SDPO " + s + " vs REINFORCE " + r);
     }
 
@@ -186,7 +186,7 @@ class SimulatorTest {
     @Test
     void literalCritiqueIsTheContinuousOracle() {
         SimConfig cfg = shortConfig(60);
-        CohortResult c = new Cohort(cfg, SimMethod.SDPO, List.of(
+        CohortResult c = new Cohort(cfg, List.of(
                 run(SimMethod.SDPO, FeedbackType.CONTINUOUS, 0, 2), run(SimMethod.SDPO, FeedbackType.CRITIQUE_LITERAL, 0, 2)))
                 .train(manager, null);
         for (int step = 0; step < 60; step++) {

@@ -1,5 +1,8 @@
 package sdpo4j.optim;
 
+import sdpo4j.config.Check;
+import sdpo4j.config.ConfigException;
+
 /**
  * How the student is compared to the teacher at each response position (SPEC 1.1).
  *
@@ -19,17 +22,12 @@ public record DivergenceConfig(
     public static final DivergenceConfig DEFAULT = new DivergenceConfig(20, TopKSource.STUDENT, true, 1.0, 1.0, 2.0);
 
     public DivergenceConfig {
-        if (topK < 1) {
-            throw new IllegalArgumentException("topK must be >= 1, got " + topK);
-        }
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a positive finite number, got " + temperature);
-        }
-        if (!(alpha >= 0 && alpha <= 1)) {
-            throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
-        }
-        if (!(isClip > 0)) {
-            throw new IllegalArgumentException("isClip must be > 0, got " + isClip);
+        Check.atLeast("top-k", topK, 1);
+        Check.positive("temperature", temperature);
+        Check.inRange("alpha", alpha, 0, 1);
+        Check.positive("is-clip", isClip);
+        if (topKSource == null) {
+            throw new ConfigException("topk-source", null, "one of [student, teacher]");
         }
     }
 

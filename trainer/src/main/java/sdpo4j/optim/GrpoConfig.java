@@ -1,5 +1,8 @@
 package sdpo4j.optim;
 
+import sdpo4j.config.Check;
+import sdpo4j.config.ConfigException;
+
 /**
  * GRPO baseline settings (SPEC 5).
  *
@@ -14,14 +17,11 @@ public record GrpoConfig(boolean scaleStd, double epsLow, double epsHigh, double
     public static final GrpoConfig DEFAULT = new GrpoConfig(true, 0.2, 0.2, 0.0, Aggregation.TOKEN_MEAN);
 
     public GrpoConfig {
-        if (!(epsLow >= 0 && epsLow < 1)) {
-            throw new IllegalArgumentException("epsLow must be in [0, 1), got " + epsLow);
-        }
-        if (!(epsHigh >= 0)) {
-            throw new IllegalArgumentException("epsHigh must be >= 0, got " + epsHigh);
-        }
-        if (!(klBeta >= 0)) {
-            throw new IllegalArgumentException("klBeta must be >= 0, got " + klBeta);
+        Check.inRange("eps-low", epsLow, 0, 0.999);
+        Check.nonNegative("eps-high", epsHigh);
+        Check.nonNegative("kl-beta", klBeta);
+        if (aggregation == null) {
+            throw new ConfigException("aggregation", null, "one of [token-mean, seq-mean-token-mean]");
         }
     }
 }

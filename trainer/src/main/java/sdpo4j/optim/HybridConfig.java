@@ -1,5 +1,9 @@
 package sdpo4j.optim;
 
+import sdpo4j.config.Check;
+import sdpo4j.config.ConfigException;
+import sdpo4j.config.Yaml;
+
 /**
  * The hybrid of the seed paper's eq. 6: {@code a * sdpo + (1 - a) * fallback} with
  * {@code a = sigmoid((KL(teacher||student) - tau) / (tau / 3))}.
@@ -13,14 +17,12 @@ public record HybridConfig(double tau, ObjectiveKind fallback, Double forceAlpha
     public static final HybridConfig DEFAULT = new HybridConfig(0.25, ObjectiveKind.REINFORCE, null);
 
     public HybridConfig {
-        if (!(tau > 0)) {
-            throw new IllegalArgumentException("tau must be > 0, got " + tau);
-        }
+        Check.positive("tau", tau);
         if (fallback != ObjectiveKind.REINFORCE && fallback != ObjectiveKind.GRPO) {
-            throw new IllegalArgumentException("fallback must be reinforce or grpo, got " + fallback);
+            throw new ConfigException("fallback", fallback == null ? null : Yaml.enumName(fallback), "one of [reinforce, grpo]");
         }
-        if (forceAlpha != null && !(forceAlpha >= 0 && forceAlpha <= 1)) {
-            throw new IllegalArgumentException("forceAlpha must be in [0, 1], got " + forceAlpha);
+        if (forceAlpha != null) {
+            Check.inRange("force-alpha", forceAlpha, 0, 1);
         }
     }
 }

@@ -1,5 +1,9 @@
 package sdpo4j.optim;
 
+import sdpo4j.config.Check;
+import sdpo4j.config.ConfigException;
+import sdpo4j.config.Yaml;
+
 /**
  * Everything the objectives need, with SPEC defaults. One record so that a YAML
  * {@code objective:} section binds to it directly.
@@ -24,17 +28,13 @@ public record ObjectiveConfig(
 
     public ObjectiveConfig {
         if (name == null) {
-            throw new IllegalArgumentException("name is required");
+            throw new ConfigException("name", null, "one of " + Yaml.allowedValues(ObjectiveKind.class));
         }
         divergence = divergence == null ? DivergenceConfig.DEFAULT : divergence;
         grpo = grpo == null ? GrpoConfig.DEFAULT : grpo;
         hybrid = hybrid == null ? HybridConfig.DEFAULT : hybrid;
-        if (!(creditLambda >= 0)) {
-            throw new IllegalArgumentException("creditLambda must be >= 0, got " + creditLambda);
-        }
-        if (!(advantageEpsilon > 0)) {
-            throw new IllegalArgumentException("advantageEpsilon must be > 0, got " + advantageEpsilon);
-        }
+        Check.nonNegative("credit-lambda", creditLambda);
+        Check.positive("advantage-epsilon", advantageEpsilon);
     }
 
     public ObjectiveConfig withName(ObjectiveKind kind) {
