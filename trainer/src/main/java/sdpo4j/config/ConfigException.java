@@ -7,7 +7,7 @@ package sdpo4j.config;
  */
 public final class ConfigException extends RuntimeException {
     private final String key;
-    private final String value;
+    private final Object value;
     private final String allowed;
 
     public ConfigException(String key, Object value, String allowed) {
@@ -17,7 +17,7 @@ public final class ConfigException extends RuntimeException {
     private ConfigException(String source, String key, Object value, String allowed) {
         super(format(source, key, value, allowed));
         this.key = key;
-        this.value = value == null ? null : String.valueOf(value);
+        this.value = value;
         this.allowed = allowed;
     }
 
@@ -56,7 +56,8 @@ public final class ConfigException extends RuntimeException {
         return key;
     }
 
-    public String value() {
+    /** The offending value as it was given, or null. */
+    public Object value() {
         return value;
     }
 

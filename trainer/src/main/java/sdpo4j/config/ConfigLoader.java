@@ -160,7 +160,8 @@ public final class ConfigLoader {
         } catch (MismatchedInputException e) {
             String key = path(e);
             JsonNode bad = tree.at("/" + key.replace(".", "/"));
-            Object shown = bad.isMissingNode() ? null : bad.isTextual() ? bad.asText() : bad.toString();
+            Object shown = bad.isMissingNode() ? null : bad.isTextual() ? bad.asText() : bad.isNumber() ? bad.numberValue()
+                    : bad.isBoolean() ? (Object) bad.booleanValue() : bad;
             throw new ConfigException(key, shown, describe(e.getTargetType()))
                     .located(sourceOf(key, source, lines, setSources), null);
         } catch (JsonMappingException e) {

@@ -7,7 +7,7 @@ import sdpo4j.config.ConfigException;
  * How the student is compared to the teacher at each response position (SPEC 1.1).
  *
  * @param topK size of the support; {@code topK >= V} means the whole vocabulary
- * @param topKSource whose top-K ids form the support
+ * @param topkSource whose top-K ids form the support
  * @param tailBucket add a (K+1)-th entry holding the remaining probability mass; off
  *     renormalises both distributions over the K ids
  * @param temperature rollout temperature; both distributions divide their logits by it
@@ -16,7 +16,7 @@ import sdpo4j.config.ConfigException;
  * @param isClip upper clamp of the detached importance ratio on off-policy mini-batches
  */
 public record DivergenceConfig(
-        int topK, TopKSource topKSource, boolean tailBucket, double temperature, double alpha, double isClip) {
+        int topK, TopKSource topkSource, boolean tailBucket, double temperature, double alpha, double isClip) {
 
     /** SPEC defaults: reverse KL over the student's top-20 with a tail bucket. */
     public static final DivergenceConfig DEFAULT = new DivergenceConfig(20, TopKSource.STUDENT, true, 1.0, 1.0, 2.0);
@@ -26,21 +26,21 @@ public record DivergenceConfig(
         Check.positive("temperature", temperature);
         Check.inRange("alpha", alpha, 0, 1);
         Check.positive("is-clip", isClip);
-        if (topKSource == null) {
+        if (topkSource == null) {
             throw new ConfigException("topk-source", null, "one of [student, teacher]");
         }
     }
 
     public DivergenceConfig withAlpha(double newAlpha) {
-        return new DivergenceConfig(topK, topKSource, tailBucket, temperature, newAlpha, isClip);
+        return new DivergenceConfig(topK, topkSource, tailBucket, temperature, newAlpha, isClip);
     }
 
     public DivergenceConfig withTopK(int k) {
-        return new DivergenceConfig(k, topKSource, tailBucket, temperature, alpha, isClip);
+        return new DivergenceConfig(k, topkSource, tailBucket, temperature, alpha, isClip);
     }
 
     public DivergenceConfig withTailBucket(boolean tail) {
-        return new DivergenceConfig(topK, topKSource, tail, temperature, alpha, isClip);
+        return new DivergenceConfig(topK, topkSource, tail, temperature, alpha, isClip);
     }
 
     public DivergenceConfig withTopKSource(TopKSource source) {
@@ -48,6 +48,6 @@ public record DivergenceConfig(
     }
 
     public DivergenceConfig withTemperature(double t) {
-        return new DivergenceConfig(topK, topKSource, tailBucket, t, alpha, isClip);
+        return new DivergenceConfig(topK, topkSource, tailBucket, t, alpha, isClip);
     }
 }

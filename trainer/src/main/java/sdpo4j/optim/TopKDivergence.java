@@ -26,7 +26,7 @@ public final class TopKDivergence {
         if (cfg.topK() >= vocab) {
             return null;
         }
-        NDArray source = cfg.topKSource() == TopKSource.STUDENT ? studentLogProbs : teacherLogProbs;
+        NDArray source = cfg.topkSource() == TopKSource.STUDENT ? studentLogProbs : teacherLogProbs;
         return source.stopGradient().topK(cfg.topK(), -1, true, false).get(1);
     }
 
