@@ -307,8 +307,8 @@ public final class SimReport {
             boolean between = h.entropy().mean() > sdpoEnt && h.entropy().mean() < rfEnt;
             md.append(String.format(Locale.ROOT,
                     "- **Alpha trace:** mean alpha %.2f over the first 10 steps and %.2f over the final %d (paper: starts near "
-                            + "0.5 and rises above 0.8). The teacher-student KL starts at its largest (the teacher's shift is "
-                            + "biggest against a uniform student) and shrinks as the student learns, so alpha %s.%n",
+                            + "0.5 and rises above 0.8). Alpha follows the teacher-student KL; as the student moves toward "
+                            + "the teachers that KL shrinks, so here alpha %s.%n",
                     start, end, s.config().finalWindow(), end < start ? "falls rather than rises" : "rises"));
             md.append(String.format(Locale.ROOT,
                     "- **The hybrid keeps more entropy than SDPO: %s** (%.3f vs SDPO %.3f and REINFORCE %.3f; paper 1.82-1.83), "
