@@ -2,9 +2,6 @@ package sdpo4j.sim;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -320,15 +317,8 @@ final class SimPlots {
     }
 
     private <T extends Chart<?, ?>> String save(List<T> charts, int rows, int cols, String name) {
-        try {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(name + ".tmp.png");
-            javax.imageio.ImageIO.write(grid(charts, rows, cols), "png", tmp.toFile());
-            Files.move(tmp, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            return name;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write figure " + dir.resolve(name) + ": " + e.getMessage(), e);
-        }
+        java.awt.image.BufferedImage image = grid(charts, rows, cols);
+        sdpo4j.run.AtomicFiles.write(dir.resolve(name), out -> javax.imageio.ImageIO.write(image, "png", out));
+        return name;
     }
 }

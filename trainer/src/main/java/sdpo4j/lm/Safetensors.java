@@ -7,16 +7,14 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import sdpo4j.run.AtomicFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -233,8 +231,7 @@ public final class Safetensors {
     }
 
     /**
-     * Writes fp32 tensors, in the map's order, to {@code file} atomically: a temporary file in
-     * the same directory is written and flushed, then renamed over the target.
+     * Writes fp32 tensors, in the map's order, to {@code file} atomically (see {@link AtomicFiles}).
      */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
@@ -264,11 +261,8 @@ public final class Safetensors {
         int padded = (json.length + 7) / 8 * 8; // data starts 8-byte aligned, as the reference writer pads
         byte[] headerBytes = java.util.Arrays.copyOf(json, padded);
         java.util.Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE); OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+            AtomicFiles.write(file, out -> {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
                 out.write(len.array());
                 out.write(headerBytes);
@@ -278,17 +272,9 @@ public final class Safetensors {
                     le.asFloatBuffer().put(data.asFloatBuffer());
                     out.write(le.array());
                 }
-                out.flush();
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // The original error is the one worth reporting.
-            }
-            throw new SafetensorsException(file + ": cannot write: " + e.getMessage(), e);
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw new SafetensorsException(e.getMessage(), e);
         }
     }
 }
