@@ -19,7 +19,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /** The report's figures, as PNG files (XChart, headless). */
 final class SimPlots {
     static final int WIDTH = 520;
-    static final int HEIGHT = 380;
+    static final int HEIGHT = 420;
     private static final int SMOOTHING_WINDOW = 15;
 
     private final SimSummary summary;
@@ -195,8 +195,6 @@ final class SimPlots {
     private String bias() {
         XYChart reward = xy("Final reward: biased vs noisy judge", "bias strength kappa (biased) / sigma x 4 (noisy)", "reward");
         XYChart credit = xy("Credit correlation: biased vs noisy judge", "bias strength kappa (biased) / sigma x 4 (noisy)", "Pearson r");
-        reward.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        credit.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         for (SimMethod m : List.of(SimMethod.SDPO, SimMethod.REINFORCE)) {
             for (boolean biased : new boolean[] {true, false}) {
                 List<CellStats> cells = summary.cells("bias").stream()
@@ -215,7 +213,11 @@ final class SimPlots {
     }
 
     private String diversity() {
-        XYChart c = xy("Reward-entropy trade-off (continuous)", "final entropy (nats)", "final reward");
+        XYChart c = xy("Reward-entropy trade-off (continuous)", "final entropy (nats)", "final reward", WIDTH * 3 / 2);
+        c.getStyler().setPlotContentSize(0.9);
+        c.getStyler().setLegendPadding(4);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        c.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         c.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Line);
         addFrontier(c, "SDPO + entropy bonus", summary.cells("diversity").stream()
                 .filter(s -> s.cell().method() == SimMethod.SDPO && s.cell().teacherTemperature() == 1.0).toList(), color(SimMethod.SDPO));
@@ -243,8 +245,14 @@ final class SimPlots {
     }
 
     private static XYChart xy(String title, String x, String y) {
-        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        return xy(title, x, y, WIDTH);
+    }
+
+    private static XYChart xy(String title, String x, String y, int width) {
+        XYChart c = new XYChartBuilder().width(width).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        // Below the plot: inside, the legend hides the baselines' curves in the lower corners.
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         c.getStyler().setMarkerSize(5);
         c.getStyler().setChartBackgroundColor(Color.WHITE);
         c.getStyler().setPlotGridLinesVisible(true);
