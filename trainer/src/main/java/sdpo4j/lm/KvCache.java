@@ -3,6 +3,7 @@ package sdpo4j.lm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 
 /**
  * Keys and values of every layer for the positions processed so far, {@code [B, kvHeads, S, D]}
@@ -30,6 +31,8 @@ public final class KvCache implements AutoCloseable {
         NDArray oldV = values[layer];
         keys[layer] = oldK == null ? k : NDArrays.concat(new NDList(oldK, k), 2);
         values[layer] = oldV == null ? v : NDArrays.concat(new NDList(oldV, v), 2);
+        // The cache outlives the caller's per-step scope; the arrays it replaces do not.
+        NDScope.unregister(keys[layer], values[layer]);
         if (oldK != null) {
             oldK.close();
             oldV.close();

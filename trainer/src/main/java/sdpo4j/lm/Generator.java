@@ -1,0 +1,136 @@
+package sdpo4j.lm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Batched sampling with a KV cache: prompts are left-padded, prefilled in one pass, then
+ * extended one token per step. Tokens are drawn on the host by inverse CDF from a seeded
+ * stream per sequence (DJL's multinomial is not supported on PyTorch), after temperature,
+ * top-k and top-p. Runs without building autograd graphs.
+ */
+public final class Generator {
+    private final DecoderLM model;
+    private final Tokenizer tokenizer;
+
+    public Generator(DecoderLM model, Tokenizer tokenizer) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+    }
+
+    public List<Generation> generate(NDManager manager, List<long[]> prompts, SamplingConfig cfg) {
+        int b = prompts.size();
+        int p = prompts.stream().mapToInt(x -> x.length).max().orElse(0);
+        if (p == 0) {
+            throw new IllegalArgumentException("every prompt needs at least one token");
+        }
+        int vocab = model.config().vocabSize();
+        long[] ids = new long[b * p];
+        long[] mask = new long[b * p];
+        long[] nextPosition = new long[b];
+        for (int i = 0; i < b; i++) {
+            long[] prompt = prompts.get(i);
+            if (prompt.length == 0) {
+                throw new IllegalArgumentException("prompt " + i + " is empty");
+            }
+            int pad = p - prompt.length;
+            Arrays.fill(ids, i * p, i * p + pad, tokenizer.padId());
+            System.arraycopy(prompt, 0, ids, i * p + pad, prompt.length);
+            Arrays.fill(mask, i * p + pad, (i + 1) * p, 1);
+            nextPosition[i] = prompt.length;
+        }
+        SplittableRandom[] rng = new SplittableRandom[b];
+        for (int i = 0; i < b; i++) {
+            rng[i] = new SplittableRandom(cfg.seed() + i);
+        }
+        List<List<Long>> out = new ArrayList<>();
+        List<List<Float>> logProbs = new ArrayList<>();
+        String[] reason = new String[b];
+        String[] text = new String[b];
+        for (int i = 0; i < b; i++) {
+            out.add(new ArrayList<>());
+            logProbs.add(new ArrayList<>());
+        }
+        try (NDManager m = manager.newSubManager(); KvCache cache = new KvCache(model.config().numLayers())) {
+            NDArray maskAll = m.create(mask, new Shape(b, p));
+            NDArray positions = maskAll.cumSum(1).sub(1).maximum(0);
+            float[] last;
+            try (NDScope scope = new NDScope()) {
+                NDArray logits = model.forward(m.create(ids, new Shape(b, p)), positions, maskAll, cache);
+                last = logits.get(":, -1, :").toFloatArray();
+            }
+            long[] step = new long[b];
+            long[] stepMask = new long[b];
+            for (int t = 0; t < cfg.maxNewTokens(); t++) {
+                boolean any = false;
+                for (int i = 0; i < b; i++) {
+                    if (reason[i] != null) {
+                        step[i] = tokenizer.padId();
+                        stepMask[i] = 0;
+                        continue;
+                    }
+                    float[] row = Arrays.copyOfRange(last, i * vocab, (i + 1) * vocab);
+                    Sampling.Choice c = Sampling.choose(row, cfg, rng[i]);
+                    out.get(i).add(c.token());
+                    logProbs.get(i).add(c.logProb());
+                    step[i] = c.token();
+                    stepMask[i] = 1;
+                    if (tokenizer.eosIds().contains(c.token())) {
+                        reason[i] = "eos";
+                    } else if (!cfg.stopStrings().isEmpty()) {
+                        String so = tokenizer.decode(toArray(out.get(i)));
+                        for (String stop : cfg.stopStrings()) {
+                            int at = so.indexOf(stop);
+                            if (at >= 0) {
+                                reason[i] = "stop";
+                                text[i] = so.substring(0, at);
+                                break;
+                            }
+                        }
+                    }
+                    any |= reason[i] == null;
+                }
+                if (!any || t == cfg.maxNewTokens() - 1) {
+                    break;
+                }
+                NDArray stepIds = m.create(step, new Shape(b, 1));
+                NDArray stepMaskArray = m.create(stepMask, new Shape(b, 1));
+                maskAll = maskAll.concat(stepMaskArray, 1);
+                NDArray stepPositions = m.create(nextPosition, new Shape(b, 1));
+                for (int i = 0; i < b; i++) {
+                    nextPosition[i]++;
+                }
+                try (NDScope scope = new NDScope()) {
+                    NDArray logits = model.forward(stepIds, stepPositions, maskAll, cache);
+                    last = logits.get(":, -1, :").toFloatArray();
+                }
+            }
+        }
+        List<Generation> result = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            long[] tokens = toArray(out.get(i));
+            float[] lp = new float[tokens.length];
+            for (int j = 0; j < lp.length; j++) {
+                lp[j] = logProbs.get(i).get(j);
+            }
+            String finish = reason[i] == null ? "length" : reason[i];
+            String decoded = text[i] != null ? text[i] : tokenizer.decode(tokens);
+            result.add(new Generation(tokens, lp, decoded, finish));
+        }
+        return result;
+    }
+
+    private static long[] toArray(List<Long> xs) {
+        long[] a = new long[xs.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = xs.get(i);
+        }
+        return a;
+    }
+}
