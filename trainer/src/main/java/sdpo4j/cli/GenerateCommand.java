@@ -1,0 +1,78 @@
+package sdpo4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sdpo4j.lm.ChatTemplate;
+import sdpo4j.lm.DecoderLM;
+import sdpo4j.lm.Generation;
+import sdpo4j.lm.Generator;
+import sdpo4j.lm.HfCheckpoint;
+import sdpo4j.lm.SamplingConfig;
+import sdpo4j.lm.Tokenizer;
+
+/** {@code sdpo4j generate}: sample continuations from a model directory. */
+@Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Sample continuations of prompts from a HuggingFace model directory (offline, KV cache).")
+public final class GenerateCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "HuggingFace model directory.")
+    Path modelDir;
+
+    @Parameters(index = "1..*", paramLabel = "PROMPT", description = "Prompts (one sequence each).")
+    List<String> prompts = new ArrayList<>();
+
+    @Option(names = "--chat", description = "Wrap each prompt as a user turn of the model's chat template.")
+    boolean chat;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "0 = greedy.")
+    double temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "0 = no top-k.")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1.0", description = "1 = no nucleus cut.")
+    double topP;
+
+    @Option(names = "--max-new-tokens", defaultValue = "64", description = "Tokens per sequence at most.")
+    int maxNewTokens;
+
+    @Option(names = "--stop", description = "Stop string (repeatable).")
+    List<String> stop = new ArrayList<>();
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed.")
+    long seed;
+
+    @Override
+    public Integer call() {
+        if (prompts.isEmpty()) {
+            throw new sdpo4j.config.ConfigException("PROMPT", null, "at least one prompt");
+        }
+        SamplingConfig cfg = new SamplingConfig(temperature, topK, topP, maxNewTokens, stop, seed);
+        try (NDManager m = NDManager.newBaseManager()) {
+            DecoderLM model = HfCheckpoint.load(modelDir, m);
+            try (Tokenizer tok = Tokenizer.load(modelDir, model.config())) {
+                List<long[]> ids = new ArrayList<>();
+                for (String p : prompts) {
+                    String text = chat ? tok.render(List.of(new ChatTemplate.Message("user", p)), true) : p;
+                    ids.add(tok.encode(text));
+                }
+                long start = System.nanoTime();
+                List<Generation> out = new Generator(model, tok).generate(m, ids, cfg);
+                double s = (System.nanoTime() - start) / 1e9;
+                int tokens = 0;
+                for (int i = 0; i < out.size(); i++) {
+                    Generation g = out.get(i);
+                    tokens += g.tokens().length;
+                    System.out.printf("[%d] (%s, %d tokens) %s%n", i, g.finishReason(), g.tokens().length, g.text());
+                }
+                System.out.printf("%d tokens in %.2f s%n", tokens, s);
+            }
+        }
+        return 0;
+    }
+}

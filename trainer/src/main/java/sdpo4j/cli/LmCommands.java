@@ -1,0 +1,22 @@
+package sdpo4j.cli;
+
+/** Registers the language-model commands with the launcher. */
+public final class LmCommands {
+    private LmCommands() {}
+
+    /** {@code init-model}. */
+    public static final class InitModel implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new InitModelCommand();
+        }
+    }
+
+    /** {@code generate}. */
+    public static final class Generate implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new GenerateCommand();
+        }
+    }
+}
