@@ -12,6 +12,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code lm-bench}. */
+    public static final class Bench implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new LmBenchCommand();
+        }
+    }
+
     /** {@code generate}. */
     public static final class Generate implements SubcommandProvider {
         @Override

@@ -265,12 +265,48 @@ public final class DecoderLM {
 
     /** cos and sin {@code [B, 1, L, D]} for the positions, in HuggingFace's rotate-half layout. */
     private NDList rope(NDArray positions) {
+        long[] s = positions.getShape().getShape();
+        NDList table = ropeTable();
+        NDArray flat = positions.reshape(-1);
+        if (flat.max().getLong() >= cfg.maxPositions()) {
+            return ropeAt(positions);
+        }
+        NDIndex rows = new NDIndex("{}", flat);
+        return new NDList(table.get(0).get(rows).reshape(s[0], 1, s[1], cfg.headDim()),
+                table.get(1).get(rows).reshape(s[0], 1, s[1], cfg.headDim()));
+    }
+
+    /** cos and sin computed for arbitrary positions (beyond the precomputed table). */
+    private NDList ropeAt(NDArray positions) {
         NDManager m = positions.getManager();
         float[] inv = Rope.inverseFrequencies(cfg);
         NDArray invFreq = m.create(inv).reshape(1, 1, inv.length);
         NDArray angles = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(invFreq);
         NDArray emb = NDArrays.concat(new NDList(angles, angles), -1).expandDims(1);
         return new NDList(emb.cos(), emb.sin());
+    }
+
+    private NDList ropeTable;
+
+    /**
+     * cos and sin of every position up to maxPositions, {@code [P, D]} each, computed once: a
+     * decoding step then looks its rows up instead of recomputing nine tensor operations.
+     */
+    private synchronized NDList ropeTable() {
+        if (ropeTable == null) {
+            NDManager m = embedding().getManager();
+            try (NDManager scratch = m.newSubManager()) {
+                NDArray positions = scratch.arange(0, cfg.maxPositions(), 1, DataType.INT64).reshape(1, -1);
+                NDList cs = ropeAt(positions);
+                NDArray cos = cs.get(0).reshape(cfg.maxPositions(), cfg.headDim());
+                NDArray sin = cs.get(1).reshape(cfg.maxPositions(), cfg.headDim());
+                cos.attach(m);
+                sin.attach(m);
+                ai.djl.ndarray.NDScope.unregister(cos, sin);
+                ropeTable = new NDList(cos, sin);
+            }
+        }
+        return ropeTable;
     }
 
     private static NDArray applyRope(NDArray x, NDList rope) {

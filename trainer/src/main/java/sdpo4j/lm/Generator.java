@@ -81,7 +81,7 @@ public final class Generator {
                     logProbs.get(i).add(c.logProb());
                     step[i] = c.token();
                     stepMask[i] = 1;
-                    if (tokenizer.eosIds().contains(c.token())) {
+                    if (!cfg.ignoreEos() && tokenizer.eosIds().contains(c.token())) {
                         reason[i] = "eos";
                     } else if (!cfg.stopStrings().isEmpty()) {
                         String so = tokenizer.decode(toArray(out.get(i)));

@@ -12,10 +12,16 @@ import sdpo4j.config.Check;
  * @param maxNewTokens upper bound on generated tokens per sequence
  * @param stopStrings stop a sequence when its text contains one of these (the stop string is cut off)
  * @param seed sampling seed; sequence i of a batch uses stream {@code seed + i}
+ * @param ignoreEos keep generating past EOS (benchmarks: every sequence makes maxNewTokens)
  */
-public record SamplingConfig(double temperature, int topK, double topP, int maxNewTokens, List<String> stopStrings, long seed) {
+public record SamplingConfig(double temperature, int topK, double topP, int maxNewTokens, List<String> stopStrings, long seed,
+        boolean ignoreEos) {
 
-    public static final SamplingConfig DEFAULT = new SamplingConfig(1.0, 0, 1.0, 64, List.of(), 0);
+    public static final SamplingConfig DEFAULT = new SamplingConfig(1.0, 0, 1.0, 64, List.of(), 0, false);
+
+    public SamplingConfig(double temperature, int topK, double topP, int maxNewTokens, List<String> stopStrings, long seed) {
+        this(temperature, topK, topP, maxNewTokens, stopStrings, seed, false);
+    }
 
     public SamplingConfig {
         Check.nonNegative("temperature", temperature);
@@ -26,6 +32,6 @@ public record SamplingConfig(double temperature, int topK, double topP, int maxN
     }
 
     public SamplingConfig withSeed(long s) {
-        return new SamplingConfig(temperature, topK, topP, maxNewTokens, stopStrings, s);
+        return new SamplingConfig(temperature, topK, topP, maxNewTokens, stopStrings, s, ignoreEos);
     }
 }

@@ -1,0 +1,125 @@
+package sdpo4j.lm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import sdpo4j.optim.Autograd;
+
+/**
+ * Throughput of the decoder on this machine: forward+backward tokens per second, greedy
+ * generation tokens per second with the KV cache, and (on small models) without it. The
+ * {@code lm-bench} command prints these beside PyTorch eager running the same model files.
+ */
+public final class LmBenchmark {
+    private LmBenchmark() {}
+
+    /** Figures for one model; {@code genNoCacheTokS} is NaN where not measured. */
+    public record Result(double fwdBwdTokS, double genCacheTokS, double genNoCacheTokS) {}
+
+    public static Result measure(Path dir, int batch, int seq, int newTokens, boolean noCache) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            DecoderLM model = HfCheckpoint.load(dir, m);
+            Random rnd = new Random(1);
+            long[] ids = new long[batch * seq];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = rnd.nextInt(256);
+            }
+            NDArray input = m.create(ids, new Shape(batch, seq));
+            NDArray mask = input.onesLike();
+            NDArray positions = m.arange(0, seq, 1, DataType.INT64).reshape(1, seq).repeat(0, batch);
+            for (NDArray p : model.parameterList()) {
+                p.setRequiresGradient(true);
+            }
+            fwdBwd(model, input, positions, mask);
+            int reps = 3;
+            long t0 = System.nanoTime();
+            for (int r = 0; r < reps; r++) {
+                fwdBwd(model, input, positions, mask);
+            }
+            double fb = reps * (double) batch * seq / ((System.nanoTime() - t0) / 1e9);
+            for (NDArray p : model.parameterList()) {
+                p.setRequiresGradient(false);
+            }
+            List<long[]> prompts = new ArrayList<>();
+            for (int b = 0; b < batch; b++) {
+                long[] p = new long[8];
+                for (int i = 0; i < p.length; i++) {
+                    p[i] = rnd.nextInt(256);
+                }
+                prompts.add(p);
+            }
+            double gc;
+            try (Tokenizer tok = Tokenizer.load(dir, model.config())) {
+                gc = generateCached(model, tok, m, prompts, newTokens);
+            }
+            double gn = noCache ? generateRecomputing(model, m, prompts, newTokens) : Double.NaN;
+            return new Result(fb, gc, gn);
+        }
+    }
+
+    /** One next-token cross-entropy forward and backward. */
+    public static void fwdBwd(DecoderLM model, NDArray input, NDArray positions, NDArray mask) {
+        try (NDScope scope = new NDScope(); Autograd.Recording rec = Autograd.record()) {
+            NDArray logits = model.forward(input, positions, mask, null);
+            NDArray logp = logits.get(":, :-1, :").logSoftmax(-1);
+            NDArray target = input.get(":, 1:").expandDims(-1);
+            rec.backward(logp.gather(target, -1).mean().neg());
+        }
+    }
+
+    private static double generateCached(DecoderLM model, Tokenizer tok, NDManager m, List<long[]> prompts, int newTokens) {
+        SamplingConfig greedy = new SamplingConfig(0, 0, 1, newTokens, List.of(), 0, true);
+        Generator g = new Generator(model, tok);
+        g.generate(m, prompts, greedy);
+        long t0 = System.nanoTime();
+        g.generate(m, prompts, greedy);
+        return prompts.size() * (double) newTokens / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static double generateRecomputing(DecoderLM model, NDManager m, List<long[]> prompts, int newTokens) {
+        int b = prompts.size();
+        int p = prompts.get(0).length;
+        long[] seqs = new long[b * (p + newTokens)];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(prompts.get(i), 0, seqs, i * (p + newTokens), p);
+        }
+        long t0 = System.nanoTime();
+        for (int len = p; len < p + newTokens; len++) {
+            try (NDScope scope = new NDScope()) {
+                long[] ids = new long[b * len];
+                for (int i = 0; i < b; i++) {
+                    System.arraycopy(seqs, i * (p + newTokens), ids, i * len, len);
+                }
+                NDArray input = m.create(ids, new Shape(b, len));
+                NDArray pos = m.arange(0, len, 1, DataType.INT64).reshape(1, len).repeat(0, b);
+                long[] next = model.forward(input, pos, input.onesLike(), null).get(":, -1, :").argMax(-1).toLongArray();
+                for (int i = 0; i < b; i++) {
+                    seqs[i * (p + newTokens) + len] = next[i];
+                }
+            }
+        }
+        return b * (double) newTokens / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Resident set size of this process in MiB, from /proc (Linux). */
+    public static double residentMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+}
