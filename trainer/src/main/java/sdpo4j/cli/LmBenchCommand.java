@@ -164,6 +164,7 @@ public final class LmBenchCommand implements Callable<Integer> {
     }
 
     private static double value(String field) {
-        return Double.parseDouble(field.substring(field.indexOf('=') + 1));
+        String v = field.substring(field.indexOf('=') + 1).trim();
+        return v.equalsIgnoreCase("nan") ? Double.NaN : Double.parseDouble(v);
     }
 }

@@ -181,6 +181,37 @@ class DecoderGoldenTest {
     }
 
     @Test
+    void shardedCheckpointsLoadThroughTheirIndex() throws IOException {
+        try (NDManager m = manager.newSubManager()) {
+            DecoderLM model = HfCheckpoint.load(GOLDEN.resolve("gpt2"), m);
+            Path dir = tmp.resolve("sharded");
+            Files.createDirectories(dir);
+            Files.copy(GOLDEN.resolve("gpt2").resolve("config.json"), dir.resolve("config.json"));
+            // Two shards, half the tensors each, and the index HF writes beside them.
+            java.util.Map<String, NDArray> first = new java.util.LinkedHashMap<>();
+            java.util.Map<String, NDArray> second = new java.util.LinkedHashMap<>();
+            StringBuilder index = new StringBuilder("{\"metadata\": {}, \"weight_map\": {");
+            int i = 0;
+            for (var e : model.parameters().entrySet()) {
+                boolean one = i++ % 2 == 0;
+                (one ? first : second).put(e.getKey(), e.getValue());
+                index.append(i > 1 ? "," : "").append('"').append(e.getKey()).append("\": \"model-0000")
+                        .append(one ? 1 : 2).append("-of-00002.safetensors\"");
+            }
+            Safetensors.write(dir.resolve("model-00001-of-00002.safetensors"), first, null);
+            Safetensors.write(dir.resolve("model-00002-of-00002.safetensors"), second, null);
+            Files.writeString(dir.resolve("model.safetensors.index.json"), index.append("}}").toString());
+            DecoderLM back = HfCheckpoint.load(dir, m);
+            NDArray mask = mask(m);
+            assertEquals(java.util.Arrays.toString(model.forward(ids(m), positions(mask), mask, null).toFloatArray()),
+                    java.util.Arrays.toString(back.forward(ids(m), positions(mask), mask, null).toFloatArray()));
+            Files.delete(dir.resolve("model-00002-of-00002.safetensors"));
+            String msg = assertThrows(ModelException.class, () -> HfCheckpoint.load(dir, m)).getMessage();
+            assertTrue(msg.contains("model-00002-of-00002.safetensors") && msg.contains("is missing"), msg);
+        }
+    }
+
+    @Test
     void shapesOfTheSmallConfigs() {
         assertEquals(new Shape(24, 72), DecoderLM.expectedShapes(GoldenModels.config("gpt2")).get("transformer.h.0.attn.c_attn.weight"));
         assertEquals(new Shape(16, 32), DecoderLM.expectedShapes(GoldenModels.config("llama-gqa")).get("model.layers.0.self_attn.k_proj.weight"));
