@@ -1,0 +1,121 @@
+package sdpo4j.env;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * JSONL datasets: one task per line, a JSON object with a non-empty string {@code prompt}, an
+ * optional string {@code id}, and the fields the environment needs. The whole file is read and
+ * validated before anything trains; the first bad line stops it with file, line, field and reason.
+ */
+public final class Datasets {
+    /** Longer lines are refused: a task is a prompt and a few fields, not a corpus. */
+    public static final int MAX_LINE_CHARS = 1 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Datasets() {}
+
+    public static List<Task> read(Path file, Environment env) {
+        List<Task> tasks = new ArrayList<>();
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        int lineNo = 0;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder))) {
+            String line;
+            while ((line = readBounded(in, file, lineNo + 1)) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                tasks.add(parse(file, lineNo, line, env));
+            }
+        } catch (NoSuchFileException e) {
+            throw new DatasetException(file + ": no such dataset file");
+        } catch (CharacterCodingException e) {
+            throw new DatasetException(file + ":" + (lineNo + 1) + ": not valid UTF-8 text");
+        } catch (IOException e) {
+            if (e.getCause() instanceof CharacterCodingException) {
+                throw new DatasetException(file + ":" + (lineNo + 1) + ": not valid UTF-8 text");
+            }
+            throw new DatasetException(file + ": cannot read: " + e.getMessage());
+        }
+        if (tasks.isEmpty()) {
+            throw new DatasetException(file + ": the dataset has no tasks (an empty file, or only blank lines)");
+        }
+        return tasks;
+    }
+
+    /** One line, refusing lines over {@link #MAX_LINE_CHARS} without reading them whole. */
+    private static String readBounded(BufferedReader in, Path file, int lineNo) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        boolean any = false;
+        while ((c = in.read()) >= 0) {
+            any = true;
+            if (c == '\n') {
+                break;
+            }
+            if (sb.length() >= MAX_LINE_CHARS) {
+                throw new DatasetException(file + ":" + lineNo + ": line longer than " + MAX_LINE_CHARS + " characters");
+            }
+            sb.append((char) c);
+        }
+        return any ? sb.toString() : null;
+    }
+
+    static Task parse(Path file, int lineNo, String line, Environment env) {
+        String where = file + ":" + lineNo;
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new DatasetException(where + ": not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new DatasetException(where + ": each line must be a JSON object, got " + (node == null ? "nothing" : node.getNodeType()));
+        }
+        JsonNode prompt = node.get("prompt");
+        if (prompt == null) {
+            throw new DatasetException(where + ": field 'prompt' is missing");
+        }
+        if (!prompt.isTextual() || prompt.asText().isBlank()) {
+            throw new DatasetException(where + ": field 'prompt' must be a non-empty string, got " + prompt);
+        }
+        JsonNode id = node.get("id");
+        if (id != null && !id.isTextual() && !id.isIntegralNumber()) {
+            throw new DatasetException(where + ": field 'id' must be a string or an integer, got " + id);
+        }
+        Task task = new Task(id == null ? file.getFileName() + ":" + lineNo : id.asText(), prompt.asText(), node);
+        try {
+            env.validate(task);
+        } catch (DatasetException.Field f) {
+            throw new DatasetException(where + ": field '" + f.field + "' " + f.getMessage());
+        }
+        return task;
+    }
+
+    /** Writes tasks as JSONL (the generators' output). */
+    public static void write(Path file, List<? extends Object> lines) {
+        StringBuilder sb = new StringBuilder();
+        try {
+            for (Object o : lines) {
+                sb.append(JSON.writeValueAsString(o)).append('\n');
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        sdpo4j.run.AtomicFiles.writeString(file, sb.toString());
+    }
+}

@@ -1,0 +1,115 @@
+package sdpo4j.env.arithmetic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import sdpo4j.env.DatasetException;
+import sdpo4j.env.Environment;
+import sdpo4j.env.Score;
+import sdpo4j.env.Task;
+
+/**
+ * Integer arithmetic without words: the prompt is an expression such as {@code 37*4+12=}, the
+ * task's {@code answer} field its integer value. The response's answer is the first integer it
+ * contains; reward 1 for the exact value.
+ */
+public final class Arithmetic implements Environment {
+    private static final Pattern INTEGER = Pattern.compile("-?\\d+");
+    private final ArithmeticConfig cfg;
+
+    public Arithmetic(ArithmeticConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    @Override
+    public String name() {
+        return "arithmetic";
+    }
+
+    @Override
+    public void validate(Task task) {
+        JsonNode a = task.fields().get("answer");
+        if (a == null) {
+            throw new DatasetException.Field("answer", "is missing (the integer value of the prompt)");
+        }
+        if (!a.isIntegralNumber() || !a.canConvertToLong()) {
+            throw new DatasetException.Field("answer", "must be an integer, got " + a);
+        }
+    }
+
+    @Override
+    public Score score(Task task, String response) {
+        long answer = task.fields().get("answer").asLong();
+        Matcher m = INTEGER.matcher(response == null ? "" : response);
+        if (!m.find()) {
+            return new Score(0, false, "The answer could not be read: the response contains no integer.");
+        }
+        long given;
+        try {
+            given = Long.parseLong(m.group());
+        } catch (NumberFormatException e) {
+            return new Score(0, false, "The answer " + m.group() + " is not a valid integer (too many digits).");
+        }
+        if (given == answer) {
+            return new Score(1, true, "");
+        }
+        String direction = given < answer ? "too small" : "too large";
+        return new Score(0, false, "The answer " + given + " is wrong: it is " + direction + "."
+                + (cfg.revealAnswer() ? " The correct answer is " + answer + "." : ""));
+    }
+
+    /** Seeded expressions with their values, as JSONL-ready maps ({@code id}, {@code prompt}, {@code answer}). */
+    public static List<Map<String, Object>> generate(ArithmeticConfig cfg, int count, long seed, String idPrefix) {
+        Random rnd = new Random(seed);
+        int max = (int) Math.pow(10, cfg.digits());
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            StringBuilder expr = new StringBuilder();
+            List<Long> values = new ArrayList<>();
+            List<String> ops = new ArrayList<>();
+            for (int t = 0; t < cfg.terms(); t++) {
+                long v = rnd.nextInt(max);
+                values.add(v);
+                expr.append(v);
+                if (t < cfg.terms() - 1) {
+                    String op = cfg.operators().get(rnd.nextInt(cfg.operators().size()));
+                    ops.add(op);
+                    expr.append(op);
+                }
+            }
+            Map<String, Object> task = new LinkedHashMap<>();
+            task.put("id", idPrefix + i);
+            task.put("prompt", expr + "=");
+            task.put("answer", evaluate(values, ops));
+            out.add(task);
+        }
+        return out;
+    }
+
+    /** Left to right with the usual precedence of {@code *} over {@code + -}. */
+    static long evaluate(List<Long> values, List<String> ops) {
+        List<Long> terms = new ArrayList<>();
+        List<String> signs = new ArrayList<>();
+        long current = values.get(0);
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).equals("*")) {
+                current *= values.get(i + 1);
+            } else {
+                terms.add(current);
+                signs.add(ops.get(i));
+                current = values.get(i + 1);
+            }
+        }
+        terms.add(current);
+        long result = terms.get(0);
+        for (int i = 0; i < signs.size(); i++) {
+            result = signs.get(i).equals("+") ? result + terms.get(i + 1) : result - terms.get(i + 1);
+        }
+        return result;
+    }
+}
