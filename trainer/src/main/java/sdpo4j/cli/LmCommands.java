@@ -20,6 +20,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code data}. */
+    public static final class Data implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new DataCommand();
+        }
+    }
+
     /** {@code generate}. */
     public static final class Generate implements SubcommandProvider {
         @Override

@@ -1,0 +1,114 @@
+package sdpo4j.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sdpo4j.env.Datasets;
+import sdpo4j.env.Environment;
+import sdpo4j.env.Environments;
+import sdpo4j.env.Score;
+import sdpo4j.env.Task;
+import sdpo4j.env.arithmetic.Arithmetic;
+import sdpo4j.env.arithmetic.ArithmeticConfig;
+
+/** {@code sdpo4j data}: generate datasets and score responses against them. */
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Generate task datasets and check responses against them.",
+        subcommands = {DataCommand.Generate.class, DataCommand.Check.class})
+public final class DataCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** {@code data generate}. */
+    @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Write seeded train and held-out test splits as OUT/train.jsonl and OUT/test.jsonl.")
+    static final class Generate implements Callable<Integer> {
+        @Option(names = "--env", defaultValue = "arithmetic", description = "Environment: ${COMPLETION-CANDIDATES}.")
+        String env;
+
+        @Option(names = "--out", required = true, description = "Output directory.")
+        Path out;
+
+        @Option(names = "--train", defaultValue = "2000", description = "Training tasks.")
+        int train;
+
+        @Option(names = "--test", defaultValue = "200", description = "Held-out tasks.")
+        int test;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed (the test split uses seed + 1).")
+        long seed;
+
+        @Option(names = "--digits", defaultValue = "2", description = "arithmetic: digits per operand.")
+        int digits;
+
+        @Option(names = "--terms", defaultValue = "2", description = "arithmetic: operands per expression.")
+        int terms;
+
+        @Option(names = "--operators", split = ",", defaultValue = "+,-,*", description = "arithmetic: operators.")
+        List<String> operators;
+
+        @Override
+        public Integer call() {
+            if (!env.equals("arithmetic")) {
+                throw new sdpo4j.config.ConfigException("--env", env, "one of " + Environments.NAMES);
+            }
+            ArithmeticConfig cfg = new ArithmeticConfig(digits, operators, terms, false);
+            Datasets.write(out.resolve("train.jsonl"), Arithmetic.generate(cfg, train, seed, "train-"));
+            Datasets.write(out.resolve("test.jsonl"), Arithmetic.generate(cfg, test, seed + 1, "test-"));
+            System.out.printf("wrote %d train and %d test %s tasks to %s%n", train, test, env, out);
+            return 0;
+        }
+    }
+
+    /** {@code data check}. */
+    @Command(name = "check", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Validate DATASET, then score RESPONSES (JSONL with \"id\" and \"response\") and print reward and feedback.")
+    static final class Check implements Callable<Integer> {
+        @Option(names = "--env", defaultValue = "arithmetic", description = "Environment.")
+        String env;
+
+        @Option(names = "--reveal-answer", description = "arithmetic: feedback states the correct answer.")
+        boolean reveal;
+
+        @Parameters(index = "0", paramLabel = "DATASET")
+        Path dataset;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "RESPONSES")
+        Path responses;
+
+        @Override
+        public Integer call() throws Exception {
+            Environment environment = Environments.create(env, new ArithmeticConfig(2, List.of("+", "-", "*"), 2, reveal));
+            List<Task> tasks = Datasets.read(dataset, environment);
+            System.out.printf("%s: %d valid %s tasks%n", dataset, tasks.size(), env);
+            if (responses == null) {
+                return 0;
+            }
+            java.util.Map<String, Task> byId = new java.util.HashMap<>();
+            tasks.forEach(t -> byId.put(t.id(), t));
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            int lineNo = 0;
+            for (String line : java.nio.file.Files.readAllLines(responses)) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                var node = json.readTree(line);
+                Task t = byId.get(node.path("id").asText());
+                if (t == null) {
+                    throw new sdpo4j.env.DatasetException(responses + ":" + lineNo + ": field 'id' names no task of " + dataset);
+                }
+                Score s = environment.score(t, node.path("response").asText());
+                System.out.printf("%s\treward %.2f\t%s%n", t.id(), s.reward(), s.feedback().isEmpty() ? "(no feedback)" : s.feedback());
+            }
+            return 0;
+        }
+    }
+}

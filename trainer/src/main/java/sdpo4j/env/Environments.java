@@ -1,0 +1,21 @@
+package sdpo4j.env;
+
+import java.util.List;
+import sdpo4j.config.ConfigException;
+import sdpo4j.env.arithmetic.Arithmetic;
+import sdpo4j.env.arithmetic.ArithmeticConfig;
+
+/** Environments by the name configs use. */
+public final class Environments {
+    /** Names that exist today; countdown, sequence-quality, python-tests and multiple-choice are issue 5's rest. */
+    public static final List<String> NAMES = List.of("arithmetic");
+
+    private Environments() {}
+
+    public static Environment create(String name, ArithmeticConfig arithmetic) {
+        return switch (name) {
+            case "arithmetic" -> new Arithmetic(arithmetic);
+            default -> throw new ConfigException("env", name, "one of " + NAMES);
+        };
+    }
+}
