@@ -102,11 +102,7 @@ public final class LmBenchCommand implements Callable<Integer> {
                 memory(dirs.get(0));
             }
         } finally {
-            try (var walk = Files.walk(tmp)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            sdpo4j.run.AtomicFiles.deleteTree(tmp);
         }
         return 0;
     }
