@@ -56,12 +56,19 @@ public final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (!env.equals("arithmetic")) {
-                throw new sdpo4j.config.ConfigException("--env", env, "one of " + Environments.NAMES);
+            switch (env) {
+                case "arithmetic" -> {
+                    ArithmeticConfig cfg = new ArithmeticConfig(digits, operators, terms, false);
+                    Datasets.write(out.resolve("train.jsonl"), Arithmetic.generate(cfg, train, seed, "train-"));
+                    Datasets.write(out.resolve("test.jsonl"), Arithmetic.generate(cfg, test, seed + 1, "test-"));
+                }
+                case "countdown" -> {
+                    Datasets.write(out.resolve("train.jsonl"), sdpo4j.env.countdown.Countdown.generate(train, seed, "train-"));
+                    Datasets.write(out.resolve("test.jsonl"), sdpo4j.env.countdown.Countdown.generate(test, seed + 1, "test-"));
+                }
+                default -> throw new sdpo4j.config.ConfigException("--env", env,
+                        "arithmetic or countdown (multiple-choice is hand-written: datasets/multiple-choice/questions.jsonl)");
             }
-            ArithmeticConfig cfg = new ArithmeticConfig(digits, operators, terms, false);
-            Datasets.write(out.resolve("train.jsonl"), Arithmetic.generate(cfg, train, seed, "train-"));
-            Datasets.write(out.resolve("test.jsonl"), Arithmetic.generate(cfg, test, seed + 1, "test-"));
             System.out.printf("wrote %d train and %d test %s tasks to %s%n", train, test, env, out);
             return 0;
         }
