@@ -7,6 +7,7 @@ import java.util.List;
 import sdpo4j.optim.DivergenceConfig;
 import sdpo4j.optim.ObjectiveConfig;
 import sdpo4j.optim.TopKSource;
+import sdpo4j.env.sequence.WorldConfig;
 
 /**
  * The simulation study's settings. Defaults are the paper's (section 2.7) where it gives them

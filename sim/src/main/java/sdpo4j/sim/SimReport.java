@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import sdpo4j.env.sequence.WorldConfig;
 
 /**
  * Writes {@code report.md}, one CSV per table under {@code tables/}, {@code results.json} with

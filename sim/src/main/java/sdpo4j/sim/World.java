@@ -5,14 +5,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import java.util.Random;
+import sdpo4j.env.sequence.SequenceWorld;
+import sdpo4j.env.sequence.WorldConfig;
 
 /**
  * R simulated worlds side by side (SPEC 2.1): per world seed, token quality {@code q [T, V]},
  * bigram coherence {@code b [V, V]} and a target pattern {@code s* [T]}, with reward
  * {@code R(s) = sigmoid((sum_t q(t,s_t) + sum_t b(s_t,s_t+1) + alpha_p * #[s_t = s*_t]) / T)}.
- * Worlds are drawn with {@link java.util.Random} so that a seed means the same world whatever
- * else runs in the batch.
+ * Each world is a {@link SequenceWorld} (drawn on the host from its seed, the same world the
+ * sequence-quality environment builds), copied into per-run tensors.
  */
 public final class World {
     final WorldConfig cfg;
@@ -28,38 +29,33 @@ public final class World {
     final NDArray target;
     /** Per world, the token with the lowest mean quality: what a biased judge over-rewards. */
     final NDArray favouredToken;
-    private final double[] qualityHost;
+    private final SequenceWorld[] hosts;
 
     World(NDManager manager, WorldConfig cfg, long[] seeds) {
         this.cfg = cfg;
         int r = seeds.length;
         int t = cfg.length();
         int v = cfg.vocab();
-        qualityHost = new double[r * t * v];
+        hosts = new SequenceWorld[r];
         float[] q = new float[r * t * v];
         float[] b = new float[r * v * v];
         long[] target = new long[r * t];
         long[] favoured = new long[r];
         for (int i = 0; i < r; i++) {
-            Random rnd = new Random(seeds[i]);
-            double[] meanQuality = new double[v];
-            for (int j = 0; j < t * v; j++) {
-                double x = cfg.qualityStd() * rnd.nextGaussian();
-                qualityHost[i * t * v + j] = x;
-                q[i * t * v + j] = (float) x;
-                meanQuality[j % v] += x / t;
+            SequenceWorld w = new SequenceWorld(cfg, seeds[i]);
+            hosts[i] = w;
+            for (int pos = 0; pos < t; pos++) {
+                for (int tok = 0; tok < v; tok++) {
+                    q[(i * t + pos) * v + tok] = (float) w.quality(pos, tok);
+                }
+                target[i * t + pos] = w.target(pos);
             }
-            for (int j = 0; j < v * v; j++) {
-                b[i * v * v + j] = (float) (cfg.bigramStd() * rnd.nextGaussian());
+            for (int a = 0; a < v; a++) {
+                for (int c = 0; c < v; c++) {
+                    b[(i * v + a) * v + c] = (float) w.bigram(a, c);
+                }
             }
-            for (int j = 0; j < t; j++) {
-                target[i * t + j] = rnd.nextInt(v);
-            }
-            int worst = 0;
-            for (int j = 1; j < v; j++) {
-                worst = meanQuality[j] < meanQuality[worst] ? j : worst;
-            }
-            favoured[i] = worst;
+            favoured[i] = w.worstToken();
         }
         this.quality = manager.create(q, new Shape(r, t, v));
         this.qualityFlat = quality.reshape(r, (long) t * v);
@@ -108,6 +104,6 @@ public final class World {
 
     /** q(t, v) of world {@code run}, on the host, for exact reference computations in tests and reports. */
     double quality(int run, int position, int token) {
-        return qualityHost[(run * cfg.length() + position) * cfg.vocab() + token];
+        return hosts[run].quality(position, token);
     }
 }

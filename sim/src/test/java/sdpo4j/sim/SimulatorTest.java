@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import sdpo4j.env.sequence.WorldConfig;
 
 class SimulatorTest {
     static NDManager manager;

@@ -66,8 +66,13 @@ public final class DataCommand implements Runnable {
                     Datasets.write(out.resolve("train.jsonl"), sdpo4j.env.countdown.Countdown.generate(train, seed, "train-"));
                     Datasets.write(out.resolve("test.jsonl"), sdpo4j.env.countdown.Countdown.generate(test, seed + 1, "test-"));
                 }
+                case "sequence-quality" -> {
+                    var world = sdpo4j.env.sequence.WorldConfig.DEFAULT;
+                    Datasets.write(out.resolve("train.jsonl"), sdpo4j.env.sequence.SequenceQuality.generate(world, train, seed * 1_000_000, "train-"));
+                    Datasets.write(out.resolve("test.jsonl"), sdpo4j.env.sequence.SequenceQuality.generate(world, test, seed * 1_000_000 + 500_000, "test-"));
+                }
                 default -> throw new sdpo4j.config.ConfigException("--env", env,
-                        "arithmetic or countdown (multiple-choice is hand-written: datasets/multiple-choice/questions.jsonl)");
+                        "arithmetic, countdown or sequence-quality (multiple-choice is hand-written: datasets/multiple-choice/questions.jsonl)");
             }
             System.out.printf("wrote %d train and %d test %s tasks to %s%n", train, test, env, out);
             return 0;

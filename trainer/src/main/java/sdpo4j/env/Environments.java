@@ -7,8 +7,8 @@ import sdpo4j.env.arithmetic.ArithmeticConfig;
 
 /** Environments by the name configs use. */
 public final class Environments {
-    /** Names that exist today; sequence-quality and python-tests are issue 5's rest. */
-    public static final List<String> NAMES = List.of("arithmetic", "countdown", "multiple-choice");
+    /** Names that exist today; python-tests is issue 5's rest. */
+    public static final List<String> NAMES = List.of("arithmetic", "countdown", "multiple-choice", "sequence-quality");
 
     private Environments() {}
 
@@ -17,6 +17,8 @@ public final class Environments {
             case "arithmetic" -> new Arithmetic(arithmetic);
             case "countdown" -> new sdpo4j.env.countdown.Countdown(0);
             case "multiple-choice" -> new sdpo4j.env.choice.MultipleChoice();
+            case "sequence-quality" -> new sdpo4j.env.sequence.SequenceQuality(sdpo4j.env.sequence.WorldConfig.DEFAULT,
+                    sdpo4j.env.sequence.SequenceQuality.Oracle.CONTINUOUS, 0, 0.7);
             default -> throw new ConfigException("env", name, "one of " + NAMES);
         };
     }

@@ -1,9 +1,9 @@
-package sdpo4j.sim;
+package sdpo4j.env.sequence;
 
 import sdpo4j.config.Check;
 
 /**
- * The simulated task (SPEC 2.1). The paper gives V and T; the distributions of q and b and the
+ * The simulated task (SPEC 2.1), shared by the simulator and the sequence-quality environment. The paper gives V and T; the distributions of q and b and the
  * pattern weight are ours, chosen so that SDPO with continuous feedback lands near Table 1.
  *
  * @param vocab vocabulary size V
