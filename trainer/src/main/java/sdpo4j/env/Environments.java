@@ -7,8 +7,7 @@ import sdpo4j.env.arithmetic.ArithmeticConfig;
 
 /** Environments by the name configs use. */
 public final class Environments {
-    /** Names that exist today; python-tests is issue 5's rest. */
-    public static final List<String> NAMES = List.of("arithmetic", "countdown", "multiple-choice", "sequence-quality");
+    public static final List<String> NAMES = List.of("arithmetic", "countdown", "multiple-choice", "sequence-quality", "python-tests");
 
     private Environments() {}
 
@@ -19,6 +18,14 @@ public final class Environments {
             case "multiple-choice" -> new sdpo4j.env.choice.MultipleChoice();
             case "sequence-quality" -> new sdpo4j.env.sequence.SequenceQuality(sdpo4j.env.sequence.WorldConfig.DEFAULT,
                     sdpo4j.env.sequence.SequenceQuality.Oracle.CONTINUOUS, 0, 0.7);
+            case "python-tests" -> {
+                String reason = sdpo4j.env.python.Sandbox.unavailableReason("/usr/bin/python3");
+                if (reason != null) {
+                    throw new ConfigException("env", name, "an environment this machine can run: " + reason);
+                }
+                yield new sdpo4j.env.python.PythonTests(new sdpo4j.env.python.Sandbox("/usr/bin/python3"),
+                        sdpo4j.env.python.Sandbox.Limits.DEFAULT);
+            }
             default -> throw new ConfigException("env", name, "one of " + NAMES);
         };
     }

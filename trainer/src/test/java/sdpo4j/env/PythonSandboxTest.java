@@ -1,0 +1,125 @@
+package sdpo4j.env;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import sdpo4j.env.python.PythonTests;
+import sdpo4j.env.python.Sandbox;
+
+/**
+ * Hostile programs against the python-tests sandbox: each is contained, gets a clear feedback
+ * string, changes no file outside the sandbox and leaves no process behind. Needs root and
+ * util-linux (the CI machine has both); elsewhere the tests are skipped with the reason.
+ */
+class PythonSandboxTest {
+    static final String PYTHON = "/usr/bin/python3";
+    static PythonTests env;
+    static final Sandbox.Limits LIMITS = new Sandbox.Limits(6, 3, 256, 8, 16 * 1024);
+
+    @BeforeAll
+    static void setUp() {
+        String reason = Sandbox.unavailableReason(PYTHON);
+        assumeTrue(reason == null, reason);
+        env = new PythonTests(new Sandbox(PYTHON), LIMITS);
+    }
+
+    static Task task(String... tests) throws IOException {
+        var json = new ObjectMapper().createObjectNode();
+        json.put("prompt", "Write f.");
+        var arr = json.putArray("tests");
+        for (String t : tests) {
+            arr.add(t);
+        }
+        return new Task("py", "Write f.", json);
+    }
+
+    static long nobodyProcesses() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("pgrep", "-u", "65534").start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out.lines().filter(l -> !l.isBlank()).count();
+    }
+
+    Score run(String code, String... tests) throws Exception {
+        long before = nobodyProcesses();
+        Score s = env.score(task(tests.length == 0 ? new String[] {"assert f(2) == 4"} : tests), "```python\n" + code + "\n```");
+        Thread.sleep(200);
+        assertEquals(before, nobodyProcesses(), "no sandboxed process is left running");
+        return s;
+    }
+
+    @Test
+    void correctAndIncorrectSolutions() throws Exception {
+        assertEquals(new Score(1, true, ""), run("def f(x):\n    return x * x", "assert f(2) == 4", "assert f(3) == 9"));
+        assertEquals("Test failed: assert f(3) == 9\nExpected: 9\nActual: 6",
+                run("def f(x):\n    return x + x", "assert f(2) == 4", "assert f(3) == 9").feedback());
+        assertEquals("ZeroDivisionError: division by zero (line 2)\nWhile running: assert f(2) == 4",
+                run("def f(x):\n    return x / 0").feedback());
+        assertTrue(run("def f(x)\n    return x").feedback().startsWith("SyntaxError: "), "syntax errors are named");
+    }
+
+    @Test
+    void infiniteLoopAndSleepAreStopped() throws Exception {
+        String loop = run("def f(x):\n    while True:\n        pass").feedback();
+        assertTrue(loop.contains("killed") || loop.contains("Time limit"), loop);
+        String sleep = run("import time\ndef f(x):\n    time.sleep(60)").feedback();
+        assertTrue(sleep.startsWith("Time limit exceeded"), sleep);
+    }
+
+    @Test
+    void forkBombIsContained() throws Exception {
+        String fb = run("import os\ndef f(x):\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass").feedback();
+        assertFalse(fb.isEmpty());
+    }
+
+    @Test
+    void memoryBombIsContained() throws Exception {
+        String mem = run("def f(x):\n    a = []\n    while True:\n        a.append(bytearray(10**7))").feedback();
+        assertTrue(mem.startsWith("MemoryError"), mem);
+    }
+
+    @Test
+    void floodOfOutputIsCut() throws Exception {
+        String out = run("def f(x):\n    while True:\n        print('x' * 1000)").feedback();
+        assertTrue(out.startsWith("Output limit exceeded"), out);
+    }
+
+    @Test
+    void noNetwork() throws Exception {
+        String net = run("import socket\ndef f(x):\n    socket.create_connection(('1.1.1.1', 80), timeout=2)").feedback();
+        assertTrue(net.startsWith("OSError") || net.contains("unreachable") || net.contains("Errno"), net);
+    }
+
+    @Test
+    void filesOutsideTheSandboxAreNeitherReadNorWritten() throws Exception {
+        Path outside = Files.createTempFile(Path.of("/tmp"), "sdpo4j-outside", ".txt");
+        Files.writeString(outside, "original");
+        outside.toFile().setReadable(true, false);
+        try {
+            String write = run("def f(x):\n    open('" + outside + "', 'w').write('changed')\n    return 4").feedback();
+            assertEquals("original", Files.readString(outside), "the file outside the sandbox is unchanged");
+            assertTrue(write.isEmpty() || write.contains("Error"), write);
+            String home = run("import os\ndef f(x):\n    return len(os.listdir('/root'))").feedback();
+            assertTrue(home.startsWith("PermissionError"), home);
+            String disk = run("def f(x):\n    with open('big', 'wb') as fh:\n        while True:\n            fh.write(b'0' * 10**6)").feedback();
+            assertTrue(disk.contains("Error") || disk.contains("killed"), disk);
+        } finally {
+            Files.deleteIfExists(outside);
+        }
+    }
+
+    @Test
+    void killingTheParentFails() throws Exception {
+        long parent = ProcessHandle.current().pid();
+        String kill = run("import os, signal\ndef f(x):\n    os.kill(" + parent + ", signal.SIGKILL)").feedback();
+        assertTrue(kill.startsWith("ProcessLookupError") || kill.startsWith("PermissionError"), kill);
+    }
+}
