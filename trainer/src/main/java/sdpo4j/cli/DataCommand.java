@@ -83,11 +83,14 @@ public final class DataCommand implements Runnable {
     @Command(name = "check", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "Validate DATASET, then score RESPONSES (JSONL with \"id\" and \"response\") and print reward and feedback.")
     static final class Check implements Callable<Integer> {
-        @Option(names = "--env", defaultValue = "arithmetic", description = "Environment.")
+        @Option(names = "--env", defaultValue = "arithmetic", description = "Environment (or env.name of --config).")
         String env;
 
-        @Option(names = "--reveal-answer", description = "arithmetic: feedback states the correct answer.")
-        boolean reveal;
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML with the env section's keys (name, arithmetic, ...).")
+        Path config;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override an env key, e.g. --set arithmetic.reveal-answer=true.")
+        List<String> sets = new java.util.ArrayList<>();
 
         @Parameters(index = "0", paramLabel = "DATASET")
         Path dataset;
@@ -97,7 +100,13 @@ public final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Environment environment = Environments.create(env, new ArithmeticConfig(2, List.of("+", "-", "*"), 2, reveal));
+            List<String> all = new java.util.ArrayList<>(sets);
+            if (config == null) {
+                all.add(0, "name=" + env);
+            }
+            sdpo4j.env.EnvConfig cfg = sdpo4j.config.ConfigLoader.load(sdpo4j.env.EnvConfig.class, sdpo4j.env.EnvConfig.DEFAULT, config, all);
+            Environment environment = Environments.create(cfg);
+            env = cfg.name();
             List<Task> tasks = Datasets.read(dataset, environment);
             System.out.printf("%s: %d valid %s tasks%n", dataset, tasks.size(), env);
             if (responses == null) {

@@ -28,6 +28,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code env}: the name for dataset checking ({@code env check} is {@code data check}). */
+    public static final class Env implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new EnvCommand();
+        }
+    }
+
     /** {@code generate}. */
     public static final class Generate implements SubcommandProvider {
         @Override

@@ -3,7 +3,11 @@ package sdpo4j.env;
 import java.util.List;
 import sdpo4j.config.ConfigException;
 import sdpo4j.env.arithmetic.Arithmetic;
-import sdpo4j.env.arithmetic.ArithmeticConfig;
+import sdpo4j.env.choice.MultipleChoice;
+import sdpo4j.env.countdown.Countdown;
+import sdpo4j.env.python.PythonTests;
+import sdpo4j.env.python.Sandbox;
+import sdpo4j.env.sequence.SequenceQuality;
 
 /** Environments by the name configs use. */
 public final class Environments {
@@ -11,22 +15,21 @@ public final class Environments {
 
     private Environments() {}
 
-    public static Environment create(String name, ArithmeticConfig arithmetic) {
-        return switch (name) {
-            case "arithmetic" -> new Arithmetic(arithmetic);
-            case "countdown" -> new sdpo4j.env.countdown.Countdown(0);
-            case "multiple-choice" -> new sdpo4j.env.choice.MultipleChoice();
-            case "sequence-quality" -> new sdpo4j.env.sequence.SequenceQuality(sdpo4j.env.sequence.WorldConfig.DEFAULT,
-                    sdpo4j.env.sequence.SequenceQuality.Oracle.CONTINUOUS, 0, 0.7);
+    /** The environment a config names. */
+    public static Environment create(EnvConfig cfg) {
+        return switch (cfg.name()) {
+            case "arithmetic" -> new Arithmetic(cfg.arithmetic());
+            case "countdown" -> new Countdown(cfg.countdownPartialCredit());
+            case "multiple-choice" -> new MultipleChoice();
+            case "sequence-quality" -> new SequenceQuality(cfg.world(), cfg.sequenceOracle(), cfg.sequenceSigma(), cfg.successThreshold());
             case "python-tests" -> {
-                String reason = sdpo4j.env.python.Sandbox.unavailableReason("/usr/bin/python3");
+                String reason = Sandbox.unavailableReason(cfg.python());
                 if (reason != null) {
-                    throw new ConfigException("env", name, "an environment this machine can run: " + reason);
+                    throw new ConfigException("env.name", cfg.name(), "an environment this machine can run: " + reason);
                 }
-                yield new sdpo4j.env.python.PythonTests(new sdpo4j.env.python.Sandbox("/usr/bin/python3"),
-                        sdpo4j.env.python.Sandbox.Limits.DEFAULT);
+                yield new PythonTests(new Sandbox(cfg.python()), Sandbox.Limits.DEFAULT);
             }
-            default -> throw new ConfigException("env", name, "one of " + NAMES);
+            default -> throw new ConfigException("env.name", cfg.name(), "one of " + NAMES);
         };
     }
 }

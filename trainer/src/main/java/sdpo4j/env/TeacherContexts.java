@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import sdpo4j.lm.ChatTemplate;
 
 /**
  * Chooses each response's teacher context from its group and renders it (SPEC 3): the prompt, then another
@@ -73,6 +74,22 @@ public final class TeacherContexts {
             out.add(solution == null && !useFeedback ? Optional.empty()
                     : Optional.of(new Context(solution, useFeedback ? feedback : null)));
         }
+        return out;
+    }
+
+    /**
+     * The teacher's conversation: the original one with its last user turn replaced by the
+     * teacher context (system messages and earlier turns kept), ready for the chat template.
+     */
+    public static List<ChatTemplate.Message> asChat(List<ChatTemplate.Message> original, String teacherUserTurn) {
+        List<ChatTemplate.Message> out = new ArrayList<>(original);
+        for (int i = out.size() - 1; i >= 0; i--) {
+            if (out.get(i).role().equals("user")) {
+                out.set(i, new ChatTemplate.Message("user", teacherUserTurn));
+                return out;
+            }
+        }
+        out.add(new ChatTemplate.Message("user", teacherUserTurn));
         return out;
     }
 

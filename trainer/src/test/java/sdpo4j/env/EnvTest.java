@@ -152,6 +152,29 @@ class EnvTest {
     }
 
     @Test
+    void teacherChatKeepsSystemMessagesAndReplacesTheUserTurn() {
+        var sys = new sdpo4j.lm.ChatTemplate.Message("system", "Be exact.");
+        var user = new sdpo4j.lm.ChatTemplate.Message("user", "1+2=");
+        assertEquals(List.of(sys, new sdpo4j.lm.ChatTemplate.Message("user", "T")), TeacherContexts.asChat(List.of(sys, user), "T"));
+    }
+
+    @Test
+    void everyEnvironmentIsSelectableFromAConfig() throws IOException {
+        for (String name : Environments.NAMES) {
+            Path f = dir.resolve(name + ".yaml");
+            Files.writeString(f, "name: " + name + "\ncountdown-partial-credit: 0.2\nsequence-oracle: critique\n");
+            EnvConfig cfg = sdpo4j.config.ConfigLoader.load(EnvConfig.class, EnvConfig.DEFAULT, f, List.of());
+            if (name.equals("python-tests") && sdpo4j.env.python.Sandbox.unavailableReason(cfg.python()) != null) {
+                continue;
+            }
+            assertEquals(name, Environments.create(cfg).name());
+        }
+        String bad = assertThrows(sdpo4j.config.ConfigException.class, () -> sdpo4j.config.ConfigLoader.load(EnvConfig.class,
+                EnvConfig.DEFAULT, null, List.of("name=countdwn"))).getMessage();
+        assertTrue(bad.contains("(did you mean 'countdown'?)"), bad);
+    }
+
+    @Test
     void contrastiveContextKeepsSolutionAndFeedbackWithAnotherPrompt() {
         TeacherContexts.Context ctx = new TeacherContexts.Context("{prompt} 42", "wrong");
         String own = contexts.render("6*7=", ctx);
