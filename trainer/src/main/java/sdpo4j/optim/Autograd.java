@@ -14,6 +14,20 @@ import ai.djl.pytorch.jni.JniUtils;
 public final class Autograd {
     private Autograd() {}
 
+    /**
+     * Zeroes the accumulated gradients of {@code parameters} in place: libtorch adds each
+     * backward pass into {@code .grad}, so a training loop clears them after every update.
+     */
+    public static void zeroGradients(java.util.List<NDArray> parameters) {
+        for (NDArray p : parameters) {
+            if (p.hasGradient()) {
+                try (NDArray g = p.getGradient()) {
+                    g.muli(0);
+                }
+            }
+        }
+    }
+
     /** Turns grad mode on for this thread until the recording is closed. */
     public static Recording record() {
         return new Recording(JniUtils.isGradMode());
