@@ -36,6 +36,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code train}. */
+    public static final class Train implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new TrainCommand();
+        }
+    }
+
     /** {@code generate}. */
     public static final class Generate implements SubcommandProvider {
         @Override
