@@ -145,6 +145,9 @@ public final class DecoderLM {
 
     /** The last hidden states {@code [B, L, H]} after the final norm. */
     public NDArray hidden(NDArray ids, NDArray positions, NDArray attentionMask, KvCache cache) {
+        // Index arrays may come as int32 (e.g. from NDManager.full): lookups want int64.
+        ids = ids.getDataType() == DataType.INT64 ? ids : ids.toType(DataType.INT64, false);
+        positions = positions.getDataType() == DataType.INT64 ? positions : positions.toType(DataType.INT64, false);
         long b = ids.getShape().get(0);
         long l = ids.getShape().get(1);
         long past = cache == null ? 0 : cache.length();

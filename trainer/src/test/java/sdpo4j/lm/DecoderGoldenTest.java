@@ -212,6 +212,18 @@ class DecoderGoldenTest {
     }
 
     @Test
+    void int32IdsAndPositionsWorkLikeInt64() {
+        try (NDManager m = manager.newSubManager()) {
+            DecoderLM model = HfCheckpoint.load(GOLDEN.resolve("llama-gqa"), m);
+            NDArray mask = mask(m);
+            float[] a = model.forward(ids(m), positions(mask), mask, null).toFloatArray();
+            float[] b = model.forward(ids(m).toType(DataType.INT32, false), positions(mask).toType(DataType.INT32, false),
+                    mask.toType(DataType.INT32, false), null).toFloatArray();
+            assertEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(b));
+        }
+    }
+
+    @Test
     void shapesOfTheSmallConfigs() {
         assertEquals(new Shape(24, 72), DecoderLM.expectedShapes(GoldenModels.config("gpt2")).get("transformer.h.0.attn.c_attn.weight"));
         assertEquals(new Shape(16, 32), DecoderLM.expectedShapes(GoldenModels.config("llama-gqa")).get("model.layers.0.self_attn.k_proj.weight"));
