@@ -44,6 +44,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code pretrain}. */
+    public static final class Pretrain implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new PretrainCommand();
+        }
+    }
+
     /** {@code generate}. */
     public static final class Generate implements SubcommandProvider {
         @Override

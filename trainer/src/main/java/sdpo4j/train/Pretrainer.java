@@ -1,0 +1,77 @@
+package sdpo4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.DoubleConsumer;
+import sdpo4j.lm.ChatTemplate;
+import sdpo4j.lm.DecoderLM;
+import sdpo4j.lm.TeacherForcing;
+import sdpo4j.lm.Tokenizer;
+import sdpo4j.optim.Autograd;
+import sdpo4j.optim.GradientClipping;
+
+/**
+ * Supervised training of a model on (user turn, answer) examples: cross-entropy on the answer
+ * tokens (then EOS) given the chat-rendered prompt, AdamW, global-norm clipping. Deterministic
+ * for a seed.
+ */
+public final class Pretrainer {
+    private Pretrainer() {}
+
+    /** Trains in place; {@code onStep} receives each step's mean loss. */
+    public static void train(DecoderLM model, Tokenizer tokenizer, List<PretrainCorpus.Example> examples, int steps, int batch,
+            double lr, long seed, DoubleConsumer onStep) {
+        Optimizer adam = Optimizer.adamW().optLearningRateTracker(Tracker.fixed((float) lr)).optWeightDecays(0f).build();
+        List<NDArray> params = model.parameterList();
+        params.forEach(p -> p.setRequiresGradient(true));
+        List<long[]> contexts = new ArrayList<>();
+        List<long[]> answers = new ArrayList<>();
+        long eos = tokenizer.eosIds().isEmpty() ? tokenizer.padId() : tokenizer.eosIds().get(0);
+        for (PretrainCorpus.Example e : examples) {
+            contexts.add(tokenizer.encode(tokenizer.render(List.of(new ChatTemplate.Message("user", e.user())), true)));
+            long[] a = tokenizer.encode(e.answer());
+            long[] withEos = java.util.Arrays.copyOf(a, a.length + 1);
+            withEos[a.length] = eos;
+            answers.add(withEos);
+        }
+        Random rnd = new Random(seed);
+        NDManager manager = params.get(0).getManager();
+        for (int s = 0; s < steps; s++) {
+            List<long[]> c = new ArrayList<>();
+            List<long[]> a = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                int k = rnd.nextInt(examples.size());
+                c.add(contexts.get(k));
+                a.add(answers.get(k));
+            }
+            double loss;
+            try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope(); Autograd.Recording rec = Autograd.record()) {
+                TeacherForcing.Scored sc = TeacherForcing.score(model, m, c, a, tokenizer.padId());
+                NDArray logp = sc.logits().logSoftmax(-1).gather(sc.tokens().expandDims(-1), -1).squeeze(-1);
+                NDArray nll = logp.mul(sc.mask()).sum().neg().div(sc.mask().sum());
+                rec.backward(nll);
+                loss = nll.getFloat();
+                List<NDArray> grads = new ArrayList<>();
+                params.forEach(p -> grads.add(p.getGradient()));
+                GradientClipping.clipGlobalNorm(grads, 1.0);
+            }
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                try (NDArray g = e.getValue().getGradient()) {
+                    adam.update(e.getKey(), e.getValue(), g);
+                }
+            }
+            Autograd.zeroGradients(params);
+            if (onStep != null) {
+                onStep.accept(loss);
+            }
+        }
+        params.forEach(p -> p.setRequiresGradient(false));
+    }
+}
