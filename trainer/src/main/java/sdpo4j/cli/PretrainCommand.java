@@ -41,13 +41,13 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", defaultValue = "128", description = "Model width.")
     int hidden;
 
-    @Option(names = "--steps", defaultValue = "400", description = "Training steps.")
+    @Option(names = "--steps", defaultValue = "1500", description = "Training steps.")
     int steps;
 
     @Option(names = "--batch", defaultValue = "32", description = "Examples per step.")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.003", description = "AdamW learning rate.")
+    @Option(names = "--lr", defaultValue = "0.002", description = "AdamW learning rate.")
     double lr;
 
     @Option(names = "--tasks", defaultValue = "2000", description = "Arithmetic tasks in the corpus.")
