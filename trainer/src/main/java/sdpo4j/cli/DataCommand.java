@@ -30,7 +30,7 @@ public final class DataCommand implements Runnable {
     @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "Write seeded train and held-out test splits as OUT/train.jsonl and OUT/test.jsonl.")
     static final class Generate implements Callable<Integer> {
-        @Option(names = "--env", defaultValue = "arithmetic", description = "Environment: ${COMPLETION-CANDIDATES}.")
+        @Option(names = "--env", defaultValue = "arithmetic", description = "Environment: arithmetic, countdown or sequence-quality.")
         String env;
 
         @Option(names = "--out", required = true, description = "Output directory.")
@@ -114,19 +114,12 @@ public final class DataCommand implements Runnable {
             }
             java.util.Map<String, Task> byId = new java.util.HashMap<>();
             tasks.forEach(t -> byId.put(t.id(), t));
-            var json = new com.fasterxml.jackson.databind.ObjectMapper();
-            int lineNo = 0;
-            for (String line : java.nio.file.Files.readAllLines(responses)) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                var node = json.readTree(line);
-                Task t = byId.get(node.path("id").asText());
+            for (sdpo4j.env.Responses.Response r : sdpo4j.env.Responses.read(responses)) {
+                Task t = byId.get(r.id());
                 if (t == null) {
-                    throw new sdpo4j.env.DatasetException(responses + ":" + lineNo + ": field 'id' names no task of " + dataset);
+                    throw new sdpo4j.env.DatasetException(r.where() + ": field 'id' names no task of " + dataset + ": " + r.id());
                 }
-                Score s = environment.score(t, node.path("response").asText());
+                Score s = environment.score(t, r.text());
                 System.out.printf("%s\treward %.2f\t%s%n", t.id(), s.reward(), s.feedback().isEmpty() ? "(no feedback)" : s.feedback());
             }
             return 0;

@@ -29,6 +29,23 @@ public final class Datasets {
 
     public static List<Task> read(Path file, Environment env) {
         List<Task> tasks = new ArrayList<>();
+        forEachLine(file, "dataset", (lineNo, line) -> tasks.add(parse(file, lineNo, line, env)));
+        if (tasks.isEmpty()) {
+            throw new DatasetException(file + ": the dataset has no tasks (an empty file, or only blank lines)");
+        }
+        return tasks;
+    }
+
+    /** Receives one non-blank line of a JSONL file and its 1-based number. */
+    interface LineHandler {
+        void accept(int lineNo, String line);
+    }
+
+    /**
+     * Feeds each non-blank line of a UTF-8 JSONL file to {@code handler}; unreadable files, bad
+     * UTF-8 and overlong lines fail with the file and line ({@code what} names the file's role).
+     */
+    static void forEachLine(Path file, String what, LineHandler handler) {
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         int lineNo = 0;
@@ -36,13 +53,12 @@ public final class Datasets {
             String line;
             while ((line = readBounded(in, file, lineNo + 1)) != null) {
                 lineNo++;
-                if (line.isBlank()) {
-                    continue;
+                if (!line.isBlank()) {
+                    handler.accept(lineNo, line);
                 }
-                tasks.add(parse(file, lineNo, line, env));
             }
         } catch (NoSuchFileException e) {
-            throw new DatasetException(file + ": no such dataset file");
+            throw new DatasetException(file + ": no such " + what + " file");
         } catch (CharacterCodingException e) {
             throw new DatasetException(file + ":" + (lineNo + 1) + ": not valid UTF-8 text");
         } catch (IOException e) {
@@ -51,10 +67,6 @@ public final class Datasets {
             }
             throw new DatasetException(file + ": cannot read: " + e.getMessage());
         }
-        if (tasks.isEmpty()) {
-            throw new DatasetException(file + ": the dataset has no tasks (an empty file, or only blank lines)");
-        }
-        return tasks;
     }
 
     /** One line, refusing lines over {@link #MAX_LINE_CHARS} without reading them whole. */
@@ -77,6 +89,27 @@ public final class Datasets {
 
     static Task parse(Path file, int lineNo, String line, Environment env) {
         String where = file + ":" + lineNo;
+        JsonNode node = parseObject(where, line);
+        JsonNode prompt = node.get("prompt");
+        if (prompt == null) {
+            throw new DatasetException(where + ": field 'prompt' is missing");
+        }
+        if (!prompt.isTextual() || prompt.asText().isBlank()) {
+            throw new DatasetException(where + ": field 'prompt' must be a non-empty string, got " + prompt);
+        }
+        JsonNode id = node.get("id");
+        checkId(where, id);
+        Task task = new Task(id == null ? file.getFileName() + ":" + lineNo : id.asText(), prompt.asText(), node);
+        try {
+            env.validate(task);
+        } catch (DatasetException.Field f) {
+            throw new DatasetException(where + ": field '" + f.field + "' " + f.getMessage());
+        }
+        return task;
+    }
+
+    /** The JSON object on one line, or a failure naming {@code where}. */
+    static JsonNode parseObject(String where, String line) {
         JsonNode node;
         try {
             node = JSON.readTree(line);
@@ -86,24 +119,13 @@ public final class Datasets {
         if (node == null || !node.isObject()) {
             throw new DatasetException(where + ": each line must be a JSON object, got " + (node == null ? "nothing" : node.getNodeType()));
         }
-        JsonNode prompt = node.get("prompt");
-        if (prompt == null) {
-            throw new DatasetException(where + ": field 'prompt' is missing");
-        }
-        if (!prompt.isTextual() || prompt.asText().isBlank()) {
-            throw new DatasetException(where + ": field 'prompt' must be a non-empty string, got " + prompt);
-        }
-        JsonNode id = node.get("id");
+        return node;
+    }
+
+    static void checkId(String where, JsonNode id) {
         if (id != null && !id.isTextual() && !id.isIntegralNumber()) {
             throw new DatasetException(where + ": field 'id' must be a string or an integer, got " + id);
         }
-        Task task = new Task(id == null ? file.getFileName() + ":" + lineNo : id.asText(), prompt.asText(), node);
-        try {
-            env.validate(task);
-        } catch (DatasetException.Field f) {
-            throw new DatasetException(where + ": field '" + f.field + "' " + f.getMessage());
-        }
-        return task;
     }
 
     /** Writes tasks as JSONL (the generators' output). */
