@@ -56,6 +56,9 @@ public final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
+            // An empty split would be written and then refused by every reader of it.
+            sdpo4j.config.Check.atLeast("--train", train, 1);
+            sdpo4j.config.Check.atLeast("--test", test, 1);
             switch (env) {
                 case "arithmetic" -> {
                     ArithmeticConfig cfg = new ArithmeticConfig(digits, operators, terms, false);
