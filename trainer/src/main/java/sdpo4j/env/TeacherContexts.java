@@ -28,17 +28,44 @@ public final class TeacherContexts {
 
     /** The templates of a task family, read from {@code prompts/<family>/} (or {@code default/}). */
     public record Templates(String reprompt, String solution, String feedback) {
+        /**
+         * A template without its placeholder (a typo such as {@code {promt}}) would silently drop
+         * the prompt, the solution or the feedback from every teacher context; refuse it.
+         */
+        public Templates {
+            require("reprompt.txt", reprompt, "{prompt}");
+            require("reprompt.txt", reprompt, "{solution}");
+            require("reprompt.txt", reprompt, "{feedback}");
+            require("solution.txt", solution, "{solution}");
+            require("feedback.txt", feedback, "{feedback}");
+        }
+
+        private static void require(String file, String template, String placeholder) {
+            if (template == null || !template.contains(placeholder)) {
+                throw new DatasetException(file + ": the template has no " + placeholder + " placeholder");
+            }
+        }
+
         public static Templates load(Path promptsDir, String family) {
             Path dir = promptsDir.resolve(family);
             if (!Files.isDirectory(dir)) {
                 dir = promptsDir.resolve("default");
             }
+            String reprompt;
+            String solution;
+            String feedback;
             try {
-                return new Templates(Files.readString(dir.resolve("reprompt.txt")), Files.readString(dir.resolve("solution.txt")),
-                        Files.readString(dir.resolve("feedback.txt")));
+                reprompt = Files.readString(dir.resolve("reprompt.txt"));
+                solution = Files.readString(dir.resolve("solution.txt"));
+                feedback = Files.readString(dir.resolve("feedback.txt"));
             } catch (IOException e) {
                 throw new DatasetException(dir + ": cannot read the teacher-context templates (reprompt.txt, solution.txt, "
                         + "feedback.txt): " + e.getMessage());
+            }
+            try {
+                return new Templates(reprompt, solution, feedback);
+            } catch (DatasetException e) {
+                throw new DatasetException(dir + "/" + e.getMessage());
             }
         }
     }

@@ -1,0 +1,41 @@
+package sdpo4j.env;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TemplatesTest {
+    @TempDir
+    Path dir;
+
+    private String loadError(String reprompt, String solution, String feedback) throws IOException {
+        Path family = Files.createDirectories(dir.resolve("default"));
+        Files.writeString(family.resolve("reprompt.txt"), reprompt);
+        Files.writeString(family.resolve("solution.txt"), solution);
+        Files.writeString(family.resolve("feedback.txt"), feedback);
+        return assertThrows(DatasetException.class, () -> TeacherContexts.Templates.load(dir, "countdown")).getMessage();
+    }
+
+    @Test
+    void aMisspelledPlaceholderIsRefusedWithItsFile() throws IOException {
+        Path family = dir.resolve("default");
+        assertEquals(family + "/reprompt.txt: the template has no {prompt} placeholder",
+                loadError("{promt}{solution}{feedback}Solve it.", "S: {solution}", "F: {feedback}"));
+        assertEquals(family + "/solution.txt: the template has no {solution} placeholder",
+                loadError("{prompt}{solution}{feedback}Solve it.", "S: {soluton}", "F: {feedback}"));
+        assertEquals(family + "/feedback.txt: the template has no {feedback} placeholder",
+                loadError("{prompt}{solution}{feedback}Solve it.", "S: {solution}", "F:"));
+    }
+
+    @Test
+    void theShippedTemplatesLoad() {
+        TeacherContexts.Templates t = TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic");
+        assertEquals("Q\n\nCorrect solution:\n\nA\n\nNow solve the original question correctly.",
+                new TeacherContexts(t, false).render("Q", new TeacherContexts.Context("A", null)).strip());
+    }
+}
