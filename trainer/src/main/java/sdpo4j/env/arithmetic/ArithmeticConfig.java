@@ -2,6 +2,7 @@ package sdpo4j.env.arithmetic;
 
 import java.util.List;
 import sdpo4j.config.Check;
+import sdpo4j.config.ConfigException;
 
 /**
  * The arithmetic environment and its generator.
@@ -23,5 +24,11 @@ public record ArithmeticConfig(int digits, List<String> operators, int terms, bo
             Check.oneOf("operators", op, List.of("+", "-", "*"));
         }
         operators = List.copyOf(operators);
+        // A product of `terms` operands below 10^digits stays below 10^(digits*terms); past
+        // 10^18 it could wrap around a long and the dataset would carry a wrong answer.
+        if (operators.contains("*") && digits * terms > 18) {
+            throw new ConfigException("terms", terms, "at most " + 18 / digits + " with " + digits
+                    + "-digit operands and * (a larger product overflows a 64-bit answer)");
+        }
     }
 }
