@@ -51,6 +51,13 @@ public final class Countdown implements Environment {
         }
     }
 
+    /** Feedback quotes at most this much of an unreadable equation: it ends up in the teacher's context. */
+    static final int MAX_QUOTE = 80;
+
+    static String abbreviated(String expr) {
+        return expr.length() <= MAX_QUOTE ? expr : expr.substring(0, MAX_QUOTE) + "...";
+    }
+
     @Override
     public Score score(Task task, String response) {
         String expr = equation(response == null ? "" : response);
@@ -61,7 +68,7 @@ public final class Countdown implements Environment {
         try {
             r = Expression.evaluate(expr);
         } catch (Expression.ParseException e) {
-            return new Score(0, false, "The equation '" + expr + "' could not be read: " + e.getMessage() + ".");
+            return new Score(0, false, "The equation '" + abbreviated(expr) + "' could not be read: " + e.getMessage() + ".");
         }
         Map<Long, Integer> allowed = new HashMap<>();
         task.fields().get("numbers").forEach(n -> allowed.merge(n.asLong(), 1, Integer::sum));

@@ -14,8 +14,12 @@ final class Expression {
         }
     }
 
+    /** Deeper nesting is refused: each level costs stack frames, and no real equation needs it. */
+    static final int MAX_DEPTH = 64;
+
     private final String s;
     private int pos;
+    private int depth;
     private final List<Long> numbers = new ArrayList<>();
     private boolean divisionByZero;
 
@@ -79,12 +83,16 @@ final class Expression {
         skipSpaces();
         if (peek('(')) {
             pos++;
+            if (++depth > MAX_DEPTH) {
+                throw new ParseException("parentheses are nested more than " + MAX_DEPTH + " deep");
+            }
             Fraction v = sum();
             skipSpaces();
             if (!peek(')')) {
                 throw new ParseException("a parenthesis is not closed");
             }
             pos++;
+            depth--;
             return v;
         }
         int start = pos;
