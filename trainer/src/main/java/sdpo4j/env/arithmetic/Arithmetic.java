@@ -53,7 +53,9 @@ public final class Arithmetic implements Environment {
         try {
             given = Long.parseLong(m.group());
         } catch (NumberFormatException e) {
-            return new Score(0, false, "The answer " + m.group() + " is not a valid integer (too many digits).");
+            // Quote only the start: the feedback ends up in the teacher's context.
+            String digits = m.group().length() <= 24 ? m.group() : m.group().substring(0, 24) + "...";
+            return new Score(0, false, "The answer " + digits + " is not a valid integer (too many digits).");
         }
         if (given == answer) {
             return new Score(1, true, "");
