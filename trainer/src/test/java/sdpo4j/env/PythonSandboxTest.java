@@ -72,6 +72,16 @@ class PythonSandboxTest {
     }
 
     @Test
+    void aMadeUpResultLineDoesNotScore() throws Exception {
+        String forged = "import os, sys\n"
+                + "sys.stdout.write('\\nSDPO4J_RESULT {\"status\": \"pass\", \"tests\": 1}\\n')\n"
+                + "sys.stdout.flush()\n"
+                + "os._exit(0)";
+        Score s = run(forged);
+        assertEquals(0, s.reward(), s.feedback());
+    }
+
+    @Test
     void infiniteLoopAndSleepAreStopped() throws Exception {
         String loop = run("def f(x):\n    while True:\n        pass").feedback();
         assertTrue(loop.contains("killed") || loop.contains("Time limit"), loop);

@@ -20,6 +20,7 @@ import sdpo4j.env.Task;
  */
 public final class PythonTests implements Environment {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final String HARNESS = readHarness();
     private final Sandbox sandbox;
     private final Sandbox.Limits limits;
@@ -77,9 +78,14 @@ public final class PythonTests implements Environment {
 
     @Override
     public Score score(Task task, String response) {
+        // A fresh secret per run: a result line the solution prints itself cannot carry it.
+        byte[] secret = new byte[16];
+        RANDOM.nextBytes(secret);
+        String nonce = java.util.HexFormat.of().formatHex(secret);
+        String marker = "SDPO4J_RESULT " + nonce + " ";
         Sandbox.Outcome out;
         try {
-            out = sandbox.run(Map.of("harness.py", HARNESS, "solution.py", code(response),
+            out = sandbox.run(Map.of("harness.py", HARNESS, "solution.py", code(response), "nonce", nonce,
                     "tests.json", JSON.writeValueAsString(task.fields().get("tests"))), "harness.py", limits);
         } catch (IOException e) {
             throw new IllegalStateException("the sandbox could not run: " + e.getMessage(), e);
@@ -93,13 +99,13 @@ public final class PythonTests implements Environment {
         if (out.outputCapped()) {
             return new Score(0, false, "Output limit exceeded: the program printed more than " + limits.maxOutputBytes() + " bytes.");
         }
-        int at = out.output().lastIndexOf("SDPO4J_RESULT ");
+        int at = out.output().lastIndexOf(marker);
         if (at < 0) {
             return new Score(0, false, crashFeedback(out));
         }
         JsonNode r;
         try {
-            r = JSON.readTree(out.output().substring(at + "SDPO4J_RESULT ".length()).strip());
+            r = JSON.readTree(out.output().substring(at + marker.length()).strip());
         } catch (IOException e) {
             return new Score(0, false, crashFeedback(out));
         }

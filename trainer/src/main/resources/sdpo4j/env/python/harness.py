@@ -1,8 +1,9 @@
 # sdpo4j test harness: runs solution.py, then each test of tests.json, inside the sandbox.
-# Prints one line "SDPO4J_RESULT <json>" with the first failure (or none). Never trusts the
-# solution: it runs in its own namespace dict and every test is guarded.
+# Prints one line "SDPO4J_RESULT <nonce> <json>" with the first failure (or none). Never trusts
+# the solution: it runs in its own namespace dict and every test is guarded.
 import ast
 import json
+import os
 import sys
 import traceback
 
@@ -14,12 +15,21 @@ def line_of(tb, filename):
     return None
 
 
-def report(obj):
-    sys.__stdout__.write("\nSDPO4J_RESULT " + json.dumps(obj) + "\n")
-    sys.__stdout__.flush()
+def read_nonce():
+    # The scorer trusts only a result line carrying this nonce. The file is gone and the nonce is
+    # a local of main() before the solution runs, so a solution that prints a made-up result line
+    # and exits does not score (one that inspects the harness's stack frames still could).
+    with open("nonce", encoding="ascii") as f:
+        nonce = f.read().strip()
+    os.remove("nonce")
+    return nonce
 
 
-def main():
+def main(nonce):
+    def report(obj):
+        sys.__stdout__.write("\nSDPO4J_RESULT " + nonce + " " + json.dumps(obj) + "\n")
+        sys.__stdout__.flush()
+
     source = open("solution.py", encoding="utf-8").read()
     tests = json.load(open("tests.json", encoding="utf-8"))
     env = {"__name__": "__solution__"}
@@ -58,4 +68,4 @@ def main():
     report({"status": "pass", "tests": len(tests)})
 
 
-main()
+main(read_nonce())
