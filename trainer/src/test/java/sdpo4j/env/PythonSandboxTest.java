@@ -82,6 +82,15 @@ class PythonSandboxTest {
     }
 
     @Test
+    void anAlwaysEqualObjectDoesNotPass() throws Exception {
+        String hack = "class Same:\n    def __eq__(self, o):\n        return True\n    def __ne__(self, o):\n        return False\n"
+                + "def f(x):\n    return [Same()]";
+        assertEquals(new Score(0, false, "Test failed: assert f(2) == [4]\nExpected: [4]\nActual: a list object, not a plain value"),
+                run(hack, "assert f(2) == [4]"));
+        assertEquals(new Score(1, true, ""), run("def f(x):\n    return {'a': (x, 2.0)}", "assert f(2) == {'a': (2, 2)}"));
+    }
+
+    @Test
     void infiniteLoopAndSleepAreStopped() throws Exception {
         String loop = run("def f(x):\n    while True:\n        pass").feedback();
         assertTrue(loop.contains("killed") || loop.contains("Time limit"), loop);
