@@ -16,7 +16,9 @@ import sdpo4j.env.Task;
  * science tasks.
  */
 public final class MultipleChoice implements Environment {
-    private static final Pattern STATED = Pattern.compile("(?i)answer\\s*(?:is|:)?\\s*\\(?([A-J])\\)?\\b");
+    // "Answer"/"answer is" in any case, but the letter upper-case only: a lower-case one was read
+    // as a choice that never equals the gold letter, and "answer a question" is not option A.
+    private static final Pattern STATED = Pattern.compile("(?i:answer)\\s*(?:(?i:is)|:)?\\s*\\(?([A-J])\\)?\\b");
     private static final Pattern LETTER = Pattern.compile("\\b([A-J])\\b");
 
     @Override
