@@ -202,7 +202,8 @@ final class Cohort {
         return x;
     }
 
-    private static float[] toFloat(double[] x) {
+    /** Per-run settings as the float32 the tensors use. */
+    static float[] toFloat(double[] x) {
         float[] f = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             f[i] = (float) x[i];

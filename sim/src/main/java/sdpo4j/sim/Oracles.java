@@ -32,16 +32,8 @@ final class Oracles {
         this.isBinary = column(manager, bin);
         this.isOrdinal = column(manager, ord);
         this.isContinuousScore = column(manager, cont);
-        this.sigma = column(manager, toFloat(sigma));
-        this.bias = column(manager, toFloat(bias));
-    }
-
-    private static float[] toFloat(double[] x) {
-        float[] f = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            f[i] = (float) x[i];
-        }
-        return f;
+        this.sigma = column(manager, Cohort.toFloat(sigma));
+        this.bias = column(manager, Cohort.toFloat(bias));
     }
 
     private static NDArray column(NDManager manager, float[] x) {

@@ -26,10 +26,17 @@ public final class Credit implements Objective {
         StudentTerms s = new StudentTerms(batch, cfg.temperature());
         Distillation d = new Distillation(s, cfg);
 
+        // Each contrastive pass is normalised once and read twice: on the support for the
+        // debiased teacher, and at the sampled tokens for the S_t metric.
+        NDArray tokens = batch.tokens();
         NDArray contrastiveMean = null;
+        NDArray contrastiveAtTokens = null;
         for (NDArray logits : contrastive) {
-            NDArray g = d.onSupport(logits);
+            NDArray logProbs = d.logProbs(logits);
+            NDArray g = d.onSupport(logProbs);
+            NDArray atTokens = Distributions.pick(logProbs, tokens);
             contrastiveMean = contrastiveMean == null ? g : contrastiveMean.add(g);
+            contrastiveAtTokens = contrastiveAtTokens == null ? atTokens : contrastiveAtTokens.add(atTokens);
         }
         contrastiveMean = contrastiveMean.div(contrastive.size());
         NDArray debiased = d.teacherOnSupport.sub(contrastiveMean.mul(lambda));
@@ -38,7 +45,7 @@ public final class Credit implements Objective {
         NDArray runLoss = d.aggregate(d.perToken(debiased));
         Map<String, NDArray> metrics = s.commonMetrics();
         d.addMetrics(metrics, runLoss);
-        metrics.put("credit_signal", inputSpecificSignal(s, d, contrastive));
+        metrics.put("credit_signal", inputSpecificSignal(d, tokens, contrastiveAtTokens.div(contrastive.size())));
         return ObjectiveResult.of(runLoss, metrics);
     }
 
@@ -46,16 +53,7 @@ public final class Credit implements Objective {
      * Mean input-specific signal S_t: teacher log-prob of the sampled token minus the mean of
      * the contrastive teachers' log-probs of it, over response tokens of responses with a teacher.
      */
-    private NDArray inputSpecificSignal(StudentTerms s, Distillation d, List<NDArray> contrastive) {
-        NDArray tokens = s.batch.tokens();
-        NDArray teacher = Distributions.pick(
-                Distributions.logSoftmax(s.batch.teacherLogits().stopGradient(), cfg.temperature()), tokens);
-        NDArray baseline = null;
-        for (NDArray logits : contrastive) {
-            NDArray g = Distributions.pick(Distributions.logSoftmax(logits.stopGradient(), cfg.temperature()), tokens);
-            baseline = baseline == null ? g : baseline.add(g);
-        }
-        NDArray signal = teacher.sub(baseline.div(contrastive.size()));
-        return d.aggregate(signal);
+    private static NDArray inputSpecificSignal(Distillation d, NDArray tokens, NDArray contrastiveAtTokens) {
+        return d.aggregate(Distributions.pick(d.teacherLogProbs, tokens).sub(contrastiveAtTokens));
     }
 }

@@ -17,6 +17,8 @@ final class Distillation {
     final NDArray studentOnSupport;
     /** Teacher log-probs on the support, no gradient. */
     final NDArray teacherOnSupport;
+    /** Teacher log-probs over the whole vocabulary {@code [R, N, L, V]}, no gradient. */
+    final NDArray teacherLogProbs;
     /** 1 for responses with a teacher context, {@code [R, N]}. */
     final NDArray hasTeacher;
 
@@ -27,7 +29,8 @@ final class Distillation {
         }
         this.student = student;
         this.cfg = cfg;
-        NDArray teacher = Distributions.logSoftmax(batch.teacherLogits().stopGradient(), cfg.temperature());
+        NDArray teacher = logProbs(batch.teacherLogits());
+        this.teacherLogProbs = teacher;
         // Over the whole vocabulary a shared (factored) student broadcasts against the teacher;
         // a top-K support differs per response, so the student is expanded to gather from it.
         NDArray support = TopKDivergence.supportIds(student.logProbs, teacher, cfg);
@@ -38,10 +41,14 @@ final class Distillation {
         this.hasTeacher = batch.hasTeacher() != null ? batch.hasTeacher() : batch.rewards().onesLike();
     }
 
-    /** A contrastive (or any other detached) teacher pass restricted to the same support. */
-    NDArray onSupport(NDArray logits) {
-        return TopKDivergence.restrict(
-                Distributions.logSoftmax(logits.stopGradient(), cfg.temperature()), ids, cfg.tailBucket());
+    /** Detached log-probs of another teacher pass (e.g. Credit's contrastive ones), at the temperature. */
+    NDArray logProbs(NDArray logits) {
+        return Distributions.logSoftmax(logits.stopGradient(), cfg.temperature());
+    }
+
+    /** Full-vocabulary log-probs restricted to this batch's support. */
+    NDArray onSupport(NDArray logProbs) {
+        return TopKDivergence.restrict(logProbs, ids, cfg.tailBucket());
     }
 
     /** Per-token divergence to {@code teacher}, importance-weighted when off-policy. */
