@@ -58,6 +58,6 @@ public final class Main implements Runnable {
     static boolean isUserError(Throwable t) {
         return t instanceof ConfigException || t instanceof RunException || t instanceof UncheckedIOException
                 || t instanceof SafetensorsException || t instanceof sdpo4j.lm.ModelException
-                || t instanceof sdpo4j.env.DatasetException;
+                || t instanceof sdpo4j.env.DatasetException || t instanceof sdpo4j.train.TrainingException;
     }
 }

@@ -19,10 +19,14 @@ public final class ChatTemplate {
 
     private final String source;
     private final Map<String, Object> specials;
+    /** Built once: a Jinjava instance sets up its whole function library, milliseconds per construction. */
+    private final Jinjava jinja;
 
     private ChatTemplate(String source, Map<String, Object> specials) {
         this.source = source;
         this.specials = specials;
+        this.jinja = source == null ? null
+                : new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
     }
 
     static ChatTemplate of(JsonNode tokenizerConfig) {
@@ -62,7 +66,6 @@ public final class ChatTemplate {
             }
             return addGenerationPrompt ? sb.append("assistant: ").toString() : sb.toString();
         }
-        Jinjava jinja = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
         Map<String, Object> ctx = new HashMap<>(specials);
         List<Map<String, Object>> msgs = new ArrayList<>();
         for (Message m : messages) {

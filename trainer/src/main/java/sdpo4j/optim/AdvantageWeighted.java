@@ -31,6 +31,6 @@ public final class AdvantageWeighted implements Objective {
         // Same aggregation as every other objective (token mean, then response mean), so that
         // learning rates carry over between objectives.
         NDArray runLoss = Reductions.seqMeanTokenMean(s.tokenLogProbs.mul(advantage).neg(), batch.mask());
-        return ObjectiveResult.of(runLoss, s.commonMetrics());
+        return ObjectiveResult.of(runLoss, Reductions.responseCount(batch.rewards()), s.commonMetrics());
     }
 }

@@ -46,7 +46,7 @@ public final class Credit implements Objective {
         Map<String, NDArray> metrics = s.commonMetrics();
         d.addMetrics(metrics, runLoss);
         metrics.put("credit_signal", inputSpecificSignal(d, tokens, contrastiveAtTokens.div(contrastive.size())));
-        return ObjectiveResult.of(runLoss, metrics);
+        return ObjectiveResult.of(runLoss, d.weight(), metrics);
     }
 
     /**

@@ -51,6 +51,11 @@ final class Distillation {
         return TopKDivergence.restrict(logProbs, ids, cfg.tailBucket());
     }
 
+    /** Responses with a teacher: the denominator of {@link #aggregate}, {@code [R]}. */
+    NDArray weight() {
+        return hasTeacher.sum(new int[] {1});
+    }
+
     /** Per-token divergence to {@code teacher}, importance-weighted when off-policy. */
     NDArray perToken(NDArray teacher) {
         NDArray d = TopKDivergence.divergence(studentOnSupport, teacher, cfg.alpha());

@@ -24,7 +24,10 @@ public final class Grpo implements Objective {
         StudentTerms s = new StudentTerms(batch, temperature);
         Map<String, NDArray> metrics = s.commonMetrics();
         NDArray runLoss = runLoss(s, cfg, metrics);
-        return ObjectiveResult.of(runLoss, metrics);
+        NDArray weight = cfg.aggregation() == Aggregation.TOKEN_MEAN
+                ? Reductions.tokenCount(batch.mask())
+                : Reductions.responseCount(batch.rewards());
+        return ObjectiveResult.of(runLoss, weight, metrics);
     }
 
     /**

@@ -40,6 +40,6 @@ public final class Hybrid implements Objective {
         d.addMetrics(metrics, distill);
         metrics.put("teacher_kl", teacherKl);
         metrics.put("alpha", alpha);
-        return ObjectiveResult.of(runLoss, metrics);
+        return ObjectiveResult.of(runLoss, Reductions.responseCount(batch.rewards()), metrics);
     }
 }

@@ -11,19 +11,24 @@ import java.util.Map;
  *
  * @param loss scalar to differentiate
  * @param runLoss per-run loss {@code [R]}
+ * @param weight per-run count of what the loss averages over {@code [R]} (tokens, responses, or
+ *     responses with a teacher), detached: micro-batches of one batch combine exactly as
+ *     {@code sum(weight_i * loss_i) / sum(weight_i)} for every objective whose aggregation is a
+ *     plain mean (all but hybrid, whose mixing weight depends on the whole batch, and the
+ *     batch-mean baseline of reinforce)
  * @param metrics detached per-run metrics {@code [R]}, in insertion order
  */
-public record ObjectiveResult(NDArray loss, NDArray runLoss, Map<String, NDArray> metrics) {
+public record ObjectiveResult(NDArray loss, NDArray runLoss, NDArray weight, Map<String, NDArray> metrics) {
 
     public ObjectiveResult {
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
-    static ObjectiveResult of(NDArray runLoss, Map<String, NDArray> metrics) {
+    static ObjectiveResult of(NDArray runLoss, NDArray weight, Map<String, NDArray> metrics) {
         Map<String, NDArray> all = new LinkedHashMap<>();
         all.put("loss", runLoss.stopGradient());
         all.putAll(metrics);
-        return new ObjectiveResult(runLoss.sum(), runLoss, all);
+        return new ObjectiveResult(runLoss.sum(), runLoss, weight.stopGradient(), all);
     }
 
     public NDArray metric(String name) {

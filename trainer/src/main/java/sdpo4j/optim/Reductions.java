@@ -25,6 +25,16 @@ final class Reductions {
         return perToken.mul(mask).sum(new int[] {1, 2}).div(mask.sum(new int[] {1, 2}).maximum(1.0));
     }
 
+    /** Response tokens per run, the denominator of {@link #tokenMean}: {@code [R, N, L] -> [R]}. */
+    static NDArray tokenCount(NDArray mask) {
+        return mask.sum(new int[] {1, 2});
+    }
+
+    /** Responses per run, the denominator of {@link #seqMeanTokenMean}: {@code [R, N] -> [R]}. */
+    static NDArray responseCount(NDArray rewards) {
+        return rewards.onesLike().sum(new int[] {1});
+    }
+
     /** Token mean per response, then mean over all responses: {@code [R, N, L] -> [R]}. */
     static NDArray seqMeanTokenMean(NDArray perToken, NDArray mask) {
         return tokenMeanPerResponse(perToken, mask).mean(new int[] {1});

@@ -17,7 +17,7 @@ public final class Reinforce implements Objective {
     @Override
     public ObjectiveResult compute(PolicyBatch batch) {
         StudentTerms s = new StudentTerms(batch, temperature);
-        return ObjectiveResult.of(runLoss(s), s.commonMetrics());
+        return ObjectiveResult.of(runLoss(s), Reductions.responseCount(batch.rewards()), s.commonMetrics());
     }
 
     /** Per-run loss from precomputed student terms (shared with {@link Hybrid}). */

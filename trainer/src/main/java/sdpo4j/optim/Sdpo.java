@@ -21,6 +21,6 @@ public final class Sdpo implements Objective {
         NDArray runLoss = d.aggregate(d.perToken(d.teacherOnSupport));
         Map<String, NDArray> metrics = s.commonMetrics();
         d.addMetrics(metrics, runLoss);
-        return ObjectiveResult.of(runLoss, metrics);
+        return ObjectiveResult.of(runLoss, d.weight(), metrics);
     }
 }

@@ -12,28 +12,50 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 public final class Progress implements AutoCloseable {
     private final ProgressBar bar;
+    private final String task;
+    private final long total;
+    private final boolean lines;
+    private long done;
 
-    private Progress(ProgressBar bar) {
+    private Progress(ProgressBar bar, String task, long total, long initial, boolean lines) {
         this.bar = bar;
+        this.task = task;
+        this.total = total;
+        this.done = initial;
+        this.lines = lines;
     }
 
+    /** A bar on a terminal; silent elsewhere (CI, pipes). */
     public static Progress start(String task, long total) {
+        return start(task, total, 0, false);
+    }
+
+    /**
+     * A bar on a terminal starting at {@code initial} (a resumed run); elsewhere, with
+     * {@code lines}, one plain line per tenth of the work on stderr, so long jobs show progress in
+     * logs too.
+     */
+    public static Progress start(String task, long total, long initial, boolean lines) {
         boolean terminal = System.console() != null && System.getenv("CI") == null;
         if (!terminal) {
-            return new Progress(null);
+            return new Progress(null, task, total, initial, lines);
         }
         ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate()
                 .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
-        return new Progress(bar);
+        bar.stepTo(initial);
+        return new Progress(bar, task, total, initial, false);
     }
 
     public synchronized void step(String message) {
+        done++;
         if (bar != null) {
             bar.step();
             if (message != null) {
                 bar.setExtraMessage(message);
             }
+        } else if (lines && (done == total || done % Math.max(1, total / 10) == 0)) {
+            System.err.println(task + " " + done + "/" + total + (message == null ? "" : "  " + message));
         }
     }
 

@@ -46,6 +46,20 @@ public final class RunDirectory {
         return new RunDirectory(dir);
     }
 
+    /** An existing run directory (to resume), checked to be writable. */
+    public static RunDirectory existing(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new RunException("run directory " + dir + " does not exist");
+        }
+        try {
+            Path probe = Files.createTempFile(dir, ".write-check", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new RunException("cannot use run directory " + dir + ": " + describe(e));
+        }
+        return new RunDirectory(dir);
+    }
+
     private static String describe(IOException e) {
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "permission denied";

@@ -1,11 +1,13 @@
 package sdpo4j.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.optimizer.Optimizer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,22 +23,23 @@ import sdpo4j.lm.Generator;
 import sdpo4j.lm.SamplingConfig;
 import sdpo4j.lm.TeacherForcing;
 import sdpo4j.lm.Tokenizer;
+import sdpo4j.optim.AdamW;
 import sdpo4j.optim.Autograd;
+import sdpo4j.optim.Distributions;
 import sdpo4j.optim.EmaTeacher;
 import sdpo4j.optim.GradientClipping;
 import sdpo4j.optim.Objective;
-import sdpo4j.optim.ObjectiveConfig;
 import sdpo4j.optim.ObjectiveKind;
 import sdpo4j.optim.ObjectiveResult;
 import sdpo4j.optim.PolicyBatch;
 
 /**
- * One rollout-and-update step of SDPO, Credit or GRPO on a causal LM (SPEC 3-5), read top to
- * bottom: sample G responses per prompt, score them, build teacher contexts (and Credit's
- * contrastive contexts), score the responses under the EMA teacher without gradient and under
- * the student with gradient, compute the shared objective, clip, update with the optimizer,
- * zero the gradients, and move the teacher toward the student. The first building block of
- * the trainer (issue 6); one optimizer step per rollout batch, no micro-batching yet.
+ * One rollout batch of SDPO, Credit or GRPO on a causal LM (SPEC 3-5), read top to bottom:
+ * sample G responses per prompt and score them ({@link #rollouts}); build teacher contexts and
+ * Credit's contrastive contexts ({@link #examples}); then for each mini-batch of whole groups,
+ * accumulate over micro-batches: score under the EMA teacher without gradient, under the
+ * student with gradient, compute the shared objective and back-propagate it weighted by its
+ * share; then average, clip, take one AdamW step and move the teacher.
  */
 public final class SelfDistillationStep {
     private final DecoderLM student;
@@ -44,26 +47,26 @@ public final class SelfDistillationStep {
     private final Tokenizer tokenizer;
     private final Environment env;
     private final TeacherContexts contexts;
-    private final ObjectiveConfig objectiveConfig;
+    private final TrainConfig cfg;
     private final Objective objective;
-    private final Optimizer optimizer;
+    private final AdamW adam;
     private final EmaTeacher ema;
-    private final double emaRate;
-    private final double maxGradNorm;
+    private Double poison;
+
+    /** Metrics of one rollout batch's update, and the examples it trained on (for the completions log). */
+    public record Update(Map<String, Double> metrics, List<TrainingExample> examples) {}
 
     public SelfDistillationStep(DecoderLM student, DecoderLM teacher, Tokenizer tokenizer, Environment env,
-            TeacherContexts contexts, ObjectiveConfig objectiveConfig, Optimizer optimizer, double emaRate, double maxGradNorm) {
+            TeacherContexts contexts, TrainConfig cfg, AdamW adam) {
         this.student = student;
         this.teacher = teacher;
         this.tokenizer = tokenizer;
         this.env = env;
         this.contexts = contexts;
-        this.objectiveConfig = objectiveConfig;
-        this.objective = Objective.create(objectiveConfig);
-        this.optimizer = optimizer;
+        this.cfg = cfg;
+        this.objective = Objective.create(cfg.objective());
+        this.adam = adam;
         this.ema = EmaTeacher.pairing(teacher.parameterList(), student.parameterList());
-        this.emaRate = emaRate;
-        this.maxGradNorm = maxGradNorm;
         for (NDArray p : student.parameterList()) {
             p.setRequiresGradient(true);
         }
@@ -96,89 +99,240 @@ public final class SelfDistillationStep {
         return groups;
     }
 
-    /** One update from scored rollouts; returns the objective's metrics (averaged) plus the gradient norm. */
-    public Map<String, Double> update(NDManager manager, List<RolloutGroup> groups, SplittableRandom rng) {
-        int g = groups.get(0).responses().size();
-        List<long[]> studentContexts = new ArrayList<>();
-        List<long[]> teacherContexts = new ArrayList<>();
-        List<long[]> contrastContexts = new ArrayList<>();
-        List<long[]> responses = new ArrayList<>();
-        float[] rewards = new float[groups.size() * g];
-        float[] hasTeacher = new float[groups.size() * g];
+    /**
+     * Teacher and contrastive contexts for every response, group after group. Credit's
+     * contrastive prompt is another prompt of the batch, uniformly, never the response's own.
+     */
+    List<TrainingExample> examples(List<RolloutGroup> groups, SplittableRandom rng) {
+        List<TrainingExample> out = new ArrayList<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             RolloutGroup group = groups.get(gi);
             List<TeacherContexts.Rollout> rollouts = new ArrayList<>();
-            for (int j = 0; j < g; j++) {
+            for (int j = 0; j < group.responses().size(); j++) {
                 rollouts.add(new TeacherContexts.Rollout(group.responses().get(j).text(), group.scores().get(j)));
             }
-            List<Optional<TeacherContexts.Context>> ctx = contexts.build(rollouts, rng);
-            // Credit's contrastive prompt: another prompt of the batch, uniformly (never its own).
+            // Objectives without a teacher skip building (and tokenizing) the contexts.
+            List<Optional<TeacherContexts.Context>> ctx = distils() ? contexts.build(rollouts, rng)
+                    : java.util.Collections.nCopies(rollouts.size(), Optional.empty());
             Task other = groups.get((gi + 1 + (groups.size() > 1 ? rng.nextInt(groups.size() - 1) : 0)) % groups.size()).task();
-            for (int j = 0; j < g; j++) {
-                int n = gi * g + j;
-                rewards[n] = (float) group.scores().get(j).reward();
-                studentContexts.add(group.promptIds());
+            for (int j = 0; j < group.responses().size(); j++) {
                 long[] response = group.responses().get(j).tokens();
-                responses.add(response.length == 0 ? new long[] {tokenizer.padId()} : response);
+                response = response.length == 0 ? new long[] {tokenizer.padId()} : response;
+                float reward = (float) group.scores().get(j).reward();
                 if (ctx.get(j).isPresent()) {
-                    hasTeacher[n] = 1;
-                    teacherContexts.add(promptIds(contexts.render(group.task().prompt(), ctx.get(j).get())));
-                    contrastContexts.add(promptIds(contexts.render(other.prompt(), ctx.get(j).get())));
+                    TeacherContexts.Context c = ctx.get(j).get();
+                    out.add(new TrainingExample(group.promptIds(), promptIds(contexts.render(group.task().prompt(), c)),
+                            promptIds(contexts.render(other.prompt(), c)), response, reward, true, c.feedback() != null));
                 } else {
-                    // No teacher: the response is masked out of the distillation mean; any context will do.
-                    teacherContexts.add(group.promptIds());
-                    contrastContexts.add(group.promptIds());
+                    // No teacher: masked out of the distillation mean; any context will do.
+                    out.add(new TrainingExample(group.promptIds(), group.promptIds(), group.promptIds(), response, reward,
+                            false, false));
                 }
             }
         }
-        boolean distils = objectiveConfig.name() != ObjectiveKind.GRPO && objectiveConfig.name() != ObjectiveKind.REINFORCE;
-        double gradNorm;
-        ObjectiveResult result;
-        Map<String, Double> metrics;
+        return out;
+    }
+
+    /**
+     * All optimizer steps of one rollout batch. Returns the step's metrics: the objective's,
+     * averaged over micro-batches by their weight, plus grad norm, learning rate, teacher and
+     * feedback fractions and the time spent in teacher scoring and training.
+     *
+     * @throws TrainingException when a loss or the gradient norm is not finite; the model is
+     *     then untouched by this mini-batch's update
+     */
+    public Update update(NDManager manager, List<RolloutGroup> groups, SplittableRandom rng) {
+        int g = groups.get(0).responses().size();
+        List<TrainingExample> all = examples(groups, rng);
+        boolean offPolicy = cfg.optimizerStepsPerRollout() > 1;
+        List<float[]> old = offPolicy ? oldLogProbs(manager, all) : null;
+        Accumulator acc = new Accumulator();
+        int perStep = cfg.promptsPerOptimizerStep() * g;
+        int perMicro = cfg.microBatchPrompts() * g;
+        for (int start = 0; start < all.size(); start += perStep) {
+            int end = Math.min(all.size(), start + perStep);
+            double weightSum = 0;
+            for (int ms = start; ms < end; ms += perMicro) {
+                int me = Math.min(end, ms + perMicro);
+                weightSum += microBatch(manager, all.subList(ms, me), old == null ? null : old.subList(ms, me), g, acc);
+            }
+            long t0 = System.nanoTime();
+            acc.add("grad_norm", optimizerStep(weightSum), 1);
+            if (cfg.emaSchedule() == EmaSchedule.OPTIMIZER_STEP) {
+                ema.update(cfg.emaRate());
+            }
+            acc.trainSeconds += (System.nanoTime() - t0) / 1e9;
+        }
+        if (cfg.emaSchedule() == EmaSchedule.ROLLOUT_BATCH) {
+            ema.update(cfg.emaRate());
+        }
+        Map<String, Double> metrics = acc.means();
+        long teachers = all.stream().filter(TrainingExample::hasTeacher).count();
+        metrics.put("teacher_frac", teachers / (double) all.size());
+        metrics.put("feedback_used_frac", all.stream().filter(TrainingExample::usedFeedback).count() / (double) all.size());
+        metrics.put("learning_rate", cfg.learningRate(adam.steps()));
+        metrics.put("teacher_seconds", acc.teacherSeconds);
+        metrics.put("train_seconds", acc.trainSeconds);
+        return new Update(metrics, all);
+    }
+
+    private boolean distils() {
+        ObjectiveKind kind = cfg.objective().name();
+        return kind != ObjectiveKind.GRPO && kind != ObjectiveKind.REINFORCE;
+    }
+
+    /** Forward/backward of one micro-batch; returns its weight (the objective's denominator). */
+    private double microBatch(NDManager manager, List<TrainingExample> xs, List<float[]> old, int g, Accumulator acc) {
+        boolean distils = distils();
+        boolean contrasts = cfg.objective().name() == ObjectiveKind.CREDIT;
+        int n = xs.size();
+        List<long[]> responses = new ArrayList<>();
+        float[] rewards = new float[n];
+        float[] hasTeacher = new float[n];
+        for (int i = 0; i < n; i++) {
+            responses.add(xs.get(i).response());
+            rewards[i] = xs.get(i).reward();
+            hasTeacher[i] = xs.get(i).hasTeacher() ? 1 : 0;
+        }
         try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
+            long t0 = System.nanoTime();
             NDArray teacherLogits = null;
             NDArray contrastLogits = null;
             if (distils) {
-                teacherLogits = TeacherForcing.score(teacher, m, teacherContexts, responses, tokenizer.padId()).logits().expandDims(0);
-                if (objectiveConfig.name() == ObjectiveKind.CREDIT) {
-                    contrastLogits = TeacherForcing.score(teacher, m, contrastContexts, responses, tokenizer.padId()).logits().expandDims(0);
+                // Teacher and contrastive contexts go through the teacher in one padded pass:
+                // one set of per-op overheads instead of two.
+                List<long[]> ctx = new ArrayList<>();
+                List<long[]> resp = new ArrayList<>(responses);
+                xs.forEach(x -> ctx.add(x.teacherContext()));
+                if (contrasts) {
+                    xs.forEach(x -> ctx.add(x.contrastContext()));
+                    resp.addAll(responses);
                 }
+                NDArray logits = TeacherForcing.score(teacher, m, ctx, resp, tokenizer.padId()).logits();
+                teacherLogits = contrasts ? logits.get("0:" + n) : logits;
+                contrastLogits = contrasts ? logits.get(n + ":") : null;
             }
+            long t1 = System.nanoTime();
+            ObjectiveResult result;
+            double weight;
             try (Autograd.Recording rec = Autograd.record()) {
-                TeacherForcing.Scored s = TeacherForcing.score(student, m, studentContexts, responses, tokenizer.padId());
-                int n = responses.size();
+                TeacherForcing.Scored s = TeacherForcing.score(student, m, contexts(xs), responses, tokenizer.padId());
                 PolicyBatch.Builder b = PolicyBatch.builder(s.logits().expandDims(0), s.tokens().expandDims(0),
-                                s.mask().expandDims(0), m.create(rewards, new Shape(1, n)))
-                        .groupSize(g);
+                        s.mask().expandDims(0), m.create(rewards, new Shape(1, n))).groupSize(g);
                 if (teacherLogits != null) {
-                    b.teacher(teacherLogits, m.create(hasTeacher, new Shape(1, n)));
+                    b.teacher(teacherLogits.expandDims(0), m.create(hasTeacher, new Shape(1, n)));
                 }
                 if (contrastLogits != null) {
-                    b.contrastive(List.of(contrastLogits));
+                    b.contrastive(List.of(contrastLogits.expandDims(0)));
+                }
+                if (old != null) {
+                    b.oldLogProbs(padded(m, old, s.tokens().getShape()).expandDims(0));
                 }
                 result = objective.compute(b.build());
-                rec.backward(result.loss());
+                NDArray lossArray = poison == null ? result.loss() : result.loss().add(poison);
+                poison = null;
+                double loss = lossArray.toType(DataType.FLOAT64, false).getDouble();
+                if (!Double.isFinite(loss)) {
+                    throw new TrainingException("loss is " + loss);
+                }
+                weight = result.weight().toType(DataType.FLOAT64, false).getDouble();
+                // Weighted so that the accumulated gradient over micro-batches, divided by the
+                // summed weight, is the gradient of the whole mini-batch's mean loss.
+                rec.backward(lossArray.mul(weight));
             }
-            metrics = new java.util.LinkedHashMap<>(result.meanMetrics());
-            List<NDArray> grads = new ArrayList<>();
-            for (NDArray p : student.parameterList()) {
-                grads.add(p.getGradient());
-            }
-            gradNorm = GradientClipping.clipGlobalNorm(grads, maxGradNorm);
-            if (!Double.isFinite(gradNorm)) {
-                throw new IllegalStateException("gradient norm is " + gradNorm + ": stopping before the update corrupts the model");
-            }
+            result.meanMetrics().forEach((k, v) -> acc.add(k, v, "loss".equals(k) ? weight : n));
+            acc.teacherSeconds += (t1 - t0) / 1e9;
+            acc.trainSeconds += (System.nanoTime() - t1) / 1e9;
+            return weight;
         }
-        // Outside any scope: the optimizer creates its moment arrays on first use, and a scope
-        // would free them.
-        for (Map.Entry<String, NDArray> e : student.parameters().entrySet()) {
-            try (NDArray grad = e.getValue().getGradient()) {
-                optimizer.update(e.getKey(), e.getValue(), grad);
-            }
+    }
+
+    /** Fault injection for tests: the next micro-batch's loss gets {@code value} added. */
+    void poisonNextLoss(double value) {
+        this.poison = value;
+    }
+
+    /** Averages the accumulated gradients, clips, steps AdamW and zeroes them; returns the norm before clipping. */
+    private double optimizerStep(double weightSum) {
+        List<NDArray> grads = new ArrayList<>();
+        for (NDArray p : student.parameterList()) {
+            grads.add(p.getGradient());
         }
+        if (weightSum > 0) {
+            grads.forEach(gr -> gr.muli(1.0 / weightSum));
+        }
+        double norm = GradientClipping.clipGlobalNorm(grads, cfg.maxGradNorm());
+        grads.forEach(NDArray::close);
+        if (!Double.isFinite(norm)) {
+            Autograd.zeroGradients(student.parameterList());
+            throw new TrainingException("gradient norm is " + norm);
+        }
+        // Outside any scope: the update works in place on the parameters and moments.
+        adam.step(student.parameters(), cfg.learningRate(adam.steps() + 1));
         Autograd.zeroGradients(student.parameterList());
-        ema.update(emaRate);
-        metrics.put("grad_norm", gradNorm);
-        return metrics;
+        return norm;
+    }
+
+    /**
+     * The behaviour policy's log-probs of the sampled tokens at the rollout temperature, taken
+     * before the first optimizer step of the batch: the importance-ratio denominator of the
+     * later, off-policy steps. Teacher-forced (not the sampler's log-probs) so that the first
+     * step's ratio is exactly 1.
+     */
+    private List<float[]> oldLogProbs(NDManager manager, List<TrainingExample> all) {
+        List<float[]> out = new ArrayList<>();
+        int perMicro = cfg.microBatchPrompts() * Math.max(1, all.size() / cfg.prompts());
+        for (int ms = 0; ms < all.size(); ms += perMicro) {
+            List<TrainingExample> xs = all.subList(ms, Math.min(all.size(), ms + perMicro));
+            try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
+                List<long[]> responses = new ArrayList<>();
+                xs.forEach(x -> responses.add(x.response()));
+                TeacherForcing.Scored s = TeacherForcing.score(student, m, contexts(xs), responses, tokenizer.padId());
+                NDArray lp = Distributions.pick(Distributions.logSoftmax(s.logits(), cfg.temperature()), s.tokens());
+                int width = (int) s.tokens().getShape().get(1);
+                float[] flat = lp.toType(DataType.FLOAT32, false).toFloatArray();
+                for (int i = 0; i < xs.size(); i++) {
+                    float[] row = new float[width];
+                    System.arraycopy(flat, i * width, row, 0, width);
+                    out.add(row);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<long[]> contexts(List<TrainingExample> xs) {
+        List<long[]> c = new ArrayList<>();
+        xs.forEach(x -> c.add(x.studentContext()));
+        return c;
+    }
+
+    /** Rows of old log-probs, cut or zero-padded to this micro-batch's response width. */
+    private static NDArray padded(NDManager m, List<float[]> rows, Shape shape) {
+        int width = (int) shape.get(1);
+        float[] flat = new float[rows.size() * width];
+        for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(rows.get(i), 0, flat, i * width, Math.min(width, rows.get(i).length));
+        }
+        return m.create(flat, new Shape(rows.size(), width));
+    }
+
+    /** Weighted means of metrics across micro-batches, and time totals. */
+    private static final class Accumulator {
+        private final Map<String, double[]> sums = new LinkedHashMap<>();
+        double teacherSeconds;
+        double trainSeconds;
+
+        void add(String key, double value, double weight) {
+            double[] s = sums.computeIfAbsent(key, k -> new double[2]);
+            s[0] += value * weight;
+            s[1] += weight;
+        }
+
+        Map<String, Double> means() {
+            Map<String, Double> out = new LinkedHashMap<>();
+            sums.forEach((k, s) -> out.put(k, s[1] > 0 ? s[0] / s[1] : 0.0));
+            return out;
+        }
     }
 }

@@ -1,21 +1,20 @@
 package sdpo4j.train;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import sdpo4j.env.Datasets;
 import sdpo4j.env.Environment;
 import sdpo4j.env.Environments;
@@ -26,104 +25,254 @@ import sdpo4j.lm.Generation;
 import sdpo4j.lm.HfCheckpoint;
 import sdpo4j.lm.SamplingConfig;
 import sdpo4j.lm.Tokenizer;
+import sdpo4j.optim.AdamW;
+import sdpo4j.run.AtomicFiles;
 import sdpo4j.run.MetricsLog;
 import sdpo4j.run.Progress;
 import sdpo4j.run.RunDirectory;
 
 /**
- * The fine-tuning loop, as far as issue 6 has got: shuffled prompts, one
- * {@link SelfDistillationStep} per step, {@code metrics.jsonl} every step,
- * {@code completions.jsonl} every N steps, and the final model as a HuggingFace directory
- * ({@code final/}). Checkpoints with trainer state, resume, evaluation and comparison are
- * still to come.
+ * The fine-tuning loop. Step s (0-based) trains on {@link PromptSchedule#batch} and draws all
+ * its randomness from a stream seeded by (seed, s), so the run is a function of the seed and
+ * the step count: {@code --resume} restores weights, teacher, optimizer and step from the newest
+ * complete checkpoint, drops metrics written after it, and continues exactly as an
+ * uninterrupted run would.
+ *
+ * <p>Per step: rollouts, the update ({@link SelfDistillationStep}), held-out evaluation when due,
+ * one line in {@code metrics.jsonl}, sampled completions every N steps, and a checkpoint when
+ * due, when the best metric improves, after the last step, or when a stop was requested.
  */
 public final class Trainer {
-    private Trainer() {}
+    private static final long ROLLOUT_STREAM = 0x7011_0075L;
+    private static final long EVAL_STREAM = 0xE7A1L;
 
-    public static Path run(TrainConfig cfg, RunDirectory dir) {
+    /** How a run ended. */
+    public record Outcome(long stepsDone, boolean stopped, Path lastCheckpoint, Path finalModel) {}
+
+    private final TrainConfig cfg;
+    private final RunDirectory dir;
+    private boolean resume;
+    private BooleanSupplier stopRequested = () -> false;
+    private long poisonStep = -1;
+    private double poisonValue;
+    private boolean progressLines = true;
+
+    private Trainer(TrainConfig cfg, RunDirectory dir) {
+        this.cfg = cfg;
+        this.dir = dir;
+    }
+
+    public static Trainer of(TrainConfig cfg, RunDirectory dir) {
+        return new Trainer(cfg, dir);
+    }
+
+    /** Continue from the newest complete checkpoint in the run directory. */
+    public Trainer resume(boolean r) {
+        this.resume = r;
+        return this;
+    }
+
+    /** Checked after every step: when true, the run writes a checkpoint and returns. */
+    public Trainer stopWhen(BooleanSupplier s) {
+        this.stopRequested = s;
+        return this;
+    }
+
+    /** Plain progress lines off-terminal (on by default). */
+    public Trainer progressLines(boolean on) {
+        this.progressLines = on;
+        return this;
+    }
+
+    /** Fault injection for tests: adds {@code value} (NaN, Inf) to the loss of 1-based step {@code step}. */
+    Trainer poisonLossAt(long step, double value) {
+        this.poisonStep = step;
+        this.poisonValue = value;
+        return this;
+    }
+
+    public Outcome run() {
         Environment env = Environments.create(cfg.env());
         List<Task> tasks = Datasets.read(Path.of(cfg.dataset()), env);
-        Path modelDir = Path.of(cfg.model());
+        Evaluator evaluator = cfg.eval().enabled()
+                ? new Evaluator(Datasets.read(Path.of(cfg.eval().dataset()), env), env, cfg.eval()) : null;
+        Checkpoints checkpoints = new Checkpoints(dir.path());
+        Checkpoints.State state = new Checkpoints.State(0, 0, Double.NaN, 0, 0);
+        Path studentDir = Path.of(cfg.model());
+        Path teacherDir = studentDir;
+        if (resume) {
+            long latest = checkpoints.latest().orElseThrow(() -> new TrainingException("nothing to resume: "
+                    + checkpoints.root() + " holds no complete checkpoint; start the run without --resume"));
+            state = checkpoints.readState(latest);
+            studentDir = checkpoints.dirOf(latest).resolve("model");
+            teacherDir = checkpoints.dirOf(latest).resolve("teacher");
+            keepLinesUpTo(dir.resolve(RunDirectory.METRICS_FILE), latest);
+            keepLinesUpTo(dir.resolve("completions.jsonl"), latest);
+            if (state.step() >= cfg.steps()) {
+                throw new TrainingException("the newest checkpoint is at step " + state.step() + " and the run has "
+                        + cfg.steps() + " steps: nothing to do (raise steps with --set steps=N to train further)");
+            }
+        } else {
+            clearPreviousRun();
+        }
+        PromptSchedule<Task> schedule = new PromptSchedule<>(tasks, cfg.prompts(), cfg.seed());
         try (NDManager m = NDManager.newBaseManager()) {
-            DecoderLM student = HfCheckpoint.load(modelDir, m);
-            DecoderLM teacher = HfCheckpoint.load(modelDir, m);
-            try (Tokenizer tokenizer = Tokenizer.load(modelDir, student.config());
+            DecoderLM student = HfCheckpoint.load(studentDir, m);
+            DecoderLM teacher = HfCheckpoint.load(teacherDir, m);
+            AdamW adam = new AdamW(student.parameters(), m, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
+            if (resume) {
+                checkpoints.restoreOptimizer(state.step(), adam, state.optimizerSteps(), m);
+            }
+            try (Tokenizer tokenizer = Tokenizer.load(studentDir, student.config());
                     MetricsLog metrics = dir.openMetrics();
-                    Progress progress = Progress.start("train", cfg.steps())) {
-                Optimizer adam = Optimizer.adamW().optLearningRateTracker(Tracker.fixed((float) cfg.lr()))
-                        .optWeightDecays((float) cfg.weightDecay()).build();
+                    Progress progress = Progress.start("train", cfg.steps(), state.step(), progressLines)) {
                 TeacherContexts contexts = new TeacherContexts(
                         TeacherContexts.Templates.load(Path.of(cfg.promptsDir()), cfg.env().name()), cfg.feedbackWithSolution());
-                SelfDistillationStep step = new SelfDistillationStep(student, teacher, tokenizer, env, contexts,
-                        cfg.objective(), adam, cfg.emaRate(), cfg.maxGradNorm());
-                SplittableRandom rng = new SplittableRandom(cfg.seed());
-                List<Task> order = new ArrayList<>(tasks);
-                int cursor = order.size();
-                long start = System.nanoTime();
-                for (int s = 0; s < cfg.steps(); s++) {
-                    List<Task> batch = new ArrayList<>();
-                    while (batch.size() < cfg.prompts()) {
-                        if (cursor == order.size()) {
-                            java.util.Collections.shuffle(order, new java.util.Random(rng.nextLong()));
-                            cursor = 0;
-                        }
-                        batch.add(order.get(cursor++));
-                    }
-                    long t0 = System.nanoTime();
-                    List<RolloutGroup> groups = step.rollouts(m, batch, cfg.groupSize(),
+                SelfDistillationStep step = new SelfDistillationStep(student, teacher, tokenizer, env, contexts, cfg, adam);
+                Path lastCheckpoint = checkpoints.latest().map(checkpoints::dirOf).orElse(null);
+                long t0 = System.nanoTime() - (long) (state.wallSeconds() * 1e9);
+                long s = state.step();
+                boolean stopped = false;
+                while (s < cfg.steps()) {
+                    SplittableRandom rng = new SplittableRandom(PromptSchedule.streamSeed(cfg.seed(), ROLLOUT_STREAM, s));
+                    long g0 = System.nanoTime();
+                    List<RolloutGroup> groups = step.rollouts(m, schedule.batch(s), cfg.groupSize(),
                             new SamplingConfig(cfg.temperature(), 0, 1, cfg.maxNewTokens(), List.of(), rng.nextLong()));
-                    long t1 = System.nanoTime();
-                    Map<String, Double> stepMetrics = step.update(m, groups, rng);
-                    long t2 = System.nanoTime();
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("step", s + 1);
-                    line.put("wall_time", (t2 - start) / 1e9);
-                    line.putAll(stepMetrics);
-                    putRolloutStats(line, groups, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
-                    metrics.log(line);
-                    if (cfg.completionsEvery() > 0 && (s + 1) % cfg.completionsEvery() == 0) {
-                        writeCompletions(dir.resolve("completions.jsonl"), s + 1, groups);
+                    long g1 = System.nanoTime();
+                    SelfDistillationStep.Update update;
+                    try {
+                        if (s + 1 == poisonStep) {
+                            step.poisonNextLoss(poisonValue);
+                        }
+                        update = step.update(m, groups, rng);
+                    } catch (TrainingException e) {
+                        throw new TrainingException("step " + (s + 1) + ": " + e.getMessage()
+                                + "; stopped before applying it. Last good checkpoint: "
+                                + (lastCheckpoint == null ? "none yet" : lastCheckpoint), e);
                     }
-                    progress.step(String.format(java.util.Locale.ROOT, "reward %.3f loss %.4f",
-                            stepMetrics.get("reward_mean"), stepMetrics.get("loss")));
+                    s++;
+                    Map<String, Double> stepMetrics = update.metrics();
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("step", s);
+                    line.putAll(stepMetrics);
+                    putRolloutStats(line, groups, (g1 - g0) / 1e9);
+                    boolean last = s == cfg.steps();
+                    if (evaluator != null && (last || (cfg.eval().every() > 0 && s % cfg.eval().every() == 0))) {
+                        long e0 = System.nanoTime();
+                        line.putAll(evaluator.evaluate(student, tokenizer, m, cfg.maxNewTokens(), cfg.temperature(),
+                                PromptSchedule.streamSeed(cfg.seed(), EVAL_STREAM, s)));
+                        line.put("eval_seconds", (System.nanoTime() - e0) / 1e9);
+                    }
+                    double wall = (System.nanoTime() - t0) / 1e9;
+                    line.put("wall_time", wall);
+                    metrics.log(line);
+                    if (cfg.completionsEvery() > 0 && s % cfg.completionsEvery() == 0) {
+                        writeCompletions(dir.resolve("completions.jsonl"), s, groups, update.examples(), tokenizer);
+                    }
+                    stopped = stopRequested.getAsBoolean();
+                    double value = line.get(cfg.checkpoint().bestMetric()) instanceof Double d ? d : Double.NaN;
+                    boolean best = cfg.checkpoint().better(value, state.bestValue());
+                    state = new Checkpoints.State(s, adam.steps(), best ? value : state.bestValue(), best ? s : state.bestStep(), wall);
+                    if (last || stopped || best || (cfg.checkpoint().every() > 0 && s % cfg.checkpoint().every() == 0)) {
+                        lastCheckpoint = checkpoints.save(student, teacher, adam, state, Path.of(cfg.model()));
+                        checkpoints.prune(cfg.checkpoint().keepLast(), state.bestStep());
+                    }
+                    progress.step(String.format(Locale.ROOT, "reward %.3f loss %.4f", stepMetrics.getOrDefault("reward_mean", 0.0),
+                            stepMetrics.getOrDefault("loss", 0.0)));
+                    if (stopped) {
+                        break;
+                    }
                 }
+                Path finalModel = null;
+                if (!stopped) {
+                    finalModel = dir.resolve("final");
+                    HfCheckpoint.save(student, finalModel, Path.of(cfg.model()));
+                }
+                return new Outcome(s, stopped, lastCheckpoint, finalModel);
             }
-            Path out = dir.resolve("final");
-            HfCheckpoint.save(student, out, modelDir);
-            return out;
         }
     }
 
-    private static void putRolloutStats(Map<String, Object> line, List<RolloutGroup> groups, double genSeconds, double trainSeconds) {
+    /** A fresh run in a reused (--overwrite) directory starts from empty logs and no checkpoints. */
+    private void clearPreviousRun() {
+        try {
+            Files.deleteIfExists(dir.resolve(RunDirectory.METRICS_FILE));
+            Files.deleteIfExists(dir.resolve("completions.jsonl"));
+            AtomicFiles.deleteTree(dir.resolve(Checkpoints.DIR));
+            AtomicFiles.deleteTree(dir.resolve("final"));
+        } catch (IOException e) {
+            throw new TrainingException("cannot clear the earlier run in " + dir.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rewrites a JSONL log keeping the lines of steps up to {@code step}: what a resumed run
+     * will not redo. A line cut short by a kill (not valid JSON) is dropped too.
+     */
+    static void keepLinesUpTo(Path file, long step) {
+        if (!Files.exists(file)) {
+            return;
+        }
+        ObjectMapper json = new ObjectMapper();
+        StringBuilder kept = new StringBuilder();
+        try {
+            for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                try {
+                    Object s = json.readValue(l, Map.class).get("step");
+                    if (s instanceof Number n && n.longValue() <= step) {
+                        kept.append(l).append('\n');
+                    }
+                } catch (IOException unreadable) {
+                    // a torn last line: it belongs to a step after the checkpoint anyway
+                }
+            }
+        } catch (IOException e) {
+            throw new TrainingException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        AtomicFiles.writeString(file, kept.toString());
+    }
+
+    private static void putRolloutStats(Map<String, Object> line, List<RolloutGroup> groups, double genSeconds) {
         int n = 0;
-        int successes = 0;
         int zeroStd = 0;
         long tokens = 0;
         int maxLen = 0;
+        double sum = 0;
+        double sumSq = 0;
         for (RolloutGroup g : groups) {
             double first = g.scores().get(0).reward();
             boolean same = true;
             for (int i = 0; i < g.responses().size(); i++) {
+                double r = g.scores().get(i).reward();
                 n++;
-                successes += g.scores().get(i).success() ? 1 : 0;
-                same &= g.scores().get(i).reward() == first;
+                sum += r;
+                sumSq += r * r;
+                same &= r == first;
                 int len = g.responses().get(i).tokens().length;
                 tokens += len;
                 maxLen = Math.max(maxLen, len);
             }
             zeroStd += same ? 1 : 0;
         }
+        double mean = sum / n;
+        line.put("reward_std", Math.sqrt(Math.max(0, sumSq / n - mean * mean)));
+        long successes = groups.stream().flatMap(g -> g.scores().stream()).filter(sdpo4j.env.Score::success).count();
         line.put("success_frac", successes / (double) n);
         line.put("zero_std_frac", zeroStd / (double) groups.size());
         line.put("response_length_mean", tokens / (double) n);
         line.put("response_length_max", maxLen);
-        line.put("gen_tokens_per_s", tokens / Math.max(genSeconds, 1e-9));
         line.put("gen_seconds", genSeconds);
-        line.put("train_seconds", trainSeconds);
+        line.put("gen_tokens_per_s", tokens / Math.max(genSeconds, 1e-9));
+        Object train = line.get("train_seconds");
+        if (train instanceof Double t) {
+            line.put("train_tokens_per_s", tokens / Math.max(t, 1e-9));
+        }
     }
 
-    private static void writeCompletions(Path file, int step, List<RolloutGroup> groups) {
+    private static void writeCompletions(Path file, long step, List<RolloutGroup> groups, List<TrainingExample> examples,
+            Tokenizer tokenizer) {
         ObjectMapper json = new ObjectMapper();
+        int n = 0;
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             for (RolloutGroup g : groups) {
                 for (int i = 0; i < g.responses().size(); i++) {
@@ -135,12 +284,14 @@ public final class Trainer {
                     o.put("response", gen.text());
                     o.put("reward", g.scores().get(i).reward());
                     o.put("feedback", g.scores().get(i).feedback());
+                    TrainingExample x = examples.get(n++);
+                    o.put("teacher_context", x.hasTeacher() ? tokenizer.decode(x.teacherContext()) : null);
                     w.write(json.writeValueAsString(o));
                     w.write('\n');
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+            throw new TrainingException("cannot append to " + file + ": " + e.getMessage(), e);
         }
     }
 }

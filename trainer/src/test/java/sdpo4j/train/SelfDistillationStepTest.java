@@ -1,74 +1,94 @@
 package sdpo4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import sdpo4j.config.ConfigLoader;
 import sdpo4j.env.Datasets;
-import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.Task;
+import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.arithmetic.Arithmetic;
 import sdpo4j.env.arithmetic.ArithmeticConfig;
 import sdpo4j.lm.DecoderLM;
 import sdpo4j.lm.HfCheckpoint;
 import sdpo4j.lm.SamplingConfig;
-import sdpo4j.lm.Tokenizer;
 import sdpo4j.lm.TinyModels;
-import sdpo4j.optim.DivergenceConfig;
-import sdpo4j.optim.ObjectiveConfig;
-import sdpo4j.optim.ObjectiveKind;
+import sdpo4j.lm.Tokenizer;
+import sdpo4j.optim.AdamW;
 
 class SelfDistillationStepTest {
     @TempDir
     Path dir;
+    /** Where the teacher starts, when not from the student's weights. */
+    Path teacherModel;
 
-    record Setup(DecoderLM student, DecoderLM teacher, Tokenizer tokenizer, List<Task> tasks) {}
+    /** A student, its teacher, an optimizer and the step, on three arithmetic tasks. */
+    record Setup(DecoderLM student, DecoderLM teacher, Tokenizer tokenizer, List<Task> tasks, AdamW adam, SelfDistillationStep step)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            tokenizer.close();
+        }
+    }
 
-    Setup setup(NDManager m) {
+    Setup setup(NDManager m, String... sets) {
+        return setup(m, new Arithmetic(new ArithmeticConfig(2, List.of("+"), 2, true)), sets);
+    }
+
+    Setup setup(NDManager m, sdpo4j.env.Environment env, String... sets) {
         Path model = dir.resolve("m");
-        TinyModels.create(model, TinyModels.config("llama", 1, 32, 2, 1, 64, 256), 3, m);
-        Arithmetic env = new Arithmetic(ArithmeticConfig.DEFAULT);
-        Path data = dir.resolve("d.jsonl");
-        Datasets.write(data, Arithmetic.generate(ArithmeticConfig.DEFAULT, 3, 1, "t"));
-        return new Setup(HfCheckpoint.load(model, m), HfCheckpoint.load(model, m), Tokenizer.load(model,
-                HfCheckpoint.load(model, m).config()), Datasets.read(data, env));
+        if (!model.toFile().exists()) {
+            TinyModels.create(model, TinyModels.config("llama", 1, 32, 2, 1, 64, 256), 3, m);
+            Datasets.write(dir.resolve("d.jsonl"), Arithmetic.generate(ArithmeticConfig.DEFAULT, 3, 1, "t"));
+        }
+        List<String> all = new ArrayList<>(List.of("model=" + model, "dataset=" + dir.resolve("d.jsonl"), "prompts=3",
+                "lr=0.001", "warmup-steps=0", "ema-rate=0.5", "objective.divergence.top-k=20"));
+        all.addAll(List.of(sets));
+        TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, null, all);
+        DecoderLM student = HfCheckpoint.load(model, m);
+        DecoderLM teacher = HfCheckpoint.load(teacherModel != null ? teacherModel : model, m);
+        Tokenizer tok = Tokenizer.load(model, student.config());
+        AdamW adam = new AdamW(student.parameters(), m, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
+        SelfDistillationStep step = new SelfDistillationStep(student, teacher, tok, env,
+                new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false), cfg, adam);
+        return new Setup(student, teacher, tok, Datasets.read(dir.resolve("d.jsonl"), new Arithmetic(ArithmeticConfig.DEFAULT)),
+                adam, step);
     }
 
-    SelfDistillationStep step(Setup s, ObjectiveKind kind, double lambda) {
-        Optimizer adam = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(1e-3f)).build();
-        ObjectiveConfig cfg = ObjectiveConfig.DEFAULT.withName(kind).withCreditLambda(lambda)
-                .withDivergence(DivergenceConfig.DEFAULT.withTopK(20));
-        return new SelfDistillationStep(s.student(), s.teacher(), s.tokenizer(), new Arithmetic(new ArithmeticConfig(2, List.of("+"), 2, true)),
-                new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false), cfg, adam, 0.5, 1.0);
+    static List<RolloutGroup> rollouts(NDManager m, Setup s, int g, long seed) {
+        return s.step().rollouts(m, s.tasks(), g, new SamplingConfig(1.0, 0, 1, 6, List.of(), seed));
     }
+
+    static final String PARAM = "model.layers.0.mlp.up_proj.weight";
 
     @Test
     void anSdpoStepUpdatesTheStudentAndMovesTheTeacher() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            Setup s = setup(m);
-            SelfDistillationStep step = step(s, ObjectiveKind.SDPO, 0);
-            String name = "model.layers.0.mlp.up_proj.weight";
-            float[] before = s.student().parameters().get(name).toFloatArray();
-            List<RolloutGroup> groups = step.rollouts(m, s.tasks(), 4, new SamplingConfig(1.0, 0, 1, 6, List.of(), 1));
+        try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m)) {
+            float[] before = s.student().parameters().get(PARAM).toFloatArray();
+            List<RolloutGroup> groups = rollouts(m, s, 4, 1);
             assertEquals(3, groups.size());
             assertEquals(4, groups.get(0).responses().size());
-            Map<String, Double> metrics = step.update(m, groups, new SplittableRandom(0));
-            for (String k : List.of("loss", "kl", "entropy", "teacher_frac", "reward_mean", "grad_norm")) {
+            Map<String, Double> metrics = s.step().update(m, groups, new SplittableRandom(0)).metrics();
+            for (String k : List.of("loss", "kl", "entropy", "teacher_frac", "feedback_used_frac", "reward_mean", "grad_norm",
+                    "learning_rate", "teacher_seconds", "train_seconds")) {
                 assertTrue(metrics.containsKey(k) && Double.isFinite(metrics.get(k)), k + " in " + metrics);
             }
             // Wrong answers get feedback, so every response has a teacher here.
             assertEquals(1.0, metrics.get("teacher_frac"), 1e-9);
-            float[] after = s.student().parameters().get(name).toFloatArray();
-            float[] teacher = s.teacher().parameters().get(name).toFloatArray();
+            float[] after = s.student().parameters().get(PARAM).toFloatArray();
+            float[] teacher = s.teacher().parameters().get(PARAM).toFloatArray();
             double moved = 0;
             for (int i = 0; i < before.length; i++) {
                 moved += Math.abs(after[i] - before[i]);
@@ -79,26 +99,19 @@ class SelfDistillationStepTest {
             for (NDArray p : s.student().parameterList()) {
                 assertEquals(0f, p.getGradient().abs().sum().getFloat(), "gradients are zeroed after the update");
             }
-            s.tokenizer().close();
+        }
+    }
+
+    Map<String, Double> oneUpdate(String... sets) {
+        try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m, sets)) {
+            return s.step().update(m, rollouts(m, s, 3, 7), new SplittableRandom(1)).metrics();
         }
     }
 
     @Test
     void creditWithLambdaZeroTakesTheSdpoStep() {
-        Map<String, Double> sdpo;
-        Map<String, Double> credit;
-        try (NDManager m = NDManager.newBaseManager()) {
-            Setup s = setup(m);
-            SelfDistillationStep step = step(s, ObjectiveKind.SDPO, 0);
-            sdpo = step.update(m, step.rollouts(m, s.tasks(), 3, new SamplingConfig(1.0, 0, 1, 5, List.of(), 7)), new SplittableRandom(1));
-            s.tokenizer().close();
-        }
-        try (NDManager m = NDManager.newBaseManager()) {
-            Setup s = setup(m);
-            SelfDistillationStep step = step(s, ObjectiveKind.CREDIT, 0);
-            credit = step.update(m, step.rollouts(m, s.tasks(), 3, new SamplingConfig(1.0, 0, 1, 5, List.of(), 7)), new SplittableRandom(1));
-            s.tokenizer().close();
-        }
+        Map<String, Double> sdpo = oneUpdate("objective.name=sdpo");
+        Map<String, Double> credit = oneUpdate("objective.name=credit", "objective.credit-lambda=0");
         assertEquals(sdpo.get("loss"), credit.get("loss"), 1e-6);
         assertEquals(sdpo.get("grad_norm"), credit.get("grad_norm"), 1e-5);
         assertTrue(credit.containsKey("credit_signal"));
@@ -106,13 +119,123 @@ class SelfDistillationStepTest {
 
     @Test
     void aGrpoStepNeedsNoTeacher() {
+        Map<String, Double> metrics = oneUpdate("objective.name=grpo");
+        assertTrue(metrics.containsKey("clip_frac") && Double.isFinite(metrics.get("loss")), metrics.toString());
+    }
+
+    /** Micro-batching changes memory, not the update: one pass over 3 prompts == 3 accumulated passes of 1. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sdpo", "credit", "grpo"})
+    void microBatchesAccumulateToTheFullBatchGradient(String objective) {
+        float[][] weights = new float[2][];
+        double[] norms = new double[2];
+        double[] losses = new double[2];
+        int i = 0;
+        for (String micro : List.of("3", "1")) {
+            try (NDManager m = NDManager.newBaseManager();
+                    Setup s = setup(m, "objective.name=" + objective, "micro-batch-prompts=" + micro)) {
+                Map<String, Double> metrics = s.step().update(m, rollouts(m, s, 3, 11), new SplittableRandom(4)).metrics();
+                weights[i] = s.student().parameters().get(PARAM).toFloatArray();
+                norms[i] = metrics.get("grad_norm");
+                losses[i] = metrics.get("loss");
+                i++;
+            }
+        }
+        assertEquals(norms[0], norms[1], 1e-5 * Math.max(1, norms[0]), objective + " grad norm");
+        assertEquals(losses[0], losses[1], 1e-5, objective + " loss");
+        assertArrayEquals(weights[0], weights[1], 1e-6f, objective + " updated weights");
+    }
+
+    @Test
+    void severalOptimizerStepsPerRolloutBatchAreImportanceCorrected() {
+        try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m, "objective.name=grpo", "optimizer-steps-per-rollout=3",
+                "ema-schedule=rollout-batch")) {
+            float[] before = s.student().parameters().get(PARAM).toFloatArray();
+            Map<String, Double> metrics = s.step().update(m, rollouts(m, s, 4, 3), new SplittableRandom(2)).metrics();
+            assertEquals(3, s.adam().steps());
+            assertTrue(Double.isFinite(metrics.get("loss")) && metrics.containsKey("clip_frac"), metrics.toString());
+            float[] after = s.student().parameters().get(PARAM).toFloatArray();
+            float[] teacher = s.teacher().parameters().get(PARAM).toFloatArray();
+            for (int k = 0; k < before.length; k++) {
+                // One EMA step per rollout batch: halfway between the start and the final student.
+                assertEquals((before[k] + after[k]) / 2, teacher[k], 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void aNonFiniteLossStopsBeforeAnyUpdate() {
+        try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m)) {
+            float[] before = s.student().parameters().get(PARAM).toFloatArray();
+            s.step().poisonNextLoss(Double.NaN);
+            TrainingException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingException.class,
+                    () -> s.step().update(m, rollouts(m, s, 2, 5), new SplittableRandom(0)));
+            assertEquals("loss is NaN", e.getMessage());
+            assertArrayEquals(before, s.student().parameters().get(PARAM).toFloatArray());
+            assertEquals(0, s.adam().steps());
+        }
+    }
+
+    /**
+     * An easy, dense signal for a random model: the share of a response's characters that are
+     * ASCII (about half of the byte vocabulary). A test fixture environment, with feedback text.
+     */
+    static final class AsciiShare implements sdpo4j.env.Environment {
+        @Override
+        public String name() {
+            return "ascii-share";
+        }
+
+        @Override
+        public void validate(Task task) {}
+
+        @Override
+        public sdpo4j.env.Score score(Task task, String response) {
+            long ascii = response.chars().filter(c -> c < 128).count();
+            double r = response.isEmpty() ? 0 : ascii / (double) response.length();
+            return new sdpo4j.env.Score(r, r >= 1.0, "Use only ASCII characters.");
+        }
+    }
+
+    static double mean(List<Double> xs, int from, int to) {
+        return xs.subList(from, to).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
+    @Test
+    void grpoRaisesTheRewardOnAnEasyTask() {
+        try (NDManager m = NDManager.newBaseManager();
+                Setup s = setup(m, new AsciiShare(), "objective.name=grpo", "lr=0.01", "group-size=8")) {
+            List<Double> rewards = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                rewards.add(s.step().update(m, rollouts(m, s, 8, 100 + t), new SplittableRandom(t)).metrics().get("reward_mean"));
+            }
+            assertTrue(mean(rewards, 12, 16) > mean(rewards, 0, 4) + 0.1, rewards.toString());
+        }
+    }
+
+    /**
+     * With a different teacher, frozen (EMA rate 0), repeated updates on one rollout batch must
+     * shrink the distillation loss: the objective is then a fixed function being minimised.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sdpo", "credit"})
+    void distillationLossFallsOnAFixedBatchWithAFrozenTeacher(String objective) {
+        teacherModel = dir.resolve("other");
         try (NDManager m = NDManager.newBaseManager()) {
-            Setup s = setup(m);
-            SelfDistillationStep step = step(s, ObjectiveKind.GRPO, 0);
-            Map<String, Double> metrics = step.update(m, step.rollouts(m, s.tasks(), 4, new SamplingConfig(1.0, 0, 1, 4, List.of(), 2)),
-                    new SplittableRandom(0));
-            assertTrue(metrics.containsKey("clip_frac") && Double.isFinite(metrics.get("loss")), metrics.toString());
-            s.tokenizer().close();
+            DecoderLM other = TinyModels.create(teacherModel, TinyModels.config("llama", 1, 32, 2, 1, 64, 256), 4, m);
+            // Small random weights give near-uniform outputs; a sharper final norm gives the
+            // teacher opinions the student measurably has to learn.
+            other.parameters().get("model.norm.weight").muli(8);
+            HfCheckpoint.save(other, teacherModel, teacherModel);
+        }
+        try (NDManager m = NDManager.newBaseManager();
+                Setup s = setup(m, new AsciiShare(), "objective.name=" + objective, "lr=0.005", "ema-rate=0")) {
+            List<RolloutGroup> batch = rollouts(m, s, 4, 200);
+            List<Double> loss = new ArrayList<>();
+            for (int t = 0; t < 12; t++) {
+                loss.add(s.step().update(m, batch, new SplittableRandom(0)).metrics().get("loss"));
+            }
+            assertTrue(loss.get(11) < 0.8 * loss.get(0), loss.toString());
         }
     }
 }

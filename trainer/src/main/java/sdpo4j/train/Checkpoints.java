@@ -1,0 +1,168 @@
+package sdpo4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import sdpo4j.lm.DecoderLM;
+import sdpo4j.lm.HfCheckpoint;
+import sdpo4j.lm.Safetensors;
+import sdpo4j.lm.TensorInfo;
+import sdpo4j.optim.AdamW;
+import sdpo4j.run.AtomicFiles;
+
+/**
+ * {@code <run>/checkpoints/step-NNNNNN/}: {@code model/} (the student, a HuggingFace directory
+ * with the tokenizer), {@code teacher/} (the EMA teacher, same format), {@code optimizer.safetensors}
+ * (AdamW moments) and {@code trainer-state.json}. A checkpoint is assembled in a hidden
+ * {@code .step-NNNNNN.partial} directory and renamed into place in one step, so a directory named
+ * {@code step-NNNNNN} is always complete: a run killed mid-write leaves only a partial directory,
+ * which is ignored and removed next time. Older checkpoints are deleted only after a newer one is
+ * in place.
+ */
+final class Checkpoints {
+    static final String DIR = "checkpoints";
+    private static final Pattern NAME = Pattern.compile("step-(\\d{6,})");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * What a run needs besides weights to continue exactly: steps done, AdamW's step count,
+     * the best value of the chosen metric so far and its step (0 = none yet).
+     */
+    record State(long step, long optimizerSteps, double bestValue, long bestStep, double wallSeconds) {}
+
+    private final Path root;
+
+    Checkpoints(Path runDir) {
+        this.root = runDir.resolve(DIR);
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path dirOf(long step) {
+        return root.resolve(String.format("step-%06d", step));
+    }
+
+    /** Writes a complete checkpoint for {@code state.step()}; an earlier one with the same step is replaced. */
+    Path save(DecoderLM student, DecoderLM teacher, AdamW adam, State state, Path tokenizerDir) {
+        Path target = dirOf(state.step());
+        Path tmp = root.resolve("." + target.getFileName() + ".partial");
+        try {
+            Files.createDirectories(root);
+            AtomicFiles.deleteTree(tmp);
+            Files.createDirectories(tmp);
+            HfCheckpoint.save(student, tmp.resolve("model"), tokenizerDir);
+            HfCheckpoint.save(teacher, tmp.resolve("teacher"), null);
+            Safetensors.write(tmp.resolve("optimizer.safetensors"), adam.state(),
+                    Map.of("optimizer", "adamw", "steps", Long.toString(adam.steps())));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("step", state.step());
+            json.put("optimizer_steps", state.optimizerSteps());
+            json.put("best_value", Double.isNaN(state.bestValue()) ? null : state.bestValue());
+            json.put("best_step", state.bestStep());
+            json.put("wall_seconds", state.wallSeconds());
+            AtomicFiles.writeString(tmp.resolve("trainer-state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+            Path old = root.resolve("." + target.getFileName() + ".old");
+            AtomicFiles.deleteTree(old);
+            if (Files.exists(target)) {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.deleteTree(old);
+            return target;
+        } catch (IOException | RuntimeException e) {
+            try {
+                AtomicFiles.deleteTree(tmp);
+            } catch (IOException ignored) {
+                // The partial directory is ignored by every reader and removed by the next save.
+            }
+            throw new TrainingException("cannot write checkpoint " + target + " (earlier checkpoints are intact): "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        }
+    }
+
+    /** Complete checkpoints, oldest first. */
+    List<Long> steps() {
+        List<Long> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            s.forEach(p -> {
+                Matcher mt = NAME.matcher(p.getFileName().toString());
+                if (mt.matches() && Files.isRegularFile(p.resolve("trainer-state.json"))) {
+                    out.add(Long.parseLong(mt.group(1)));
+                }
+            });
+        } catch (IOException e) {
+            throw new TrainingException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    Optional<Long> latest() {
+        List<Long> s = steps();
+        return s.isEmpty() ? Optional.empty() : Optional.of(s.get(s.size() - 1));
+    }
+
+    State readState(long step) {
+        Path file = dirOf(step).resolve("trainer-state.json");
+        try {
+            Map<?, ?> m = JSON.readValue(file.toFile(), Map.class);
+            Object best = m.get("best_value");
+            return new State(((Number) m.get("step")).longValue(), ((Number) m.get("optimizer_steps")).longValue(),
+                    best == null ? Double.NaN : ((Number) best).doubleValue(), ((Number) m.get("best_step")).longValue(),
+                    ((Number) m.get("wall_seconds")).doubleValue());
+        } catch (IOException | RuntimeException e) {
+            throw new TrainingException(file + ": unreadable trainer state (" + e.getMessage() + "); delete this checkpoint "
+                    + "directory to resume from an earlier one", e);
+        }
+    }
+
+    /** Loads the optimizer moments of checkpoint {@code step} into {@code adam}. */
+    void restoreOptimizer(long step, AdamW adam, long optimizerSteps, NDManager m) {
+        Path file = dirOf(step).resolve("optimizer.safetensors");
+        Map<String, NDArray> saved = new LinkedHashMap<>();
+        try (NDManager tmp = m.newSubManager()) {
+            for (Map.Entry<String, TensorInfo> e : Safetensors.readHeader(file).entrySet()) {
+                saved.put(e.getKey(), Safetensors.load(tmp, file, e.getValue()));
+            }
+            adam.restore(saved, optimizerSteps);
+        } catch (IllegalArgumentException e) {
+            throw new TrainingException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes all but the newest {@code keepLast} complete checkpoints, sparing {@code keep} (the best; 0 = none). */
+    void prune(int keepLast, long keep) {
+        List<Long> s = steps();
+        for (int i = 0; i < s.size() - keepLast; i++) {
+            if (s.get(i) != keep) {
+                try {
+                    // Renamed out of the step-NNNNNN namespace first, so that a run killed while
+                    // deleting never leaves a half-deleted directory that looks complete.
+                    Path doomed = root.resolve("." + dirOf(s.get(i)).getFileName() + ".deleting");
+                    AtomicFiles.deleteTree(doomed);
+                    Files.move(dirOf(s.get(i)), doomed, StandardCopyOption.ATOMIC_MOVE);
+                    AtomicFiles.deleteTree(doomed);
+                } catch (IOException e) {
+                    throw new TrainingException("cannot delete old checkpoint " + dirOf(s.get(i)) + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+}
