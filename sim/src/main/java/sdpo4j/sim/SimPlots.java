@@ -6,11 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
@@ -249,14 +247,7 @@ final class SimPlots {
     }
 
     private static XYChart xy(String title, String x, String y, int width) {
-        XYChart c = new XYChartBuilder().width(width).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
-        // Below the plot: inside, the legend hides the baselines' curves in the lower corners.
-        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        c.getStyler().setMarkerSize(5);
-        c.getStyler().setChartBackgroundColor(Color.WHITE);
-        c.getStyler().setPlotGridLinesVisible(true);
-        return c;
+        return sdpo4j.report.Charts.xy(title, x, y, width);
     }
 
     private static CategoryChart bars(String title, String x, String y) {
@@ -273,9 +264,7 @@ final class SimPlots {
         for (int i = 0; i < x.length; i++) {
             x[i] = i;
         }
-        XYSeries s = c.addSeries(name, x, y);
-        s.setMarker(SeriesMarkers.NONE);
-        s.setLineColor(color);
+        sdpo4j.report.Charts.line(c, name, x, y, color);
     }
 
     private static void errorLine(XYChart c, String name, double[] x, double[] y, double[] err, Color color) {
@@ -309,24 +298,9 @@ final class SimPlots {
     }
 
     /** Charts laid out row by row on a white canvas; cells past the last chart stay blank. */
-    private static <T extends Chart<?, ?>> java.awt.image.BufferedImage grid(List<T> charts, int rows, int cols) {
-        List<java.awt.image.BufferedImage> images = charts.stream().map(BitmapEncoder::getBufferedImage).toList();
-        int w = images.stream().mapToInt(java.awt.image.BufferedImage::getWidth).max().orElse(1);
-        int h = images.stream().mapToInt(java.awt.image.BufferedImage::getHeight).max().orElse(1);
-        java.awt.image.BufferedImage out = new java.awt.image.BufferedImage(w * cols, h * rows, java.awt.image.BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = out.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, out.getWidth(), out.getHeight());
-        for (int i = 0; i < images.size(); i++) {
-            g.drawImage(images.get(i), (i % cols) * w, (i / cols) * h, null);
-        }
-        g.dispose();
-        return out;
-    }
 
     private <T extends Chart<?, ?>> String save(List<T> charts, int rows, int cols, String name) {
-        java.awt.image.BufferedImage image = grid(charts, rows, cols);
-        sdpo4j.run.AtomicFiles.write(dir.resolve(name), out -> javax.imageio.ImageIO.write(image, "png", out));
+        sdpo4j.report.Charts.savePng(dir.resolve(name), charts, rows, cols);
         return name;
     }
 }

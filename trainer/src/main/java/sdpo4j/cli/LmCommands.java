@@ -52,6 +52,22 @@ public final class LmCommands {
         }
     }
 
+    /** {@code compare}. */
+    public static final class Compare implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new CompareCommand();
+        }
+    }
+
+    /** {@code train-bench}. */
+    public static final class TrainBench implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new TrainBenchCommand();
+        }
+    }
+
     /** {@code generate}. */
     public static final class Generate implements SubcommandProvider {
         @Override

@@ -62,8 +62,41 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Weights, corpus and order.")
     long seed;
 
+    @Option(names = "--if-missing", description = "Do nothing when --out already holds a model pretrained with these options "
+            + "(its pretrain.json, written last, records them).")
+    boolean ifMissing;
+
+    static final String MARKER = "pretrain.json";
+
+    /** The options that determine the model, as recorded in {@value #MARKER}. */
+    private Map<String, Object> options() {
+        Map<String, Object> o = new java.util.LinkedHashMap<>();
+        o.put("family", "llama");
+        o.put("layers", layers);
+        o.put("hidden", hidden);
+        o.put("steps", steps);
+        o.put("batch", batch);
+        o.put("lr", lr);
+        o.put("tasks", tasks);
+        o.put("solve_accuracy", solveAccuracy);
+        o.put("seed", seed);
+        return o;
+    }
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+        Path marker = out.resolve(MARKER);
+        if (ifMissing && java.nio.file.Files.isRegularFile(marker)) {
+            try {
+                Object recorded = new com.fasterxml.jackson.databind.ObjectMapper().readValue(marker.toFile(), Map.class).get("options");
+                if (options().toString().equals(String.valueOf(recorded))) {
+                    System.out.println("using the cached pretrained model in " + out + " (same options; delete it to retrain)");
+                    return 0;
+                }
+            } catch (java.io.IOException e) {
+                // unreadable marker: retrain
+            }
+        }
         ArithmeticConfig arithmetic = new ArithmeticConfig(1, List.of("+", "-"), 2, false);
         TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(promptsDir, "arithmetic"), false);
         List<PretrainCorpus.Example> corpus = PretrainCorpus.arithmetic(
@@ -81,13 +114,20 @@ public final class PretrainCommand implements Callable<Integer> {
                     }
                 });
                 HfCheckpoint.save(model, out, out);
-                evaluate(model, tok, m, contexts, Arithmetic.generate(arithmetic, 100, seed + 1_000_003, "eval"));
+                double[] acc = evaluate(model, tok, m, contexts, Arithmetic.generate(arithmetic, 100, seed + 1_000_003, "eval"));
+                Map<String, Object> record = new java.util.LinkedHashMap<>();
+                record.put("options", options());
+                record.put("held_out_greedy_accuracy", Map.of("plain", acc[0], "with_solution", acc[1], "with_feedback", acc[2]));
+                record.put("seconds", (System.nanoTime() - start) / 1e9);
+                // Written last: its presence means the model directory is complete.
+                sdpo4j.run.AtomicFiles.writeString(marker, new com.fasterxml.jackson.databind.ObjectMapper()
+                        .writerWithDefaultPrettyPrinter().writeValueAsString(record));
             }
         }
         return 0;
     }
 
-    private static void evaluate(DecoderLM model, Tokenizer tok, NDManager m, TeacherContexts contexts, List<Map<String, Object>> eval) {
+    private static double[] evaluate(DecoderLM model, Tokenizer tok, NDManager m, TeacherContexts contexts, List<Map<String, Object>> eval) {
         List<long[]> plain = new ArrayList<>();
         List<long[]> withSolution = new ArrayList<>();
         List<long[]> withFeedback = new ArrayList<>();
@@ -101,10 +141,11 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         SamplingConfig greedy = new SamplingConfig(0, 0, 1, 6, List.of(), 0);
         Generator g = new Generator(model, tok);
+        double[] acc = {accuracy(g.generate(m, plain, greedy), eval), accuracy(g.generate(m, withSolution, greedy), eval),
+                accuracy(g.generate(m, withFeedback, greedy), eval)};
         System.out.printf(Locale.ROOT, "held-out greedy accuracy: plain %.2f, with a correct solution in context %.2f, "
-                + "with feedback on a wrong answer %.2f%n",
-                accuracy(g.generate(m, plain, greedy), eval), accuracy(g.generate(m, withSolution, greedy), eval),
-                accuracy(g.generate(m, withFeedback, greedy), eval));
+                + "with feedback on a wrong answer %.2f%n", acc[0], acc[1], acc[2]);
+        return acc;
     }
 
     private static long[] ids(Tokenizer tok, String user) {

@@ -118,6 +118,20 @@ public record TrainConfig(
         checkpoint = checkpoint == null ? CheckpointConfig.DEFAULT : checkpoint;
     }
 
+    /** This run with another objective (its other settings kept). */
+    public TrainConfig withObjectiveName(sdpo4j.optim.ObjectiveKind kind) {
+        return new TrainConfig(model, dataset, env, objective.withName(kind), steps, prompts, groupSize, microBatchPrompts,
+                optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate, emaSchedule,
+                maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, promptsDir, completionsEvery, eval, checkpoint, seed);
+    }
+
+    /** This run with another seed. */
+    public TrainConfig withSeed(long newSeed) {
+        return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
+                optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate, emaSchedule,
+                maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, promptsDir, completionsEvery, eval, checkpoint, newSeed);
+    }
+
     /** Prompts per optimizer step. */
     public int promptsPerOptimizerStep() {
         return prompts / optimizerStepsPerRollout;

@@ -1,0 +1,85 @@
+package sdpo4j.train;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import sdpo4j.config.ConfigLoader;
+import sdpo4j.env.Datasets;
+import sdpo4j.env.Environment;
+import sdpo4j.env.Environments;
+import sdpo4j.env.Task;
+import sdpo4j.env.TeacherContexts;
+import sdpo4j.lm.DecoderLM;
+import sdpo4j.lm.HfCheckpoint;
+import sdpo4j.lm.SamplingConfig;
+import sdpo4j.lm.Tokenizer;
+import sdpo4j.optim.AdamW;
+import sdpo4j.optim.ObjectiveKind;
+
+/**
+ * Time of one update (everything after generation: context building, teacher scoring,
+ * student forward/backward, optimizer, EMA) per objective, on one fixed rollout batch, methods
+ * interleaved round by round so that machine noise hits them alike.
+ */
+public final class StepBenchmark {
+    private StepBenchmark() {}
+
+    /** Mean seconds per update, split: {@code total}, {@code teacher}, {@code training}; plus generation once. */
+    public record Timing(double total, double teacher, double training) {}
+
+    public record Result(double generationSeconds, long responseTokens, Map<ObjectiveKind, Timing> perMethod) {}
+
+    public static Result run(TrainConfig base, List<ObjectiveKind> methods, int rounds) {
+        Environment env = Environments.create(base.env());
+        List<Task> tasks = Datasets.read(Path.of(base.dataset()), env).subList(0, base.prompts());
+        Path modelDir = Path.of(base.model());
+        try (NDManager m = NDManager.newBaseManager()) {
+            DecoderLM student = HfCheckpoint.load(modelDir, m);
+            try (Tokenizer tok = Tokenizer.load(modelDir, student.config())) {
+                TeacherContexts contexts = new TeacherContexts(
+                        TeacherContexts.Templates.load(Path.of(base.promptsDir()), base.env().name()), base.feedbackWithSolution());
+                Map<ObjectiveKind, SelfDistillationStep> steps = new LinkedHashMap<>();
+                for (ObjectiveKind k : methods) {
+                    TrainConfig cfg = base.withObjectiveName(k);
+                    DecoderLM teacher = HfCheckpoint.load(modelDir, m);
+                    AdamW adam = new AdamW(student.parameters(), m, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
+                    steps.put(k, new SelfDistillationStep(student, teacher, tok, env, contexts, cfg, adam));
+                }
+                SelfDistillationStep first = steps.values().iterator().next();
+                long g0 = System.nanoTime();
+                List<RolloutGroup> groups = first.rollouts(m, tasks, base.groupSize(),
+                        new SamplingConfig(base.temperature(), 0, 1, base.maxNewTokens(), List.of(), base.seed()));
+                double gen = (System.nanoTime() - g0) / 1e9;
+                long tokens = groups.stream().flatMap(g -> g.responses().stream()).mapToLong(r -> r.tokens().length).sum();
+                Map<ObjectiveKind, double[]> sums = new LinkedHashMap<>();
+                for (int r = -1; r < rounds; r++) {
+                    for (Map.Entry<ObjectiveKind, SelfDistillationStep> e : steps.entrySet()) {
+                        long t0 = System.nanoTime();
+                        Map<String, Double> metrics = e.getValue().update(m, groups, new SplittableRandom(r)).metrics();
+                        double total = (System.nanoTime() - t0) / 1e9;
+                        if (r >= 0) { // round -1 warms up every code path
+                            double[] s = sums.computeIfAbsent(e.getKey(), x -> new double[3]);
+                            s[0] += total;
+                            s[1] += metrics.get("teacher_seconds");
+                            s[2] += metrics.get("train_seconds");
+                        }
+                    }
+                }
+                Map<ObjectiveKind, Timing> out = new LinkedHashMap<>();
+                sums.forEach((k, s) -> out.put(k, new Timing(s[0] / rounds, s[1] / rounds, s[2] / rounds)));
+                return new Result(gen, tokens, out);
+            }
+        }
+    }
+
+    /** The default benchmark setting on a model directory. */
+    public static TrainConfig config(Path model, Path config, List<String> sets) {
+        List<String> all = new ArrayList<>(List.of("model=" + model));
+        all.addAll(sets);
+        return ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, config, all);
+    }
+}
