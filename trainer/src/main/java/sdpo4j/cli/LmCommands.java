@@ -68,6 +68,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code soak}. */
+    public static final class Soak implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new SoakCommand();
+        }
+    }
+
     /** {@code generate}. */
     public static final class Generate implements SubcommandProvider {
         @Override

@@ -45,7 +45,15 @@ public final class TrainCommand implements Callable<Integer> {
         }
         dir.writeConfig(cfg);
         StopSignal stop = StopSignal.install();
-        Trainer.Outcome o = Trainer.of(cfg, dir).resume(resume != null).stopWhen(stop::requested).run();
+        Trainer.Outcome o;
+        try {
+            o = Trainer.of(cfg, dir).resume(resume != null).stopWhen(stop::requested).run();
+        } catch (RuntimeException e) {
+            if (resume == null) {
+                RunDirectory.removeIfNothingDone(dir, "checkpoints");
+            }
+            throw e;
+        }
         if (o.stopped()) {
             System.out.println("stopped on " + stop.signal() + " after step " + o.stepsDone() + "; checkpoint: "
                     + o.lastCheckpoint() + "; continue with: bin/sdpo4j train --resume " + dir.path());

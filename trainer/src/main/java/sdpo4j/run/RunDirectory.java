@@ -60,6 +60,23 @@ public final class RunDirectory {
         return new RunDirectory(dir);
     }
 
+    /**
+     * Removes a new run's directory when the run failed before doing anything (bad dataset,
+     * unreadable model): nothing but its config.yaml and an empty metrics file, no {@code keep}
+     * entry. A run that logged a step is kept whole.
+     */
+    public static void removeIfNothingDone(RunDirectory dir, String keep) {
+        try {
+            Path metrics = dir.resolve(METRICS_FILE);
+            if (Files.exists(dir.resolve(keep)) || (Files.exists(metrics) && Files.size(metrics) > 0)) {
+                return;
+            }
+            AtomicFiles.deleteTree(dir.path());
+        } catch (IOException e) {
+            // best effort: the original error is the one to report
+        }
+    }
+
     private static String describe(IOException e) {
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "permission denied";

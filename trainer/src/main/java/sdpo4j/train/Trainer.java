@@ -56,6 +56,7 @@ public final class Trainer {
     private long poisonStep = -1;
     private double poisonValue;
     private boolean progressLines = true;
+    private java.util.function.Consumer<Map<String, Object>> onStep = line -> { };
 
     private Trainer(TrainConfig cfg, RunDirectory dir) {
         this.cfg = cfg;
@@ -81,6 +82,12 @@ public final class Trainer {
     /** Plain progress lines off-terminal (on by default). */
     public Trainer progressLines(boolean on) {
         this.progressLines = on;
+        return this;
+    }
+
+    /** Called with every step's metrics line after it is logged (soak tests, monitoring). */
+    public Trainer onStep(java.util.function.Consumer<Map<String, Object>> listener) {
+        this.onStep = listener;
         return this;
     }
 
@@ -166,6 +173,7 @@ public final class Trainer {
                     double wall = (System.nanoTime() - t0) / 1e9;
                     line.put("wall_time", wall);
                     metrics.log(line);
+                    onStep.accept(line);
                     if (cfg.completionsEvery() > 0 && s % cfg.completionsEvery() == 0) {
                         writeCompletions(dir.resolve("completions.jsonl"), s, groups, update.examples(), tokenizer);
                     }

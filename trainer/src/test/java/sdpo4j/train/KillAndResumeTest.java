@@ -115,6 +115,42 @@ class KillAndResumeTest {
         assertTrue(steps < 10, "stopped early, after " + steps + " steps");
     }
 
+    /**
+     * Disk full: the run directory is a 700 kB tmpfs in a private mount namespace, so a
+     * checkpoint write fails part-way. The run must stop with one clear line, remove the partial
+     * checkpoint and leave the earlier ones complete and loadable.
+     */
+    @Test
+    void aFullDiskFailsTheCheckpointAndKeepsTheEarlierOnes() throws Exception {
+        Path runs = dir.resolve("runs");
+        Path copy = dir.resolve("copy");
+        Files.createDirectories(runs);
+        Files.createDirectories(copy);
+        String java = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-cp", "'" + System.getProperty("java.class.path") + "'",
+                "sdpo4j.cli.Main", "train", "--config", config.toString(), "--runs-dir", runs.toString(), "--name", "full"));
+        Process p = new ProcessBuilder("unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=700k tmpfs " + runs + " && "
+                + java + "; rc=$?; cp -a " + runs + "/. " + copy + "/; exit $rc")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("full.log").toFile()).start();
+        int rc = finish(p);
+        String out = log("full");
+        assertEquals(2, rc, out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("error: cannot write checkpoint ")
+                && l.contains("(earlier checkpoints are intact): ") && l.contains("No space left on device")), out);
+        Path run = copy.resolve("full");
+        List<Long> kept = new Checkpoints(run).steps();
+        assertTrue(!kept.isEmpty(), out);
+        try (var entries = Files.list(run.resolve("checkpoints"))) {
+            assertTrue(entries.noneMatch(e -> e.getFileName().toString().endsWith(".partial")), "partial checkpoint left behind");
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (long s : kept) {
+                sdpo4j.lm.HfCheckpoint.load(new Checkpoints(run).dirOf(s).resolve("model"), m);
+                sdpo4j.lm.HfCheckpoint.load(new Checkpoints(run).dirOf(s).resolve("teacher"), m);
+            }
+        }
+    }
+
     private String log(String name) {
         try {
             return Files.readString(dir.resolve(name + ".log"));
