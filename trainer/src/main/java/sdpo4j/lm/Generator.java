@@ -57,7 +57,7 @@ public final class Generator {
             out.add(new ArrayList<>());
             logProbs.add(new ArrayList<>());
         }
-        try (NDManager m = manager.newSubManager(); KvCache cache = new KvCache(model.config().numLayers())) {
+        try (NDManager m = manager.newSubManager(); KvCache cache = new KvCache(model.config().numLayers(), (long) p + cfg.maxNewTokens())) {
             float[] last;
             try (NDScope scope = new NDScope()) {
                 NDArray maskAll = m.create(mask, new Shape(b, p));
