@@ -57,14 +57,19 @@ public final class Generator {
             out.add(new ArrayList<>());
             logProbs.add(new ArrayList<>());
         }
-        try (NDManager m = manager.newSubManager(); KvCache cache = new KvCache(model.config().numLayers())) {
-            NDArray maskAll = m.create(mask, new Shape(b, p));
-            NDArray positions = maskAll.cumSum(1).sub(1).maximum(0);
+        try (NDManager m = manager.newSubManager(); KvCache cache = new KvCache(model.config().numLayers(), (long) p + cfg.maxNewTokens())) {
             float[] last;
             try (NDScope scope = new NDScope()) {
-                NDArray logits = model.forward(m.create(ids, new Shape(b, p)), positions, maskAll, cache);
-                last = logits.get(":, -1, :").toFloatArray();
+                NDArray maskAll = m.create(mask, new Shape(b, p));
+                NDArray positions = maskAll.cumSum(1).sub(1).maximum(0);
+                NDArray hidden = model.hidden(m.create(ids, new Shape(b, p)), positions, maskAll, cache);
+                // Only the last position's logits are sampled from: the head runs on it alone.
+                last = model.head(hidden.get(":, -1:, :")).toFloatArray();
             }
+            // The attention mask over everything so far, kept on the host and sent once per step
+            // (one tensor operation instead of a create and a concat).
+            long[] maskHost = mask;
+            int length = p;
             long[] step = new long[b];
             long[] stepMask = new long[b];
             for (int t = 0; t < cfg.maxNewTokens(); t++) {
@@ -99,16 +104,20 @@ public final class Generator {
                 if (!any || t == cfg.maxNewTokens() - 1) {
                     break;
                 }
-                NDArray stepIds = m.create(step, new Shape(b, 1));
-                NDArray stepMaskArray = m.create(stepMask, new Shape(b, 1));
-                maskAll = maskAll.concat(stepMaskArray, 1);
-                NDArray stepPositions = m.create(nextPosition, new Shape(b, 1));
+                long[] grown = new long[b * (length + 1)];
+                for (int i = 0; i < b; i++) {
+                    System.arraycopy(maskHost, i * length, grown, i * (length + 1), length);
+                    grown[i * (length + 1) + length] = stepMask[i];
+                }
+                maskHost = grown;
+                length++;
+                try (NDScope scope = new NDScope()) {
+                    NDArray logits = model.forward(m.create(step, new Shape(b, 1)), m.create(nextPosition, new Shape(b, 1)),
+                            m.create(maskHost, new Shape(b, length)), cache);
+                    last = logits.toFloatArray(); // [B, 1, V]
+                }
                 for (int i = 0; i < b; i++) {
                     nextPosition[i]++;
-                }
-                try (NDScope scope = new NDScope()) {
-                    NDArray logits = model.forward(stepIds, stepPositions, maskAll, cache);
-                    last = logits.get(":, -1, :").toFloatArray();
                 }
             }
         }

@@ -4,20 +4,42 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.IntFunction;
 
 /**
  * Keys and values of every layer for the positions processed so far, {@code [B, kvHeads, S, D]}
  * per layer. Generation feeds one new token per step and attends to the cache instead of
- * recomputing the prefix.
+ * recomputing the prefix. The cache also holds weights the model derives for decoding (see
+ * {@link #layerWeights}): like the keys and values, they belong to one model and one generation.
+ *
+ * <p>Storage: a buffer per layer with room for {@code capacity} positions, written in place, so
+ * a step copies only its new keys and values instead of the whole cache (a concat per step costs
+ * O(S) and O(S^2) over a generation); the buffer doubles when full. While autograd records, the
+ * cache concatenates instead: an in-place write would invalidate earlier steps' graphs.
  */
 public final class KvCache implements AutoCloseable {
     private final NDArray[] keys;
     private final NDArray[] values;
+    private final long[] lengths;
+    private final long capacityHint;
+    private Boolean inPlace;
     private long length;
+    private Object weightsOwner;
+    private NDList[] layerWeights;
 
     public KvCache(int layers) {
+        this(layers, 0);
+    }
+
+    /** @param capacity positions to make room for up front (prompt + new tokens); grown when exceeded */
+    public KvCache(int layers, long capacity) {
         keys = new NDArray[layers];
         values = new NDArray[layers];
+        lengths = new long[layers];
+        capacityHint = capacity;
     }
 
     /** Positions already cached. */
@@ -27,6 +49,17 @@ public final class KvCache implements AutoCloseable {
 
     /** Appends this step's keys and values of {@code layer}; returns the full cached keys and values. */
     NDList append(int layer, NDArray k, NDArray v) {
+        if (inPlace == null) {
+            inPlace = !JniUtils.isGradMode() && k instanceof PtNDArray;
+        }
+        NDList kv = inPlace ? write(layer, k, v) : concat(layer, k, v);
+        if (layer == keys.length - 1) {
+            length = lengths[layer];
+        }
+        return kv;
+    }
+
+    private NDList concat(int layer, NDArray k, NDArray v) {
         NDArray oldK = keys[layer];
         NDArray oldV = values[layer];
         keys[layer] = oldK == null ? k : NDArrays.concat(new NDList(oldK, k), 2);
@@ -37,14 +70,75 @@ public final class KvCache implements AutoCloseable {
             oldK.close();
             oldV.close();
         }
-        if (layer == keys.length - 1) {
-            length = keys[layer].getShape().get(2);
-        }
+        lengths[layer] = keys[layer].getShape().get(2);
         return new NDList(keys[layer], values[layer]);
+    }
+
+    private NDList write(int layer, NDArray k, NDArray v) {
+        long start = lengths[layer];
+        long end = start + k.getShape().get(2);
+        if (keys[layer] == null || end > keys[layer].getShape().get(2)) {
+            long capacity = Math.max(end, Math.max(capacityHint, 2 * start));
+            keys[layer] = grow(keys[layer], k, start, capacity);
+            values[layer] = grow(values[layer], v, start, capacity);
+        }
+        put(keys[layer], k, start, end);
+        put(values[layer], v, start, end);
+        lengths[layer] = end;
+        // Views of the filled part: one call each, no copy.
+        return new NDList(JniUtils.slice((PtNDArray) keys[layer], 2, 0, end, 1),
+                JniUtils.slice((PtNDArray) values[layer], 2, 0, end, 1));
+    }
+
+    /** A buffer like {@code like} with room for {@code capacity} positions, holding {@code old}'s first {@code filled}. */
+    private static NDArray grow(NDArray old, NDArray like, long filled, long capacity) {
+        long[] s = like.getShape().getShape();
+        NDArray buffer = like.getManager().zeros(new Shape(s[0], s[1], capacity, s[3]), like.getDataType());
+        NDScope.unregister(buffer);
+        if (old != null) {
+            if (filled > 0) {
+                put(buffer, JniUtils.slice((PtNDArray) old, 2, 0, filled, 1), 0, filled);
+            }
+            old.close();
+        }
+        return buffer;
+    }
+
+    /** {@code buffer[:, :, start:end] = x} in place, one call. */
+    private static void put(NDArray buffer, NDArray x, long start, long end) {
+        long[] s = buffer.getShape().getShape();
+        JniUtils.indexSet((PtNDArray) buffer, (PtNDArray) x, new long[] {0, 0, start, 0}, new long[] {s[0], s[1], end, s[3]},
+                new long[] {1, 1, 1, 1});
+    }
+
+    /**
+     * Weights of {@code layer} derived from {@code owner}'s parameters (e.g. a fused projection),
+     * made on first use and kept, outside the caller's scope, until this cache is closed.
+     */
+    NDList layerWeights(Object owner, int layer, IntFunction<NDList> make) {
+        if (weightsOwner == null) {
+            weightsOwner = owner;
+            layerWeights = new NDList[keys.length];
+        } else if (weightsOwner != owner) {
+            throw new IllegalStateException("this KV cache was filled by another model");
+        }
+        if (layerWeights[layer] == null) {
+            NDList w = make.apply(layer);
+            NDScope.unregister(w);
+            layerWeights[layer] = w;
+        }
+        return layerWeights[layer];
     }
 
     @Override
     public void close() {
+        if (layerWeights != null) {
+            for (NDList w : layerWeights) {
+                if (w != null) {
+                    w.close();
+                }
+            }
+        }
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != null) {
                 keys[i].close();

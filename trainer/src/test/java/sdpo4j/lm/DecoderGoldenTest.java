@@ -96,21 +96,34 @@ class DecoderGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
     void kvCacheDecodingEqualsFullRecomputation(String name) {
+        // No capacity given: the cache's buffers start at the prefill and grow step by step.
+        decodeStepwise(name, KvCache::new, false);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-gqa", "qwen2-bias"})
+    void kvCacheWithCapacityAndWhileRecordingEqualsFullRecomputation(String name) {
+        decodeStepwise(name, layers -> new KvCache(layers, 8), false); // preallocated, written in place
+        decodeStepwise(name, layers -> new KvCache(layers, 8), true); // recording: concatenated instead
+    }
+
+    /** Prefill 5 tokens, then one token at a time; the logits must equal one full pass. */
+    private void decodeStepwise(String name, java.util.function.IntFunction<KvCache> newCache, boolean recording) {
         try (NDManager m = manager.newSubManager()) {
             DecoderLM model = HfCheckpoint.load(GOLDEN.resolve(name), m);
             NDArray ids = ids(m);
             NDArray mask = mask(m);
             NDArray full = model.forward(ids, positions(mask), mask, null);
-            try (KvCache cache = new KvCache(model.config().numLayers())) {
-                // Prefill 5 tokens, then one token at a time.
+            try (KvCache cache = newCache.apply(model.config().numLayers()); sdpo4j.optim.Autograd.Recording rec = recording ? sdpo4j.optim.Autograd.record() : null) {
                 NDArray out = model.forward(ids.get(":, :5"), positions(mask).get(":, :5"), mask.get(":, :5"), cache);
                 for (int t = 5; t < 8; t++) {
                     NDArray step = model.forward(ids.get(":, " + t + ":" + (t + 1)), positions(mask).get(":, " + t + ":" + (t + 1)),
                             mask.get(":, :" + (t + 1)), cache);
                     out = out.concat(step, 1);
                 }
+                assertEquals(8, cache.length());
                 assertClose(full.toFloatArray(), out.toFloatArray(), GoldenModels.MASK, model.config().vocabSize(), 1e-4, name);
             }
         }
