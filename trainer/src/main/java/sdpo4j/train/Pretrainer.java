@@ -3,17 +3,15 @@ package sdpo4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.function.DoubleConsumer;
 import sdpo4j.lm.ChatTemplate;
 import sdpo4j.lm.DecoderLM;
 import sdpo4j.lm.TeacherForcing;
 import sdpo4j.lm.Tokenizer;
+import sdpo4j.optim.AdamW;
 import sdpo4j.optim.Autograd;
 import sdpo4j.optim.GradientClipping;
 
@@ -28,8 +26,8 @@ public final class Pretrainer {
     /** Trains in place; {@code onStep} receives each step's mean loss. */
     public static void train(DecoderLM model, Tokenizer tokenizer, List<PretrainCorpus.Example> examples, int steps, int batch,
             double lr, long seed, DoubleConsumer onStep) {
-        Optimizer adam = Optimizer.adamW().optLearningRateTracker(Tracker.fixed((float) lr)).optWeightDecays(0f).build();
         List<NDArray> params = model.parameterList();
+        AdamW adam = new AdamW(model.parameters(), params.get(0).getManager(), 0.9, 0.999, 1e-8, 0.0);
         params.forEach(p -> p.setRequiresGradient(true));
         List<long[]> contexts = new ArrayList<>();
         List<long[]> answers = new ArrayList<>();
@@ -60,13 +58,13 @@ public final class Pretrainer {
                 loss = nll.getFloat();
                 List<NDArray> grads = new ArrayList<>();
                 params.forEach(p -> grads.add(p.getGradient()));
-                GradientClipping.clipGlobalNorm(grads, 1.0);
-            }
-            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-                try (NDArray g = e.getValue().getGradient()) {
-                    adam.update(e.getKey(), e.getValue(), g);
+                double norm = GradientClipping.clipGlobalNorm(grads, 1.0);
+                if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                    throw new TrainingException("pretraining step " + (s + 1) + ": " + (Double.isFinite(loss) ? "gradient norm" : "loss")
+                            + " is " + (Double.isFinite(loss) ? norm : loss) + "; stopped before applying it");
                 }
             }
+            adam.step(model.parameters(), lr);
             Autograd.zeroGradients(params);
             if (onStep != null) {
                 onStep.accept(loss);
