@@ -121,8 +121,12 @@ public final class SelfDistillationStep {
                 float reward = (float) group.scores().get(j).reward();
                 if (ctx.get(j).isPresent()) {
                     TeacherContexts.Context c = ctx.get(j).get();
-                    out.add(new TrainingExample(group.promptIds(), promptIds(contexts.render(group.task().prompt(), c)),
-                            promptIds(contexts.render(other.prompt(), c)), response, reward, true, c.feedback() != null));
+                    long[] teacherContext = promptIds(contexts.render(group.task().prompt(), c));
+                    // Only Credit reads the contrastive context; building it costs a render and a tokenization.
+                    long[] contrastContext = cfg.objective().name() == ObjectiveKind.CREDIT
+                            ? promptIds(contexts.render(other.prompt(), c)) : teacherContext;
+                    out.add(new TrainingExample(group.promptIds(), teacherContext, contrastContext, response, reward, true,
+                            c.feedback() != null));
                 } else {
                     // No teacher: masked out of the distillation mean; any context will do.
                     out.add(new TrainingExample(group.promptIds(), group.promptIds(), group.promptIds(), response, reward,

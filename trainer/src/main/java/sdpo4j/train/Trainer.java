@@ -115,10 +115,8 @@ public final class Trainer {
             teacherDir = checkpoints.dirOf(latest).resolve("teacher");
             keepLinesUpTo(dir.resolve(RunDirectory.METRICS_FILE), latest);
             keepLinesUpTo(dir.resolve("completions.jsonl"), latest);
-            if (state.step() >= cfg.steps()) {
-                throw new TrainingException("the newest checkpoint is at step " + state.step() + " and the run has "
-                        + cfg.steps() + " steps: nothing to do (raise steps with --set steps=N to train further)");
-            }
+            // A checkpoint at the last step (a run killed before final/ was written, or a finished
+            // one) trains nothing more: final/ is (re)written from it below.
         } else {
             clearPreviousRun();
         }
