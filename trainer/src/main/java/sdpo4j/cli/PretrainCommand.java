@@ -107,17 +107,21 @@ public final class PretrainCommand implements Callable<Integer> {
             try (Tokenizer tok = Tokenizer.load(out, model.config())) {
                 long start = System.nanoTime();
                 int[] step = {0};
-                Pretrainer.train(model, tok, corpus, steps, batch, lr, seed, loss -> {
+                int skipped = Pretrainer.train(model, tok, corpus, steps, batch, lr, seed, loss -> {
                     step[0]++;
                     if (step[0] % Math.max(1, steps / 8) == 0 || step[0] == steps) {
                         System.out.printf(Locale.ROOT, "step %4d  loss %.4f  %.1f s%n", step[0], loss, (System.nanoTime() - start) / 1e9);
                     }
                 });
+                if (skipped > 0) {
+                    System.out.println(skipped + " of " + steps + " steps had a non-finite loss or gradient and were skipped");
+                }
                 HfCheckpoint.save(model, out, out);
                 double[] acc = evaluate(model, tok, m, contexts, Arithmetic.generate(arithmetic, 100, seed + 1_000_003, "eval"));
                 Map<String, Object> record = new java.util.LinkedHashMap<>();
                 record.put("options", options());
                 record.put("held_out_greedy_accuracy", Map.of("plain", acc[0], "with_solution", acc[1], "with_feedback", acc[2]));
+                record.put("skipped_non_finite_steps", skipped);
                 record.put("seconds", (System.nanoTime() - start) / 1e9);
                 // Written last: its presence means the model directory is complete.
                 sdpo4j.run.AtomicFiles.writeString(marker, new com.fasterxml.jackson.databind.ObjectMapper()

@@ -22,7 +22,8 @@ public final class Autograd {
         for (NDArray p : parameters) {
             if (p.hasGradient()) {
                 try (NDArray g = p.getGradient()) {
-                    g.muli(0);
+                    // An assignment, not g * 0: a NaN or Inf gradient times 0 stays NaN.
+                    g.set(new ai.djl.ndarray.index.NDIndex("..."), 0);
                 }
             }
         }

@@ -60,7 +60,7 @@ public final class EmaTeacher {
             throw new IllegalArgumentException("EMA rate must be in [0, 1], got " + r);
         }
         for (int i = 0; i < teacher.size(); i++) {
-            try (NDArray scaled = student.get(i).stopGradient().mul(r)) {
+            try (NDArray detached = student.get(i).stopGradient(); NDArray scaled = detached.mul(r)) {
                 teacher.get(i).muli(1 - r).addi(scaled);
             }
         }

@@ -22,8 +22,11 @@ public final class GradientClipping {
         }
         double sumSquares = 0;
         for (NDArray g : gradients) {
-            try (NDArray sq = g.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).square().sum()) {
-                sumSquares += sq.getDouble();
+            // Every intermediate is closed here: gradients live in the model's long-lived manager,
+            // so anything derived from them would otherwise stay until the run ends.
+            try (NDArray wide = g.toType(ai.djl.ndarray.types.DataType.FLOAT64, false); NDArray sq = wide.square();
+                    NDArray sum = sq.sum()) {
+                sumSquares += sum.getDouble();
             }
         }
         double norm = Math.sqrt(sumSquares);

@@ -23,8 +23,13 @@ import sdpo4j.optim.GradientClipping;
 public final class Pretrainer {
     private Pretrainer() {}
 
-    /** Trains in place; {@code onStep} receives each step's mean loss. */
-    public static void train(DecoderLM model, Tokenizer tokenizer, List<PretrainCorpus.Example> examples, int steps, int batch,
+    /**
+     * Trains in place; {@code onStep} receives each step's mean loss. A step whose loss or
+     * gradient is not finite is skipped (its gradient discarded, nothing applied) and counted;
+     * more than {@link #MAX_SKIPPED_SHARE} of the steps skipped stops pretraining. Returns the
+     * number of skipped steps.
+     */
+    public static int train(DecoderLM model, Tokenizer tokenizer, List<PretrainCorpus.Example> examples, int steps, int batch,
             double lr, long seed, DoubleConsumer onStep) {
         List<NDArray> params = model.parameterList();
         AdamW adam = new AdamW(model.parameters(), params.get(0).getManager(), 0.9, 0.999, 1e-8, 0.0);
@@ -40,6 +45,7 @@ public final class Pretrainer {
             answers.add(withEos);
         }
         Random rnd = new Random(seed);
+        int skipped = 0;
         NDManager manager = params.get(0).getManager();
         for (int s = 0; s < steps; s++) {
             List<long[]> c = new ArrayList<>();
@@ -50,6 +56,7 @@ public final class Pretrainer {
                 a.add(answers.get(k));
             }
             double loss;
+            boolean finite;
             try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope(); Autograd.Recording rec = Autograd.record()) {
                 TeacherForcing.Scored sc = TeacherForcing.score(model, m, c, a, tokenizer.padId());
                 NDArray logp = sc.logits().logSoftmax(-1).gather(sc.tokens().expandDims(-1), -1).squeeze(-1);
@@ -59,17 +66,25 @@ public final class Pretrainer {
                 List<NDArray> grads = new ArrayList<>();
                 params.forEach(p -> grads.add(p.getGradient()));
                 double norm = GradientClipping.clipGlobalNorm(grads, 1.0);
-                if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                finite = Double.isFinite(loss) && Double.isFinite(norm);
+                if (!finite && ++skipped > MAX_SKIPPED_SHARE * steps) {
                     throw new TrainingException("pretraining step " + (s + 1) + ": " + (Double.isFinite(loss) ? "gradient norm" : "loss")
-                            + " is " + (Double.isFinite(loss) ? norm : loss) + "; stopped before applying it");
+                            + " is " + (Double.isFinite(loss) ? norm : loss) + ", and " + skipped
+                            + " steps were not finite; stopped");
                 }
             }
-            adam.step(model.parameters(), lr);
+            if (finite) {
+                adam.step(model.parameters(), lr);
+            }
             Autograd.zeroGradients(params);
             if (onStep != null) {
                 onStep.accept(loss);
             }
         }
         params.forEach(p -> p.setRequiresGradient(false));
+        return skipped;
     }
+
+    /** The share of non-finite steps pretraining tolerates (skipping them) before it stops. */
+    public static final double MAX_SKIPPED_SHARE = 0.01;
 }

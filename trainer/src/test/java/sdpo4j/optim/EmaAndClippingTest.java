@@ -90,4 +90,17 @@ class EmaAndClippingTest {
             }
         }
     }
+
+    @Test
+    void zeroingClearsNonFiniteGradientsToo() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDArray p = m.create(new float[] {1, 2, 3});
+            p.setRequiresGradient(true);
+            try (Autograd.Recording rec = Autograd.record()) {
+                rec.backward(p.mul(m.create(new float[] {Float.NaN, Float.POSITIVE_INFINITY, 1})).sum());
+            }
+            Autograd.zeroGradients(java.util.List.of(p));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0, 0, 0}, p.getGradient().toFloatArray());
+        }
+    }
 }
