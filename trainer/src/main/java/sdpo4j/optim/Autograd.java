@@ -19,11 +19,12 @@ public final class Autograd {
      * backward pass into {@code .grad}, so a training loop clears them after every update.
      */
     public static void zeroGradients(java.util.List<NDArray> parameters) {
-        for (NDArray p : parameters) {
-            if (p.hasGradient()) {
-                try (NDArray g = p.getGradient()) {
+        // The scope closes the scalar the assignment creates; the model's manager would keep it.
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            for (NDArray p : parameters) {
+                if (p.hasGradient()) {
                     // An assignment, not g * 0: a NaN or Inf gradient times 0 stays NaN.
-                    g.set(new ai.djl.ndarray.index.NDIndex("..."), 0);
+                    p.getGradient().set(new ai.djl.ndarray.index.NDIndex("..."), 0);
                 }
             }
         }
