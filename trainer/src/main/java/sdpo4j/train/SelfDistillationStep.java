@@ -265,13 +265,29 @@ public final class SelfDistillationStep {
         double norm = GradientClipping.clipGlobalNorm(grads, cfg.maxGradNorm());
         grads.forEach(NDArray::close);
         if (!Double.isFinite(norm)) {
+            String where = nonFiniteGradients();
             Autograd.zeroGradients(student.parameterList());
-            throw new TrainingException("gradient norm is " + norm);
+            throw new TrainingException("gradient norm is " + norm + " (non-finite gradients in " + where + ")");
         }
         // Outside any scope: the update works in place on the parameters and moments.
         adam.step(student.parameters(), cfg.learningRate(adam.steps() + 1));
         Autograd.zeroGradients(student.parameterList());
         return norm;
+    }
+
+    /** Names of the parameters whose gradient holds a NaN or an infinity (at most five). */
+    private String nonFiniteGradients() {
+        List<String> names = new ArrayList<>();
+        try (NDScope scope = new NDScope()) {
+            for (Map.Entry<String, NDArray> e : student.parameters().entrySet()) {
+                NDArray g = e.getValue().getGradient();
+                if (g.isNaN().any().getBoolean() || g.isInfinite().any().getBoolean()) {
+                    names.add(e.getKey());
+                }
+            }
+        }
+        return names.size() <= 5 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
     }
 
     /**
