@@ -9,4 +9,4 @@ import ai.djl.ndarray.NDArray;
  * @param hints per-token quality hints {@code h_t = q(t, s_t) + noise} {@code [R, B, T]}; only
  *     critique teachers read them
  */
-record Feedback(NDArray score, NDArray hints) {}
+public record Feedback(NDArray score, NDArray hints) {}

@@ -17,8 +17,13 @@ public enum SimMethod {
         this.objective = objective;
     }
 
+    /** The shared objective this method runs. */
+    public ObjectiveKind objective() {
+        return objective;
+    }
+
     /** Whether the method distils from the feedback-conditioned teacher. */
-    boolean usesTeacher() {
+    public boolean usesTeacher() {
         return this == SDPO || this == CREDIT || this == HYBRID;
     }
 

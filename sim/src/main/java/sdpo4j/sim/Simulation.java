@@ -35,7 +35,11 @@ public final class Simulation {
             SimMethod.CREDIT, SimMethod.HYBRID, SimMethod.ADVANTAGE_WEIGHTED);
 
     public static Results run(SimConfig cfg, int threads, IntConsumer onStep) {
-        List<RunSpec> runs = ExperimentSets.build(cfg);
+        return run(cfg, ExperimentSets.build(cfg), threads, onStep);
+    }
+
+    /** Runs the given runs (of any sets) with the config's steps, world and objective. */
+    public static Results run(SimConfig cfg, List<RunSpec> runs, int threads, IntConsumer onStep) {
         Map<String, RunSpec> unique = new LinkedHashMap<>();
         for (RunSpec r : runs) {
             unique.putIfAbsent(r.identity(), r);

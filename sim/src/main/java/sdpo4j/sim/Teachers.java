@@ -17,7 +17,7 @@ import ai.djl.ndarray.types.Shape;
  * </ul>
  * Per run, the teacher logits are divided by a teacher temperature (extension 2).
  */
-final class Teachers {
+public final class Teachers {
     private final double beta;
     private final boolean anyCritique;
     private final boolean anyLiteral;
@@ -37,13 +37,13 @@ final class Teachers {
     }
 
     /** The teachers of runs {@code [from, to)}. */
-    Teachers slice(int from, int to) {
+    public Teachers slice(int from, int to) {
         String range = from + ":" + to;
         return new Teachers(beta, anyCritique, anyLiteral, isCritique.get(range), isLiteral.get(range),
                 inverseTemperature.get(range));
     }
 
-    Teachers(NDManager manager, double beta, FeedbackType[] types, double[] teacherTemperature) {
+    public Teachers(NDManager manager, double beta, FeedbackType[] types, double[] teacherTemperature) {
         int r = types.length;
         float[] crit = new float[r];
         float[] lit = new float[r];
@@ -69,7 +69,7 @@ final class Teachers {
      * Per-run and per-rollout factors are combined while small, so that only a few operations
      * touch the full {@code [R, B, T, V]} tensor.
      */
-    NDArray logits(NDArray policyLogits, NDArray quality, Feedback feedback, NDArray tokens) {
+    public NDArray logits(NDArray policyLogits, NDArray quality, Feedback feedback, NDArray tokens) {
         int vocab = (int) quality.getShape().get(2);
         NDArray scale = feedback.score().expandDims(2).expandDims(3).mul(inverseTemperature).mul(beta); // [R,B,1,1]
         NDArray teacher = quality.expandDims(1).mul(scale).add(policyLogits.expandDims(1).mul(inverseTemperature));

@@ -30,6 +30,14 @@ public final class Autograd {
         }
     }
 
+    /**
+     * Turns grad mode off for the calling thread: libtorch starts every new thread with it on, so
+     * a worker thread that runs models outside a recording would otherwise build autograd graphs.
+     */
+    public static void disableOnThisThread() {
+        JniUtils.setGradMode(false);
+    }
+
     /** Turns grad mode on for this thread until the recording is closed. */
     public static Recording record() {
         return new Recording(JniUtils.isGradMode());

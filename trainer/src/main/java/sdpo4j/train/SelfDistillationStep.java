@@ -27,7 +27,6 @@ import sdpo4j.optim.AdamW;
 import sdpo4j.optim.Autograd;
 import sdpo4j.optim.Distributions;
 import sdpo4j.optim.EmaTeacher;
-import sdpo4j.optim.GradientClipping;
 import sdpo4j.optim.Objective;
 import sdpo4j.optim.ObjectiveKind;
 import sdpo4j.optim.ObjectiveResult;
@@ -255,39 +254,7 @@ public final class SelfDistillationStep {
 
     /** Averages the accumulated gradients, clips, steps AdamW and zeroes them; returns the norm before clipping. */
     private double optimizerStep(double weightSum) {
-        List<NDArray> grads = new ArrayList<>();
-        for (NDArray p : student.parameterList()) {
-            grads.add(p.getGradient());
-        }
-        if (weightSum > 0) {
-            grads.forEach(gr -> gr.muli(1.0 / weightSum));
-        }
-        double norm = GradientClipping.clipGlobalNorm(grads, cfg.maxGradNorm());
-        grads.forEach(NDArray::close);
-        if (!Double.isFinite(norm)) {
-            String where = nonFiniteGradients();
-            Autograd.zeroGradients(student.parameterList());
-            throw new TrainingException("gradient norm is " + norm + " (non-finite gradients in " + where + ")");
-        }
-        // Outside any scope: the update works in place on the parameters and moments.
-        adam.step(student.parameters(), cfg.learningRate(adam.steps() + 1));
-        Autograd.zeroGradients(student.parameterList());
-        return norm;
-    }
-
-    /** Names of the parameters whose gradient holds a NaN or an infinity (at most five). */
-    private String nonFiniteGradients() {
-        List<String> names = new ArrayList<>();
-        try (NDScope scope = new NDScope()) {
-            for (Map.Entry<String, NDArray> e : student.parameters().entrySet()) {
-                NDArray g = e.getValue().getGradient();
-                if (g.isNaN().any().getBoolean() || g.isInfinite().any().getBoolean()) {
-                    names.add(e.getKey());
-                }
-            }
-        }
-        return names.size() <= 5 ? String.join(", ", names)
-                : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
+        return GradientStep.apply(student, adam, cfg.learningRate(adam.steps() + 1), cfg.maxGradNorm(), weightSum);
     }
 
     /**

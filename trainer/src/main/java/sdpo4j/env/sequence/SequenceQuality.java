@@ -71,6 +71,18 @@ public final class SequenceQuality implements Environment {
         return "A-" + (char) ('A' + world.vocab() - 1);
     }
 
+    /**
+     * What the judge says about a well-formed response, as numbers and as the text a teacher
+     * reads. The numbers are the ones the text states (rounded as printed), so that an
+     * analytic teacher fed with them sees exactly what a model reading the text sees.
+     *
+     * @param stated the feedback value f in [0, 1] the text conveys: 1/0 for pass/fail,
+     *     (stars - 1) / 4, or the printed score
+     * @param hints the printed per-position quality hints (critique), else null
+     * @param text the feedback text
+     */
+    public record Judgement(double stated, double[] hints, String text) {}
+
     @Override
     public Score score(Task task, String response) {
         int[] s = parse(response);
@@ -81,23 +93,46 @@ public final class SequenceQuality implements Environment {
         SequenceWorld w = world(task);
         double reward = w.reward(s);
         SplittableRandom rng = new SplittableRandom(task.id().hashCode() * 31L + String.valueOf(response).hashCode());
-        double observed = reward + sigma * rng.nextGaussian();
-        String feedback = switch (oracle) {
-            case BINARY -> observed > 0.5 ? "Pass." : "Fail.";
-            case ORDINAL -> (int) Math.max(1, Math.min(5, Math.round(4 * observed + 1))) + " out of 5 stars.";
-            case CONTINUOUS -> String.format(Locale.ROOT, "Score: %.2f.", observed);
+        return new Score(reward, reward >= successThreshold, judge(w, s, rng).text());
+    }
+
+    /** The judgement of symbols {@code s} in world {@code w}, its noise drawn from {@code rng}. */
+    public Judgement judge(SequenceWorld w, int[] s, SplittableRandom rng) {
+        double observed = w.reward(s) + sigma * rng.nextGaussian();
+        return switch (oracle) {
+            case BINARY -> new Judgement(observed > 0.5 ? 1 : 0, null, observed > 0.5 ? "Pass." : "Fail.");
+            case ORDINAL -> {
+                int stars = (int) Math.max(1, Math.min(5, Math.round(4 * observed + 1)));
+                yield new Judgement((stars - 1) / 4.0, null, stars + " out of 5 stars.");
+            }
+            case CONTINUOUS -> new Judgement(printed(observed, 2), null, String.format(Locale.ROOT, "Score: %.2f.", observed));
             case CRITIQUE -> critique(w, s, observed, rng);
         };
-        return new Score(reward, reward >= successThreshold, feedback);
     }
 
     /** The score plus a noisy quality hint per position, in words. */
-    private String critique(SequenceWorld w, int[] s, double observed, SplittableRandom rng) {
+    private Judgement critique(SequenceWorld w, int[] s, double observed, SplittableRandom rng) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Score: %.2f.", observed));
+        double[] hints = new double[s.length];
         for (int t = 0; t < s.length; t++) {
             double hint = w.quality(t, s[t]) + sigma * rng.nextGaussian();
+            hints[t] = printed(hint, 1);
             String verdict = hint > 0.5 ? "good" : hint < -0.5 ? "poor" : "middling";
             sb.append(String.format(Locale.ROOT, " Position %d (%c): %s (%+.1f).", t + 1, (char) ('A' + s[t]), verdict, hint));
+        }
+        return new Judgement(printed(observed, 2), hints, sb.toString());
+    }
+
+    /** A value as the text prints it with {@code decimals} decimals (the same rounding as %.Nf). */
+    private static double printed(double x, int decimals) {
+        return Double.parseDouble(String.format(Locale.ROOT, "%." + decimals + "f", x));
+    }
+
+    /** The symbols as a response writes them: letters separated by single spaces. */
+    public static String render(int[] s) {
+        StringBuilder sb = new StringBuilder();
+        for (int t = 0; t < s.length; t++) {
+            sb.append(t == 0 ? "" : " ").append((char) ('A' + s[t]));
         }
         return sb.toString();
     }
