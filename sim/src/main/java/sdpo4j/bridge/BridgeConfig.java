@@ -103,20 +103,20 @@ public record BridgeConfig(
 
     /** The full experiment: about 20 minutes on 2 cores. */
     public static final BridgeConfig DEFAULT = new BridgeConfig(
-            3, 0, 40, 10, 32, 2e-3, 1.0, 1.0, 1.5, WorldConfig.DEFAULT,
+            3, 0, 30, 10, 32, 5e-4, 1.0, 1.0, 1.5, WorldConfig.DEFAULT,
             SimConfig.PAPER.objective(),
             ALL_SETS, List.of(0.0, 0.25, 0.5), 0.2,
             new ModelShape(2, 64, 2),
-            new Pretrain(1500, 32, 3e-3, 4000, 0.2, 0.1),
+            new Pretrain(1000, 32, 3e-3, 4000, 0.2, 0.1),
             64, 300, 0.02, 0.01, 20, "prompts");
 
     /** {@code --quick}: the same grid on fewer seeds, steps and pretraining, for CI-sized checks. */
     public static final BridgeConfig QUICK = new BridgeConfig(
-            2, 0, 12, 4, 32, 2e-3, 1.0, 1.0, 1.5, WorldConfig.DEFAULT,
+            2, 0, 10, 4, 32, 5e-4, 1.0, 1.0, 1.5, WorldConfig.DEFAULT,
             SimConfig.PAPER.objective(),
             ALL_SETS, List.of(0.0, 0.5), 0.2,
             new ModelShape(2, 64, 2),
-            new Pretrain(300, 32, 3e-3, 1500, 0.2, 0.1),
+            new Pretrain(200, 32, 3e-3, 1500, 0.2, 0.1),
             16, 300, 0.02, 0.01, 20, "prompts");
 
     public BridgeConfig {

@@ -15,7 +15,7 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The report's figures, as PNG files (XChart, headless). */
-final class SimPlots {
+public final class SimPlots {
     static final int WIDTH = 520;
     static final int HEIGHT = 420;
     private static final int SMOOTHING_WINDOW = 15;
@@ -29,7 +29,7 @@ final class SimPlots {
         System.setProperty("java.awt.headless", "true");
     }
 
-    static Color color(SimMethod m) {
+    public static Color color(SimMethod m) {
         return switch (m) {
             case SDPO -> new Color(31, 119, 180);
             case REINFORCE -> new Color(214, 39, 40);

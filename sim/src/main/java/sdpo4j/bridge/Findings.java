@@ -1,0 +1,199 @@
+package sdpo4j.bridge;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+import sdpo4j.sim.FeedbackType;
+import sdpo4j.sim.RunSpec;
+import sdpo4j.sim.SimMethod;
+import sdpo4j.sim.Simulation;
+
+/**
+ * The simulator's findings as measurable effects, each computed the same way on the
+ * simulator's runs and on the LM's, with a verdict per side. An effect is a per-seed difference
+ * (paired by seed: both sides of a comparison share the world and, in the LM, the sampling
+ * stream) whose expected sign is positive when the finding holds.
+ */
+final class Findings {
+    /** How an effect came out over the seeds. */
+    enum Verdict {
+        HOLDS, WEAKER, REVERSED;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Mean and standard error of a per-seed effect. */
+    record Effect(double mean, double se, int seeds) {
+        static Effect of(double[] x) {
+            double mean = 0;
+            for (double v : x) {
+                mean += v / x.length;
+            }
+            double ss = 0;
+            for (double v : x) {
+                ss += (v - mean) * (v - mean);
+            }
+            double se = x.length > 1 ? Math.sqrt(ss / (x.length - 1) / x.length) : Double.NaN;
+            return new Effect(mean, se, x.length);
+        }
+
+        /**
+         * Holds: positive and more than two standard errors from zero; reversed: negative by more
+         * than two standard errors; weaker: not resolved from zero with these seeds. With one seed
+         * there is no standard error and the sign decides.
+         */
+        Verdict verdict() {
+            double bar = Double.isNaN(se) ? 0 : 2 * se;
+            if (mean > bar) {
+                return Verdict.HOLDS;
+            }
+            return mean < -bar ? Verdict.REVERSED : Verdict.WEAKER;
+        }
+
+        String format() {
+            return Double.isNaN(se) ? String.format(Locale.ROOT, "%+.3f", mean)
+                    : String.format(Locale.ROOT, "%+.3f ± %.3f", mean, se);
+        }
+    }
+
+    /** One finding's effect on both sides. */
+    record Row(String finding, String effect, Effect simulator, Effect lm) {}
+
+    /** A measured quantity of a run: its mean over the final window of steps. */
+    enum Metric { REWARD, CREDIT, ENTROPY }
+
+    private final List<RunSpec> runs;
+    private final Simulation.Results sim;
+    private final int simWindow;
+    private final Simulation.Results lm;
+    private final int lmWindow;
+    private final double noisiest;
+
+    Findings(BridgeConfig cfg, List<RunSpec> runs, Simulation.Results sim, Simulation.Results lm) {
+        this.runs = runs;
+        this.sim = sim;
+        this.simWindow = cfg.simFinalWindow();
+        this.lm = lm;
+        this.lmWindow = cfg.finalWindow();
+        this.noisiest = cfg.noiseLevels().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+
+    List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        String mf = "method-feedback";
+        if (has(mf)) {
+            for (FeedbackType f : TeacherCorpus.TYPES) {
+                rows.add(diff("SDPO beats REINFORCE on reward (" + f.label() + ")", "reward SDPO - REINFORCE", Metric.REWARD,
+                        cell(mf, SimMethod.SDPO, f), cell(mf, SimMethod.REINFORCE, f)));
+            }
+            for (FeedbackType f : TeacherCorpus.TYPES) {
+                rows.add(level("SDPO's credit assignment follows the true advantage (" + f.label() + ")", "credit corr. SDPO",
+                        Metric.CREDIT, cell(mf, SimMethod.SDPO, f)));
+            }
+            rows.add(diff("SDPO's credit assignment improves with richer feedback", "credit corr. critique - binary",
+                    Metric.CREDIT, cell(mf, SimMethod.SDPO, FeedbackType.CRITIQUE), cell(mf, SimMethod.SDPO, FeedbackType.BINARY)));
+            for (FeedbackType f : TeacherCorpus.TYPES) {
+                rows.add(diff("SDPO lowers entropy (" + f.label() + ")", "entropy REINFORCE - SDPO", Metric.ENTROPY,
+                        cell(mf, SimMethod.REINFORCE, f), cell(mf, SimMethod.SDPO, f)));
+            }
+            rows.add(diff("SDPO lowers entropy most under binary feedback", "entropy SDPO continuous - binary", Metric.ENTROPY,
+                    cell(mf, SimMethod.SDPO, FeedbackType.CONTINUOUS), cell(mf, SimMethod.SDPO, FeedbackType.BINARY)));
+        }
+        if (has("noise") && noisiest > 0) {
+            Predicate<RunSpec> clean = noise(0);
+            Predicate<RunSpec> noisy = noise(noisiest);
+            rows.add(costsLittle("Noise costs SDPO little (sigma " + fmt(noisiest) + ")",
+                    "reward sigma " + fmt(noisiest) + " - sigma 0, relative", clean, noisy));
+        }
+        if (has("hybrid")) {
+            for (FeedbackType f : List.of(FeedbackType.CONTINUOUS, FeedbackType.CRITIQUE)) {
+                rows.add(diff("The hybrid keeps more entropy than SDPO (" + f.label() + ")", "entropy hybrid - SDPO",
+                        Metric.ENTROPY, cell("hybrid", SimMethod.HYBRID, f), cell("hybrid", SimMethod.SDPO, f)));
+            }
+        }
+        return rows;
+    }
+
+    private boolean has(String set) {
+        return runs.stream().anyMatch(r -> r.set().equals(set));
+    }
+
+    private Predicate<RunSpec> noise(double sigma) {
+        return r -> r.set().equals("noise") && r.method() == SimMethod.SDPO && r.sigma() == sigma;
+    }
+
+    private static Predicate<RunSpec> cell(String set, SimMethod method, FeedbackType f) {
+        return r -> r.set().equals(set) && r.method() == method && r.feedback() == f;
+    }
+
+    private Row diff(String finding, String effect, Metric metric, Predicate<RunSpec> a, Predicate<RunSpec> b) {
+        return new Row(finding, effect, Effect.of(minus(perSeed(sim, simWindow, a, metric), perSeed(sim, simWindow, b, metric))),
+                Effect.of(minus(perSeed(lm, lmWindow, a, metric), perSeed(lm, lmWindow, b, metric))));
+    }
+
+    private Row level(String finding, String effect, Metric metric, Predicate<RunSpec> a) {
+        return new Row(finding, effect, Effect.of(perSeed(sim, simWindow, a, metric)), Effect.of(perSeed(lm, lmWindow, a, metric)));
+    }
+
+    /**
+     * "Costs little": the relative reward change under noise, shifted so that a loss of under 5%
+     * counts as holding ({@code change + 0.05}, positive when the loss is below 5%).
+     */
+    private Row costsLittle(String finding, String effect, Predicate<RunSpec> clean, Predicate<RunSpec> noisy) {
+        return new Row(finding, effect + " + 0.05", Effect.of(relative(sim, simWindow, clean, noisy)),
+                Effect.of(relative(lm, lmWindow, clean, noisy)));
+    }
+
+    private double[] relative(Simulation.Results r, int window, Predicate<RunSpec> clean, Predicate<RunSpec> noisy) {
+        double[] a = perSeed(r, window, clean, Metric.REWARD);
+        double[] b = perSeed(r, window, noisy, Metric.REWARD);
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = (b[i] - a[i]) / a[i] + 0.05;
+        }
+        return out;
+    }
+
+    private static double[] minus(double[] a, double[] b) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] - b[i];
+        }
+        return out;
+    }
+
+    /** The metric's final-window mean for each seed of the cell, in seed order. */
+    private double[] perSeed(Simulation.Results results, int window, Predicate<RunSpec> cell, Metric metric) {
+        List<RunSpec> seeds = runs.stream().filter(cell).sorted(java.util.Comparator.comparingLong(RunSpec::seed)).toList();
+        double[] out = new double[seeds.size()];
+        for (int i = 0; i < out.length; i++) {
+            Simulation.RunTrace t = results.trace(seeds.get(i));
+            float[] x = switch (metric) {
+                case REWARD -> t.reward();
+                case CREDIT -> t.credit();
+                case ENTROPY -> t.entropy();
+            };
+            out[i] = windowMean(x, window);
+        }
+        return out;
+    }
+
+    static double windowMean(float[] x, int window) {
+        double sum = 0;
+        int n = 0;
+        for (int s = Math.max(0, x.length - window); s < x.length; s++) {
+            if (!Float.isNaN(x[s])) {
+                sum += x[s];
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private static String fmt(double x) {
+        return String.format(Locale.ROOT, "%.2f", x);
+    }
+}
