@@ -25,6 +25,10 @@ public final class BridgeCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Fewer seeds, steps and pretraining (CI-sized); --config and --set apply on top.")
     boolean quick;
 
+    @Option(names = "--model", paramLabel = "DIR", description = "Reuse the learned teacher of an earlier bridge run "
+            + "(RUN_DIR/model) instead of pretraining; its pretraining settings must equal this run's.")
+    Path model;
+
     @Option(names = "--threads", defaultValue = "2", description = "LM runs trained at once (one per core).")
     int threads;
 
@@ -50,10 +54,13 @@ public final class BridgeCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new ConfigException("--threads", threads, "an integer >= 1");
         }
+        if (model != null) {
+            PretrainedTeacher.check(model, cfg);
+        }
         RunDirectory dir = RunDirectory.create(run.runsDir, run.nameOr("bridge"), run.overwrite);
         dir.writeConfig(cfg);
         long start = System.nanoTime();
-        BridgeExperiment.Outcome outcome = BridgeExperiment.run(cfg, dir.resolve("model"), threads, System.err);
+        BridgeExperiment.Outcome outcome = BridgeExperiment.run(cfg, dir.resolve("model"), model, threads, System.err);
         double seconds = (System.nanoTime() - start) / 1e9;
         Path report = new BridgeReport(cfg, outcome, dir.path()).write(commandLine(), seconds);
         System.out.printf(Locale.ROOT, "bridge done in %.0f s; report: %s%n", seconds, report);
@@ -64,6 +71,9 @@ public final class BridgeCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder("bin/sdpo4j bridge");
         if (quick) {
             sb.append(" --quick");
+        }
+        if (model != null) {
+            sb.append(" --model ").append(model);
         }
         if (run.config != null) {
             sb.append(" --config ").append(run.config);

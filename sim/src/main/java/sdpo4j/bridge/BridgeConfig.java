@@ -17,7 +17,9 @@ import sdpo4j.sim.SimConfig;
  * @param steps LM training steps per run
  * @param finalWindow final steps averaged for reward, credit correlation and entropy
  * @param rollouts responses sampled per step (one prompt, one group)
- * @param lr AdamW learning rate of the LM runs
+ * @param lr learning rate of the LM runs
+ * @param optimizer {@code adamw} (how LMs are trained) or {@code sgd} (plain gradient descent, the
+ *     simulator's update, which keeps each objective's gradient magnitude)
  * @param emaRate teacher update {@code t <- (1 - r) t + r s} after each step; 1 makes the
  *     teacher the current policy, as the simulator's analytic teacher is
  * @param maxGradNorm global-norm clipping of the LM runs
@@ -43,6 +45,7 @@ public record BridgeConfig(
         int finalWindow,
         int rollouts,
         double lr,
+        Optimizer optimizer,
         double emaRate,
         double maxGradNorm,
         double beta,
@@ -61,6 +64,9 @@ public record BridgeConfig(
         String promptsDir) {
 
     public static final List<String> ALL_SETS = List.of("method-feedback", "noise", "hybrid");
+
+    /** The LM runs' parameter update. */
+    public enum Optimizer { ADAMW, SGD }
 
     /**
      * The decoder (Llama family, our byte-level tokenizer).
@@ -103,7 +109,7 @@ public record BridgeConfig(
 
     /** The full experiment: about 20 minutes on 2 cores. */
     public static final BridgeConfig DEFAULT = new BridgeConfig(
-            3, 0, 30, 10, 32, 5e-4, 1.0, 1.0, 1.5, WorldConfig.DEFAULT,
+            3, 0, 30, 10, 32, 5e-4, Optimizer.ADAMW, 1.0, 1.0, 1.5, WorldConfig.DEFAULT,
             SimConfig.PAPER.objective(),
             ALL_SETS, List.of(0.0, 0.25, 0.5), 0.2,
             new ModelShape(2, 64, 2),
@@ -112,7 +118,7 @@ public record BridgeConfig(
 
     /** {@code --quick}: the same grid on fewer seeds, steps and pretraining, for CI-sized checks. */
     public static final BridgeConfig QUICK = new BridgeConfig(
-            2, 0, 10, 4, 32, 5e-4, 1.0, 1.0, 1.5, WorldConfig.DEFAULT,
+            2, 0, 10, 4, 32, 5e-4, Optimizer.ADAMW, 1.0, 1.0, 1.5, WorldConfig.DEFAULT,
             SimConfig.PAPER.objective(),
             ALL_SETS, List.of(0.0, 0.5), 0.2,
             new ModelShape(2, 64, 2),
@@ -126,6 +132,7 @@ public record BridgeConfig(
         Check.range("final-window", finalWindow, 1, steps);
         Check.range("rollouts", rollouts, 2, 4096);
         Check.positive("lr", lr);
+        Check.present("optimizer", optimizer, "adamw or sgd");
         Check.inRange("ema-rate", emaRate, 0, 1);
         Check.positive("max-grad-norm", maxGradNorm);
         Check.nonNegative("beta", beta);

@@ -40,13 +40,19 @@ final class BridgeExperiment {
      * @param sim the simulator on the same runs
      * @param seconds wall time per stage: pretrain, fit, lm, sim
      * @param lmPhases thread time of the LM runs per phase (generation, teacher, student, measure, update)
+     * @param reusedFrom the earlier run's model directory the learned teacher came from, or null when pretrained here
      */
-    record Outcome(List<RunSpec> runs, TeacherFit fit, double finalPretrainLoss, Simulation.Results lm,
+    record Outcome(List<RunSpec> runs, TeacherFit fit, double finalPretrainLoss, Path reusedFrom, Simulation.Results lm,
             Map<String, float[]> wellFormed, Simulation.Results sim, Map<String, Double> seconds, Map<String, Double> lmPhases) {}
 
     private BridgeExperiment() {}
 
-    static Outcome run(BridgeConfig cfg, Path modelDir, int threads, PrintStream log) {
+    /**
+     * @param modelDir where the learned teacher is written
+     * @param reuse an earlier bridge run's model directory to use instead of pretraining (its
+     *     pretraining settings must equal these), or null
+     */
+    static Outcome run(BridgeConfig cfg, Path modelDir, Path reuse, int threads, PrintStream log) {
         BridgeWorlds worlds = new BridgeWorlds(cfg.world());
         TeacherContexts contexts = new TeacherContexts(
                 TeacherContexts.Templates.load(Path.of(cfg.promptsDir()), "sequence-quality"), false);
@@ -57,34 +63,30 @@ final class BridgeExperiment {
         double finalLoss;
         long t0 = System.nanoTime();
         try (NDManager m = NDManager.newBaseManager()) {
-            var shape = cfg.model();
-            DecoderLM model = TinyModels.create(modelDir, TinyModels.config("llama", shape.layers(), shape.hidden(), shape.heads(),
-                    shape.heads(), 4 * shape.hidden(), 512), cfg.seed(), m);
-            try (Tokenizer tok = Tokenizer.load(modelDir, model.config())) {
-                List<PretrainCorpus.Example> corpus = TeacherCorpus.build(m, cfg, worlds, contexts, cfg.seed());
-                log.printf(Locale.ROOT, "1/4 pretraining the learned teacher: %d examples over %d worlds, %d steps%n",
-                        corpus.size(), cfg.seeds(), cfg.pretrain().steps());
-                double[] tail = new double[2];
-                int steps = cfg.pretrain().steps();
-                try (Progress p = Progress.start("pretrain", steps, 0, true)) {
-                    int[] step = {0};
-                    Pretrainer.train(model, tok, corpus, steps, cfg.pretrain().batch(), cfg.pretrain().lr(), cfg.seed(), loss -> {
-                        if (++step[0] > steps - Math.max(1, steps / 10)) {
-                            tail[0] += loss;
-                            tail[1]++;
-                        }
-                        p.step(String.format(Locale.ROOT, "loss %.3f", loss));
-                    });
-                }
-                finalLoss = tail[0] / tail[1];
-                HfCheckpoint.save(model, modelDir, modelDir);
-                seconds.put("pretrain", (System.nanoTime() - t0) / 1e9);
-                long t1 = System.nanoTime();
-                log.printf(Locale.ROOT, "2/4 learned vs analytic teacher on %d fresh judgements per world and feedback type%n",
-                        cfg.teacherCheck());
-                fit = TeacherFit.measure(m, cfg, worlds, contexts, model, tok, cfg.seed());
-                seconds.put("fit", (System.nanoTime() - t1) / 1e9);
+            DecoderLM model;
+            double loss;
+            if (reuse != null) {
+                PretrainedTeacher.check(reuse, cfg);
+                log.printf(Locale.ROOT, "1/4 reusing the learned teacher in %s (pretrained with these settings)%n", reuse);
+                HfCheckpoint.save(HfCheckpoint.load(reuse, m), modelDir, reuse);
+                model = HfCheckpoint.load(modelDir, m);
+                loss = PretrainedTeacher.finalLoss(reuse);
+            } else {
+                var shape = cfg.model();
+                model = TinyModels.create(modelDir, TinyModels.config("llama", shape.layers(), shape.hidden(), shape.heads(),
+                        shape.heads(), 4 * shape.hidden(), 512), cfg.seed(), m);
+                loss = pretrain(cfg, model, modelDir, worlds, contexts, m, log);
             }
+            PretrainedTeacher.record(modelDir, cfg, loss);
+            finalLoss = loss;
+            seconds.put("pretrain", (System.nanoTime() - t0) / 1e9);
+            long t1 = System.nanoTime();
+            log.printf(Locale.ROOT, "2/4 learned vs analytic teacher on %d fresh judgements per world and feedback type%n",
+                    cfg.teacherCheck());
+            try (Tokenizer tok = Tokenizer.load(modelDir, model.config())) {
+                fit = TeacherFit.measure(m, cfg, worlds, contexts, model, tok, cfg.seed());
+            }
+            seconds.put("fit", (System.nanoTime() - t1) / 1e9);
         }
         long t2 = System.nanoTime();
         List<RunSpec> distinct = BridgeGrid.distinct(runs);
@@ -105,7 +107,31 @@ final class BridgeExperiment {
         log.printf(Locale.ROOT, "4/4 the simulator on the same runs (%d steps each)%n", cfg.simSteps());
         Simulation.Results sim = Simulation.run(cfg.simulator(), runs, threads, null);
         seconds.put("sim", (System.nanoTime() - t3) / 1e9);
-        return new Outcome(runs, fit, finalLoss, new Simulation.Results(runs, traces), wellFormed, sim, seconds, phaseSeconds);
+        return new Outcome(runs, fit, finalLoss, reuse, new Simulation.Results(runs, traces), wellFormed, sim, seconds, phaseSeconds);
+    }
+
+    /** Pretrains the learned teacher in place and saves it; returns the mean loss of the last tenth of the steps. */
+    private static double pretrain(BridgeConfig cfg, DecoderLM model, Path modelDir, BridgeWorlds worlds, TeacherContexts contexts,
+            NDManager m, PrintStream log) {
+        try (Tokenizer tok = Tokenizer.load(modelDir, model.config())) {
+            List<PretrainCorpus.Example> corpus = TeacherCorpus.build(m, cfg, worlds, contexts, cfg.seed());
+            log.printf(Locale.ROOT, "1/4 pretraining the learned teacher: %d examples over %d worlds, %d steps%n",
+                    corpus.size(), cfg.seeds(), cfg.pretrain().steps());
+            double[] tail = new double[2];
+            int steps = cfg.pretrain().steps();
+            try (Progress p = Progress.start("pretrain", steps, 0, true)) {
+                int[] step = {0};
+                Pretrainer.train(model, tok, corpus, steps, cfg.pretrain().batch(), cfg.pretrain().lr(), cfg.seed(), loss -> {
+                    if (++step[0] > steps - Math.max(1, steps / 10)) {
+                        tail[0] += loss;
+                        tail[1]++;
+                    }
+                    p.step(String.format(Locale.ROOT, "loss %.3f", loss));
+                });
+            }
+            HfCheckpoint.save(model, modelDir, modelDir);
+            return tail[0] / tail[1];
+        }
     }
 
     /** Runs dealt round-robin to worker threads, each with grad mode off outside its recordings. */

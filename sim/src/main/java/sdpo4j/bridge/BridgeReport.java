@@ -41,11 +41,12 @@ final class BridgeReport {
         md.append("`").append(commandLine).append("`: ").append(String.format(Locale.ROOT, "%.0f s", seconds))
                 .append(" on this machine (").append(times()).append(").\n\n");
         md.append(String.format(Locale.ROOT, "LM: a %d-layer, %d-wide Llama-family decoder with our byte-level tokenizer, "
-                + "pretrained on %d worlds; %d runs of %d steps x %d rollouts (AdamW lr %s, EMA rate %s); metrics are the mean "
+                + "pretrained on %d worlds; %d runs of %d steps x %d rollouts (%s, lr %s, EMA rate %s); metrics are the mean "
                 + "of the final %d steps. Simulator: the same runs and worlds, %d steps (lr %s), final %d steps. "
                 + "Objective settings shared: top-K %d, alpha %s, tail bucket %s. Seeds per cell: %d.%n%n",
                 cfg.model().layers(), cfg.model().hidden(), cfg.seeds(), BridgeGrid.distinct(outcome.runs()).size(), cfg.steps(),
-                cfg.rollouts(), num(cfg.lr()), num(cfg.emaRate()), cfg.finalWindow(), cfg.simSteps(), num(cfg.simLr()),
+                cfg.rollouts(), cfg.optimizer() == BridgeConfig.Optimizer.SGD ? "plain gradient descent" : "AdamW",
+                num(cfg.lr()), num(cfg.emaRate()), cfg.finalWindow(), cfg.simSteps(), num(cfg.simLr()),
                 cfg.simFinalWindow(), cfg.objective().divergence().topK(), num(cfg.objective().divergence().alpha()),
                 cfg.objective().divergence().tailBucket(), cfg.seeds()));
         teacherFit(md);
@@ -72,6 +73,8 @@ final class BridgeReport {
     private void teacherFit(StringBuilder md) {
         TeacherFit fit = outcome.fit();
         md.append("## 1. The learned teacher against the analytic one\n\n");
+        md.append(outcome.reusedFrom() == null ? "" : "The learned teacher was reused from " + outcome.reusedFrom()
+                + " (pretrained there with the same settings). ");
         md.append(String.format(Locale.ROOT, "Pretraining loss (last tenth of the steps): %.4f nats per response token. "
                 + "KL(analytic || learned) per symbol position on %d fresh judgements per world and feedback type "
                 + "(the learned distribution renormalised over the %d symbols); `blind` is the KL of a teacher that ignores the "

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import sdpo4j.sim.CellStats;
 import sdpo4j.sim.FeedbackType;
 import sdpo4j.sim.RunSpec;
 import sdpo4j.sim.SimMethod;
@@ -28,16 +29,8 @@ final class Findings {
     /** Mean and standard error of a per-seed effect. */
     record Effect(double mean, double se, int seeds) {
         static Effect of(double[] x) {
-            double mean = 0;
-            for (double v : x) {
-                mean += v / x.length;
-            }
-            double ss = 0;
-            for (double v : x) {
-                ss += (v - mean) * (v - mean);
-            }
-            double se = x.length > 1 ? Math.sqrt(ss / (x.length - 1) / x.length) : Double.NaN;
-            return new Effect(mean, se, x.length);
+            CellStats.Stat s = CellStats.Stat.of(x);
+            return new Effect(s.mean(), x.length > 1 ? s.std() / Math.sqrt(x.length) : Double.NaN, x.length);
         }
 
         /**

@@ -27,7 +27,9 @@ import sdpo4j.optim.CreditCorrelation;
 import sdpo4j.optim.EmaTeacher;
 import sdpo4j.optim.Objective;
 import sdpo4j.optim.ObjectiveResult;
+import sdpo4j.optim.ParameterUpdate;
 import sdpo4j.optim.PolicyBatch;
+import sdpo4j.optim.Sgd;
 import sdpo4j.sim.RunSpec;
 import sdpo4j.sim.Simulation;
 import sdpo4j.train.GradientStep;
@@ -73,7 +75,8 @@ final class LmRun {
             DecoderLM teacher = HfCheckpoint.load(model, m);
             try (Tokenizer tok = Tokenizer.load(model, student.config())) {
                 student.parameterList().forEach(p -> p.setRequiresGradient(true));
-                AdamW adam = new AdamW(student.parameters(), m, 0.9, 0.999, 1e-8, 0);
+                ParameterUpdate optimizer = cfg.optimizer() == BridgeConfig.Optimizer.SGD ? new Sgd()
+                        : new AdamW(student.parameters(), m, 0.9, 0.999, 1e-8, 0);
                 EmaTeacher ema = EmaTeacher.pairing(teacher.parameterList(), student.parameterList());
                 Objective objective = Objective.create(cfg.objective().withName(run.method().objective()));
                 Task task = worlds.task(run.seed());
@@ -99,7 +102,7 @@ final class LmRun {
                         wellFormed[step] = x.wellFormed;
                     }
                     long t0 = System.nanoTime();
-                    GradientStep.apply(student, adam, cfg.lr(), cfg.maxGradNorm(), 1.0);
+                    GradientStep.apply(student, optimizer, cfg.lr(), cfg.maxGradNorm(), 1.0);
                     ema.update(cfg.emaRate());
                     nanos.addAndGet(4, System.nanoTime() - t0);
                     if (onStep != null) {

@@ -19,7 +19,7 @@ public record CellStats(
 
     /** Mean and sample standard deviation. */
     public record Stat(double mean, double std) {
-        static Stat of(double[] x) {
+        public static Stat of(double[] x) {
             double mean = 0;
             for (double v : x) {
                 mean += v / x.length;

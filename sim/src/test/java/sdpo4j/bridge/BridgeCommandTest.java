@@ -60,6 +60,32 @@ class BridgeCommandTest {
     }
 
     @Test
+    void aLaterBridgeReusesTheLearnedTeacherOnlyWhenItWouldHavePretrainedTheSame() throws IOException {
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.execute(args("first", "--set", "sets=[hybrid]"), new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true)), err.toString());
+        Path model = dir.resolve("first/model");
+        StringWriter err2 = new StringWriter();
+        assertEquals(0, Main.execute(args("sgd", "--set", "sets=[hybrid]", "--set", "optimizer=sgd", "--set", "lr=0.1",
+                "--model", model.toString()), new PrintWriter(new StringWriter(), true), new PrintWriter(err2, true)), err2.toString());
+        String report = Files.readString(dir.resolve("sgd/report.md"));
+        assertTrue(report.contains("plain gradient descent") && report.contains("reused from " + model), report);
+        // The same model, so the same fit to the analytic teacher.
+        String first = Files.readString(dir.resolve("first/report.md"));
+        assertEquals(section(first, "| binary |"), section(report, "| binary |"));
+        // Other pretraining settings would have made another model: refused before any work.
+        StringWriter err3 = new StringWriter();
+        assertEquals(2, Main.execute(args("other", "--set", "pretrain.steps=4", "--model", model.toString()),
+                new PrintWriter(new StringWriter(), true), new PrintWriter(err3, true)));
+        assertTrue(err3.toString().startsWith("error: ") && err3.toString().contains("pretrained with the same"), err3.toString());
+        assertTrue(Files.notExists(dir.resolve("other")));
+    }
+
+    private static String section(String report, String rowStart) {
+        return report.lines().filter(l -> l.startsWith(rowStart)).findFirst().orElseThrow();
+    }
+
+    @Test
     void aBadSettingIsOneLineAndLeavesNothing() throws IOException {
         StringWriter err = new StringWriter();
         int code = Main.execute(new String[] {"bridge", "--runs-dir", dir.toString(), "--set", "model.heads=3"},

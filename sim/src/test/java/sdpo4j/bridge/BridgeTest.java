@@ -162,6 +162,12 @@ class BridgeTest {
     }
 
     @Test
+    void theShippedConfigIsTheDefault() {
+        assertEquals(BridgeConfig.DEFAULT, sdpo4j.config.ConfigLoader.load(BridgeConfig.class, BridgeConfig.QUICK,
+                Path.of("../configs/bridge.yaml"), List.of()));
+    }
+
+    @Test
     void theGridSharesTheNoiseSweepsCleanRunsWithTheTable() {
         List<sdpo4j.sim.RunSpec> runs = BridgeGrid.runs(BridgeConfig.DEFAULT);
         // 3 methods x 4 feedback + 3 methods x 3 sigmas + 3 methods x 2 feedback, 3 seeds each.

@@ -14,7 +14,7 @@ import java.util.Map;
  * the step count exactly, and DJL's optimizers keep them private. The learning rate is passed
  * per step, so schedules (warm-up) stay outside.
  */
-public final class AdamW {
+public final class AdamW implements ParameterUpdate {
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -43,6 +43,7 @@ public final class AdamW {
     }
 
     /** One step on every parameter that has a gradient, with learning rate {@code lr}. */
+    @Override
     public void step(Map<String, NDArray> parameters, double lr) {
         step++;
         double bias1 = 1 - Math.pow(beta1, step);

@@ -6,13 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import sdpo4j.lm.DecoderLM;
-import sdpo4j.optim.AdamW;
+import sdpo4j.optim.ParameterUpdate;
 import sdpo4j.optim.Autograd;
 import sdpo4j.optim.GradientClipping;
 
 /**
  * Applies a model's accumulated gradients: averages them over the summed loss weight, clips
- * the global norm, takes one AdamW step and zeroes them. A non-finite norm applies nothing.
+ * the global norm, takes one optimizer step and zeroes them. A non-finite norm applies nothing.
  */
 public final class GradientStep {
     private GradientStep() {}
@@ -23,7 +23,7 @@ public final class GradientStep {
      * @throws TrainingException when the norm is not finite; the model is then untouched and
      *     its gradients are zeroed
      */
-    public static double apply(DecoderLM model, AdamW adam, double lr, double maxGradNorm, double weightSum) {
+    public static double apply(DecoderLM model, ParameterUpdate optimizer, double lr, double maxGradNorm, double weightSum) {
         List<NDArray> grads = new ArrayList<>();
         for (NDArray p : model.parameterList()) {
             grads.add(p.getGradient());
@@ -39,7 +39,7 @@ public final class GradientStep {
             throw new TrainingException("gradient norm is " + norm + " (non-finite gradients in " + where + ")");
         }
         // Outside any scope: the update works in place on the parameters and moments.
-        adam.step(model.parameters(), lr);
+        optimizer.step(model.parameters(), lr);
         Autograd.zeroGradients(model.parameterList());
         return norm;
     }
