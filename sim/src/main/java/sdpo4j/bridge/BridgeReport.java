@@ -113,6 +113,15 @@ final class BridgeReport {
         long reversed = rows.stream().filter(r -> r.lm().verdict() == Findings.Verdict.REVERSED).count();
         md.append(String.format(Locale.ROOT, "%nOn the LM: %d of %d hold, %d weaker, %d reversed.%n%n", holds, rows.size(),
                 rows.size() - holds - reversed, reversed));
+        md.append("Where the verdicts differ, how the compared cells moved (first step -> final window, mean over seeds); "
+                + "docs/bridge.md discusses the likely reasons:\n\n");
+        for (Findings.Row r : rows) {
+            if (r.simulator().verdict() != r.lm().verdict()) {
+                md.append("- ").append(r.finding()).append(" (sim ").append(r.simulator().verdict().label()).append(", LM ")
+                        .append(r.lm().verdict().label()).append("): ").append(r.trajectory()).append('\n');
+            }
+        }
+        md.append('\n');
     }
 
     private void cells(StringBuilder md) {

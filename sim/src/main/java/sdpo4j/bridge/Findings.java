@@ -52,8 +52,14 @@ final class Findings {
         }
     }
 
-    /** One finding's effect on both sides. */
-    record Row(String finding, String effect, Effect simulator, Effect lm) {}
+    /**
+     * One finding's effect on both sides, and how the metric moved in the cells it compares
+     * (first step, then final window, mean over seeds): the facts to read a difference by.
+     */
+    record Row(String finding, String effect, Effect simulator, Effect lm, String trajectory) {}
+
+    /** A cell of the grid and its name in the report. */
+    private record Cell(String label, Predicate<RunSpec> match) {}
 
     /** A measured quantity of a run: its mean over the final window of steps. */
     enum Metric { REWARD, CREDIT, ENTROPY }
@@ -96,8 +102,8 @@ final class Findings {
                     cell(mf, SimMethod.SDPO, FeedbackType.CONTINUOUS), cell(mf, SimMethod.SDPO, FeedbackType.BINARY)));
         }
         if (has("noise") && noisiest > 0) {
-            Predicate<RunSpec> clean = noise(0);
-            Predicate<RunSpec> noisy = noise(noisiest);
+            Cell clean = noise(0);
+            Cell noisy = noise(noisiest);
             rows.add(costsLittle("Noise costs SDPO little (sigma " + fmt(noisiest) + ")",
                     "reward sigma " + fmt(noisiest) + " - sigma 0, relative", clean, noisy));
         }
@@ -114,35 +120,55 @@ final class Findings {
         return runs.stream().anyMatch(r -> r.set().equals(set));
     }
 
-    private Predicate<RunSpec> noise(double sigma) {
-        return r -> r.set().equals("noise") && r.method() == SimMethod.SDPO && r.sigma() == sigma;
+    private Cell noise(double sigma) {
+        return new Cell("SDPO sigma " + fmt(sigma), r -> r.set().equals("noise") && r.method() == SimMethod.SDPO && r.sigma() == sigma);
     }
 
-    private static Predicate<RunSpec> cell(String set, SimMethod method, FeedbackType f) {
-        return r -> r.set().equals(set) && r.method() == method && r.feedback() == f;
+    private static Cell cell(String set, SimMethod method, FeedbackType f) {
+        return new Cell(method.label() + " " + f.label(), r -> r.set().equals(set) && r.method() == method && r.feedback() == f);
     }
 
-    private Row diff(String finding, String effect, Metric metric, Predicate<RunSpec> a, Predicate<RunSpec> b) {
-        return new Row(finding, effect, Effect.of(minus(perSeed(sim, simWindow, a, metric), perSeed(sim, simWindow, b, metric))),
-                Effect.of(minus(perSeed(lm, lmWindow, a, metric), perSeed(lm, lmWindow, b, metric))));
+    private Row diff(String finding, String effect, Metric metric, Cell a, Cell b) {
+        return new Row(finding, effect,
+                Effect.of(minus(perSeed(sim, simWindow, a.match(), metric), perSeed(sim, simWindow, b.match(), metric))),
+                Effect.of(minus(perSeed(lm, lmWindow, a.match(), metric), perSeed(lm, lmWindow, b.match(), metric))),
+                trajectory(a, metric) + "; " + trajectory(b, metric));
     }
 
-    private Row level(String finding, String effect, Metric metric, Predicate<RunSpec> a) {
-        return new Row(finding, effect, Effect.of(perSeed(sim, simWindow, a, metric)), Effect.of(perSeed(lm, lmWindow, a, metric)));
+    private Row level(String finding, String effect, Metric metric, Cell a) {
+        return new Row(finding, effect, Effect.of(perSeed(sim, simWindow, a.match(), metric)),
+                Effect.of(perSeed(lm, lmWindow, a.match(), metric)), trajectory(a, metric));
+    }
+
+    /** "SDPO binary reward: sim 0.52 -> 0.70, LM 0.52 -> 0.63": first step and final window, mean over seeds. */
+    private String trajectory(Cell c, Metric metric) {
+        return String.format(Locale.ROOT, "%s %s: sim %.3f -> %.3f, LM %.3f -> %.3f", c.label(),
+                metric.name().toLowerCase(Locale.ROOT), mean(perStep(sim, c.match(), metric, 0)),
+                mean(perSeed(sim, simWindow, c.match(), metric)), mean(perStep(lm, c.match(), metric, 0)),
+                mean(perSeed(lm, lmWindow, c.match(), metric)));
+    }
+
+    private double[] perStep(Simulation.Results results, Predicate<RunSpec> cell, Metric metric, int step) {
+        return runs.stream().filter(cell).mapToDouble(r -> series(results.trace(r), metric)[step]).toArray();
+    }
+
+    private static double mean(double[] x) {
+        return CellStats.Stat.of(x).mean();
     }
 
     /**
      * "Costs little": the relative reward change under noise, shifted so that a loss of under 5%
      * counts as holding ({@code change + 0.05}, positive when the loss is below 5%).
      */
-    private Row costsLittle(String finding, String effect, Predicate<RunSpec> clean, Predicate<RunSpec> noisy) {
+    private Row costsLittle(String finding, String effect, Cell clean, Cell noisy) {
         return new Row(finding, effect + " + 0.05", Effect.of(relative(sim, simWindow, clean, noisy)),
-                Effect.of(relative(lm, lmWindow, clean, noisy)));
+                Effect.of(relative(lm, lmWindow, clean, noisy)),
+                trajectory(clean, Metric.REWARD) + "; " + trajectory(noisy, Metric.REWARD));
     }
 
-    private double[] relative(Simulation.Results r, int window, Predicate<RunSpec> clean, Predicate<RunSpec> noisy) {
-        double[] a = perSeed(r, window, clean, Metric.REWARD);
-        double[] b = perSeed(r, window, noisy, Metric.REWARD);
+    private double[] relative(Simulation.Results r, int window, Cell clean, Cell noisy) {
+        double[] a = perSeed(r, window, clean.match(), Metric.REWARD);
+        double[] b = perSeed(r, window, noisy.match(), Metric.REWARD);
         double[] out = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             out[i] = (b[i] - a[i]) / a[i] + 0.05;
@@ -163,15 +189,17 @@ final class Findings {
         List<RunSpec> seeds = runs.stream().filter(cell).sorted(java.util.Comparator.comparingLong(RunSpec::seed)).toList();
         double[] out = new double[seeds.size()];
         for (int i = 0; i < out.length; i++) {
-            Simulation.RunTrace t = results.trace(seeds.get(i));
-            float[] x = switch (metric) {
-                case REWARD -> t.reward();
-                case CREDIT -> t.credit();
-                case ENTROPY -> t.entropy();
-            };
-            out[i] = windowMean(x, window);
+            out[i] = windowMean(series(results.trace(seeds.get(i)), metric), window);
         }
         return out;
+    }
+
+    private static float[] series(Simulation.RunTrace t, Metric metric) {
+        return switch (metric) {
+            case REWARD -> t.reward();
+            case CREDIT -> t.credit();
+            case ENTROPY -> t.entropy();
+        };
     }
 
     static double windowMean(float[] x, int window) {

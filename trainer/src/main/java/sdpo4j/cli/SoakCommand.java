@@ -24,7 +24,7 @@ import sdpo4j.train.Trainer;
  */
 @Command(name = "soak", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Train a tiny random model for many steps (checkpoints included) and print resident memory and step "
-                + "time at intervals; exits 1 if memory grows more than 5% after warm-up or step time drifts up more than 20%.")
+                + "time at intervals; exits 1 if memory grows more than 5%% after warm-up or step time drifts up more than 20%%.")
 public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "2000", description = "Training steps.")
     int steps;
