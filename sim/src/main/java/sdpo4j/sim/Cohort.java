@@ -14,6 +14,7 @@ import sdpo4j.optim.CreditCorrelation;
 import sdpo4j.optim.Objective;
 import sdpo4j.optim.ObjectiveResult;
 import sdpo4j.optim.PolicyBatch;
+import sdpo4j.optim.Scalars;
 
 /**
  * Runs trained side by side: the policy logits of every run are one tensor {@code [R, T, V]},
@@ -157,8 +158,8 @@ final class Cohort {
                         NDArray logProbs = leaf.logSoftmax(-1);
                         // The objectives token-average; the paper's updates sum over positions
                         // (each position has its own logits), hence the factor T.
-                        loss = loss.mul(t)
-                                .add(klFromReference(refLogProbs, logProbs).mul(cfg.refKl()).sum())
+                        loss = Scalars.mul(loss, t)
+                                .add(Scalars.mul(klFromReference(refLogProbs, logProbs), cfg.refKl()).sum())
                                 .sub(entropyBonus.mul(entropyPerRun(logProbs)).sum());
                         rec.backward(loss);
                     }

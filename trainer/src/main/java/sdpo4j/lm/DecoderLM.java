@@ -359,10 +359,16 @@ public final class DecoderLM {
         return x.div(x.square().mean(new int[] {-1}, true).add(constants().eps).sqrt());
     }
 
-    /** GPT-2's "gelu_new": the tanh approximation (DJL's gelu is the exact erf form). */
-    private static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-        return x.mul(inner.tanh().add(1)).mul(0.5);
+    /**
+     * GPT-2's "gelu_new": the tanh approximation (DJL's gelu is the exact erf form). Its numbers
+     * are the model's constants, not Java numbers: DJL would wrap each in a tensor over a buffer
+     * that the garbage collector may free before the backward pass reads it (see
+     * {@link sdpo4j.optim.Scalars}).
+     */
+    private NDArray geluTanh(NDArray x) {
+        Constants c = constants();
+        NDArray inner = x.add(x.pow(c.three).mul(c.geluCubic)).mul(c.geluScale);
+        return x.mul(inner.tanh().add(c.one)).mul(c.half);
     }
 
     /** {@code x * cos + rotate_half(x) * sin} on {@code [B, L, heads, D]}; rotate_half is a matmul with a constant. */
@@ -448,6 +454,11 @@ public final class DecoderLM {
     /** Constant tensors of this model, on its parameters' device, built once. */
     private static final class Constants {
         NDArray one;
+        NDArray three;
+        NDArray half;
+        /** gelu_new's 0.044715 and sqrt(2 / pi). */
+        NDArray geluCubic;
+        NDArray geluScale;
         /** -MASKED: (allowed - 1) times this is 0 or MASKED. */
         NDArray maskedScale;
         NDArray scale;
@@ -468,12 +479,18 @@ public final class DecoderLM {
                 r[j * d + j + d / 2] = 1; // out[j + D/2] = x[j]
             }
             Constants c = new Constants();
+            // Held here for the model's lifetime: these arrays are never closed, so the buffers
+            // they were created from stay alive while any graph may read them.
             c.one = m.create(1f);
+            c.three = m.create(3f);
+            c.half = m.create(0.5f);
+            c.geluCubic = m.create((float) 0.044715);
+            c.geluScale = m.create((float) Math.sqrt(2 / Math.PI));
             c.maskedScale = m.create(-MASKED);
             c.scale = m.create((float) (1 / Math.sqrt(d)));
             c.eps = m.create((float) cfg.normEps());
             c.rotateHalf = m.create(r, new Shape(d, d));
-            NDScope.unregister(c.one, c.maskedScale, c.scale, c.eps, c.rotateHalf);
+            NDScope.unregister(c.one, c.three, c.half, c.geluCubic, c.geluScale, c.maskedScale, c.scale, c.eps, c.rotateHalf);
             constants = c;
         }
         return constants;

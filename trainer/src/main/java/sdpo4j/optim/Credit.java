@@ -38,14 +38,14 @@ public final class Credit implements Objective {
             contrastiveMean = contrastiveMean == null ? g : contrastiveMean.add(g);
             contrastiveAtTokens = contrastiveAtTokens == null ? atTokens : contrastiveAtTokens.add(atTokens);
         }
-        contrastiveMean = contrastiveMean.div(contrastive.size());
-        NDArray debiased = d.teacherOnSupport.sub(contrastiveMean.mul(lambda));
+        contrastiveMean = Scalars.div(contrastiveMean, contrastive.size());
+        NDArray debiased = d.teacherOnSupport.sub(Scalars.mul(contrastiveMean, lambda));
         debiased = Distributions.floor(debiased.sub(Distributions.logSumExp(debiased, -1)));
 
         NDArray runLoss = d.aggregate(d.perToken(debiased));
         Map<String, NDArray> metrics = s.commonMetrics();
         d.addMetrics(metrics, runLoss);
-        metrics.put("credit_signal", inputSpecificSignal(d, tokens, contrastiveAtTokens.div(contrastive.size())));
+        metrics.put("credit_signal", inputSpecificSignal(d, tokens, Scalars.div(contrastiveAtTokens, contrastive.size())));
         return ObjectiveResult.of(runLoss, d.weight(), metrics);
     }
 

@@ -20,7 +20,7 @@ public final class CreditCorrelation {
         NDArray cov = d.mul(a).sum(new int[] {-1});
         NDArray norms = d.square().sum(new int[] {-1}).mul(a.square().sum(new int[] {-1})).sqrt();
         NDArray defined = norms.gt(1e-20);
-        return ai.djl.ndarray.NDArrays.where(defined, cov.div(norms.maximum(1e-20)), cov.zerosLike());
+        return ai.djl.ndarray.NDArrays.where(defined, cov.div(Scalars.maximum(norms, 1e-20)), cov.zerosLike());
     }
 
     /** The true per-token advantage {@code q - E_pi[q]} per position, from quality {@code [..., V]} and log-probs. */

@@ -28,13 +28,13 @@ public final class Distributions {
 
     /** Log-softmax at a temperature, floored so that zero-probability entries stay finite. */
     public static NDArray logSoftmax(NDArray logits, double temperature) {
-        NDArray scaled = temperature == 1.0 ? logits : logits.div(temperature);
+        NDArray scaled = temperature == 1.0 ? logits : Scalars.div(logits, temperature);
         return floor(scaled.logSoftmax(-1));
     }
 
     /** Clamps -inf (masked vocabulary entries) to {@link #LOG_FLOOR}. */
     static NDArray floor(NDArray logProbs) {
-        return logProbs.maximum(LOG_FLOOR);
+        return Scalars.maximum(logProbs, LOG_FLOOR);
     }
 
     /** Shannon entropy over the last axis from floored log-probabilities. */

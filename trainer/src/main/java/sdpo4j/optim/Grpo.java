@@ -43,8 +43,8 @@ public final class Grpo implements Objective {
         NDArray grouped = rewards.reshape(runs, n / groupSize, groupSize);
         NDArray centred = grouped.sub(grouped.mean(new int[] {2}, true));
         if (scaleStd) {
-            NDArray std = centred.square().sum(new int[] {2}, true).div(groupSize - 1).sqrt();
-            centred = centred.div(std.add(STD_EPSILON));
+            NDArray std = Scalars.div(centred.square().sum(new int[] {2}, true), groupSize - 1).sqrt();
+            centred = centred.div(Scalars.add(std, STD_EPSILON));
         }
         return centred.reshape(runs, n);
     }
@@ -66,8 +66,8 @@ public final class Grpo implements Objective {
                 throw new IllegalArgumentException("grpo kl-beta > 0 needs reference log-probs (PolicyBatch.refLogProbs)");
             }
             NDArray logRatio = batch.refLogProbs().sub(s.tokenLogProbs);
-            NDArray k3 = logRatio.exp().sub(logRatio).sub(1);
-            perToken = perToken.add(k3.mul(cfg.klBeta()));
+            NDArray k3 = Scalars.sub(logRatio.exp().sub(logRatio), 1);
+            perToken = perToken.add(Scalars.mul(k3, cfg.klBeta()));
             metrics.put("ref_kl", Reductions.tokenMean(k3.stopGradient(), batch.mask()));
         }
         return cfg.aggregation() == Aggregation.TOKEN_MEAN

@@ -33,10 +33,10 @@ public final class Hybrid implements Objective {
                 : Reinforce.runLoss(s);
         NDArray teacherKl = d.meanTeacherStudentKl();
         NDArray alpha = cfg.forceAlpha() != null
-                ? teacherKl.zerosLike().add(cfg.forceAlpha())
-                : Activation.sigmoid(teacherKl.sub(cfg.tau()).div(cfg.tau() / 3));
+                ? Scalars.add(teacherKl.zerosLike(), cfg.forceAlpha())
+                : Activation.sigmoid(Scalars.div(Scalars.sub(teacherKl, cfg.tau()), cfg.tau() / 3));
 
-        NDArray runLoss = distill.mul(alpha).add(sparse.mul(alpha.neg().add(1)));
+        NDArray runLoss = distill.mul(alpha).add(sparse.mul(Scalars.add(alpha.neg(), 1)));
         d.addMetrics(metrics, distill);
         metrics.put("teacher_kl", teacherKl);
         metrics.put("alpha", alpha);

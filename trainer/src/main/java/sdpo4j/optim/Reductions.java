@@ -9,7 +9,7 @@ final class Reductions {
 
     /** Token mean within each response: {@code [R, N, L] -> [R, N]}; empty responses give 0. */
     static NDArray tokenMeanPerResponse(NDArray perToken, NDArray mask) {
-        return perToken.mul(mask).sum(new int[] {2}).div(mask.sum(new int[] {2}).maximum(1.0));
+        return perToken.mul(mask).sum(new int[] {2}).div(Scalars.maximum(mask.sum(new int[] {2}), 1.0));
     }
 
     /**
@@ -17,12 +17,12 @@ final class Reductions {
      * {@code [R, N] -> [R]}. A run where no response counts gives 0.
      */
     static NDArray meanOverPresent(NDArray perResponse, NDArray present) {
-        return perResponse.mul(present).sum(new int[] {1}).div(present.sum(new int[] {1}).maximum(1.0));
+        return perResponse.mul(present).sum(new int[] {1}).div(Scalars.maximum(present.sum(new int[] {1}), 1.0));
     }
 
     /** Mean over all response tokens of a run: {@code [R, N, L] -> [R]}. */
     static NDArray tokenMean(NDArray perToken, NDArray mask) {
-        return perToken.mul(mask).sum(new int[] {1, 2}).div(mask.sum(new int[] {1, 2}).maximum(1.0));
+        return perToken.mul(mask).sum(new int[] {1, 2}).div(Scalars.maximum(mask.sum(new int[] {1, 2}), 1.0));
     }
 
     /** Response tokens per run, the denominator of {@link #tokenMean}: {@code [R, N, L] -> [R]}. */

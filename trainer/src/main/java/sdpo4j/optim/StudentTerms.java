@@ -37,7 +37,7 @@ final class StudentTerms {
         if (batch.oldLogProbs() == null) {
             return null;
         }
-        return tokenLogProbs.stopGradient().sub(batch.oldLogProbs()).exp().minimum(clip);
+        return Scalars.minimum(tokenLogProbs.stopGradient().sub(batch.oldLogProbs()).exp(), clip);
     }
 
     /** Reward mean and std and policy entropy per run, the metrics every objective reports. */

@@ -44,7 +44,7 @@ public final class TopKDivergence {
         }
         NDArray inSupport = logProbs.zerosLike().scatter(ids, ids.onesLike().toType(logProbs.getDataType(), false), -1);
         NDArray outside = NDArrays.where(
-                inSupport.gt(0), logProbs.zerosLike().sub(Double.POSITIVE_INFINITY), logProbs);
+                inSupport.gt(0), Scalars.sub(logProbs.zerosLike(), Double.POSITIVE_INFINITY), logProbs);
         NDArray tail = Distributions.floor(Distributions.logSumExp(outside, -1));
         return NDArrays.concat(new NDList(onSupport, tail), -1);
     }
@@ -61,12 +61,12 @@ public final class TopKDivergence {
         if (alpha == 0.0) {
             return Distributions.kl(teacher, student);
         }
-        NDArray a = student.add(Math.log(1 - alpha));
-        NDArray b = teacher.add(Math.log(alpha));
+        NDArray a = Scalars.add(student, Math.log(1 - alpha));
+        NDArray b = Scalars.add(teacher, Math.log(alpha));
         NDArray max = a.maximum(b).stopGradient();
         NDArray mixture = a.sub(max).exp().add(b.sub(max).exp()).log().add(max);
-        return Distributions.kl(student, mixture).mul(1 - alpha)
-                .add(Distributions.kl(teacher, mixture).mul(alpha));
+        return Scalars.mul(Distributions.kl(student, mixture), 1 - alpha)
+                .add(Scalars.mul(Distributions.kl(teacher, mixture), alpha));
     }
 
     /**

@@ -31,6 +31,7 @@ import sdpo4j.optim.Objective;
 import sdpo4j.optim.ObjectiveKind;
 import sdpo4j.optim.ObjectiveResult;
 import sdpo4j.optim.PolicyBatch;
+import sdpo4j.optim.Scalars;
 
 /**
  * One rollout batch of SDPO, Credit or GRPO on a causal LM (SPEC 3-5), read top to bottom:
@@ -229,7 +230,7 @@ public final class SelfDistillationStep {
                     b.oldLogProbs(padded(m, old, s.tokens().getShape()).expandDims(0));
                 }
                 result = objective.compute(b.build());
-                NDArray lossArray = poison == null ? result.loss() : result.loss().add(poison);
+                NDArray lossArray = poison == null ? result.loss() : Scalars.add(result.loss(), poison);
                 poison = null;
                 double loss = lossArray.toType(DataType.FLOAT64, false).getDouble();
                 if (!Double.isFinite(loss)) {
@@ -238,7 +239,7 @@ public final class SelfDistillationStep {
                 weight = result.weight().toType(DataType.FLOAT64, false).getDouble();
                 // Weighted so that the accumulated gradient over micro-batches, divided by the
                 // summed weight, is the gradient of the whole mini-batch's mean loss.
-                rec.backward(lossArray.mul(weight));
+                rec.backward(Scalars.mul(lossArray, weight));
             }
             result.meanMetrics().forEach((k, v) -> acc.add(k, v, "loss".equals(k) ? weight : n));
             acc.teacherSeconds += (t1 - t0) / 1e9;
