@@ -23,6 +23,8 @@ import sdpo4j.sim.SimConfig;
  * @param emaRate teacher update {@code t <- (1 - r) t + r s} after each step; 1 makes the
  *     teacher the current policy, as the simulator's analytic teacher is
  * @param maxGradNorm global-norm clipping of the LM runs
+ * @param symbolPositionsOnly the objectives train a well-formed response's symbol positions only
+ *     (the simulator's decisions), not its spaces and EOS; false trains every response token
  * @param beta feedback strength of the analytic teacher the corpus is drawn from (and of the simulator)
  * @param world the simulated task
  * @param objective shared objective settings for both halves (the simulator's paper settings by default)
@@ -48,6 +50,7 @@ public record BridgeConfig(
         Optimizer optimizer,
         double emaRate,
         double maxGradNorm,
+        boolean symbolPositionsOnly,
         double beta,
         WorldConfig world,
         ObjectiveConfig objective,
@@ -109,7 +112,7 @@ public record BridgeConfig(
 
     /** The full experiment: about 20 minutes on 2 cores. */
     public static final BridgeConfig DEFAULT = new BridgeConfig(
-            3, 0, 30, 10, 32, 5e-4, Optimizer.ADAMW, 1.0, 1.0, 1.5, WorldConfig.DEFAULT,
+            3, 0, 30, 10, 32, 5e-4, Optimizer.ADAMW, 1.0, 1.0, true, 1.5, WorldConfig.DEFAULT,
             SimConfig.PAPER.objective(),
             ALL_SETS, List.of(0.0, 0.25, 0.5), 0.2,
             new ModelShape(2, 64, 2),
@@ -118,7 +121,7 @@ public record BridgeConfig(
 
     /** {@code --quick}: the same grid on fewer seeds, steps and pretraining, for CI-sized checks. */
     public static final BridgeConfig QUICK = new BridgeConfig(
-            2, 0, 10, 4, 32, 5e-4, Optimizer.ADAMW, 1.0, 1.0, 1.5, WorldConfig.DEFAULT,
+            2, 0, 10, 4, 32, 5e-4, Optimizer.ADAMW, 1.0, 1.0, true, 1.5, WorldConfig.DEFAULT,
             SimConfig.PAPER.objective(),
             ALL_SETS, List.of(0.0, 0.5), 0.2,
             new ModelShape(2, 64, 2),

@@ -37,13 +37,14 @@ final class BridgeExperiment {
      * @param finalPretrainLoss mean loss of the last tenth of pretraining
      * @param lm per-run LM traces
      * @param wellFormed per run identity, the share of well-formed responses per step
+     * @param firstMalformed per run identity, its first malformed response ("step N: text") or null
      * @param sim the simulator on the same runs
      * @param seconds wall time per stage: pretrain, fit, lm, sim
      * @param lmPhases thread time of the LM runs per phase (generation, teacher, student, measure, update)
      * @param reusedFrom the earlier run's model directory the learned teacher came from, or null when pretrained here
      */
     record Outcome(List<RunSpec> runs, TeacherFit fit, double finalPretrainLoss, Path reusedFrom, Simulation.Results lm,
-            Map<String, float[]> wellFormed, Simulation.Results sim, Map<String, Double> seconds, Map<String, Double> lmPhases) {}
+            Map<String, float[]> wellFormed, Map<String, String> firstMalformed, Simulation.Results sim, Map<String, Double> seconds, Map<String, Double> lmPhases) {}
 
     private BridgeExperiment() {}
 
@@ -93,10 +94,12 @@ final class BridgeExperiment {
         log.printf(Locale.ROOT, "3/4 the LM as the policy: %d runs x %d steps on %d threads%n", distinct.size(), cfg.steps(), threads);
         Map<String, Simulation.RunTrace> traces = new LinkedHashMap<>();
         Map<String, float[]> wellFormed = new LinkedHashMap<>();
+        Map<String, String> malformed = new LinkedHashMap<>();
         LmRun lmRun = new LmRun(cfg, modelDir, worlds, contexts);
         for (LmRun.Result r : trainAll(cfg, lmRun, distinct, threads)) {
             traces.put(r.run().identity(), r.trace());
             wellFormed.put(r.run().identity(), r.wellFormed());
+            malformed.put(r.run().identity(), r.firstMalformed());
         }
         seconds.put("lm", (System.nanoTime() - t2) / 1e9);
         double[] phases = lmRun.phaseSeconds();
@@ -107,7 +110,7 @@ final class BridgeExperiment {
         log.printf(Locale.ROOT, "4/4 the simulator on the same runs (%d steps each)%n", cfg.simSteps());
         Simulation.Results sim = Simulation.run(cfg.simulator(), runs, threads, null);
         seconds.put("sim", (System.nanoTime() - t3) / 1e9);
-        return new Outcome(runs, fit, finalLoss, reuse, new Simulation.Results(runs, traces), wellFormed, sim, seconds, phaseSeconds);
+        return new Outcome(runs, fit, finalLoss, reuse, new Simulation.Results(runs, traces), wellFormed, malformed, sim, seconds, phaseSeconds);
     }
 
     /** Pretrains the learned teacher in place and saves it; returns the mean loss of the last tenth of the steps. */

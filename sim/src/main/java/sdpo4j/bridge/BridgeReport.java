@@ -232,6 +232,7 @@ final class BridgeReport {
                 row.put("alpha", t.alpha());
                 if (side.equals("lm")) {
                     row.put("well_formed", outcome.wellFormed().get(r.identity()));
+                    row.put("first_malformed", outcome.firstMalformed().get(r.identity()));
                 }
                 rows.add(row);
             }

@@ -43,8 +43,12 @@ import sdpo4j.train.GradientStep;
  * correlation of minus the loss gradient on the logits with {@code q(t, v) - E_pi[q(t, .)]}.
  */
 final class LmRun {
-    /** The simulator's per-step metrics, plus the share of responses that were well-formed. */
-    record Result(RunSpec run, Simulation.RunTrace trace, float[] wellFormed) {}
+    /**
+     * The simulator's per-step metrics, plus the share of responses that were well-formed and
+     * the first malformed response ("step N: text", or null): what the model writes when the
+     * format breaks.
+     */
+    record Result(RunSpec run, Simulation.RunTrace trace, float[] wellFormed, String firstMalformed) {}
 
     /** Where the LM runs' time goes, summed over all runs and threads (nanoseconds). */
     static final String[] PHASES = {"generation", "teacher", "student", "measure", "update"};
@@ -70,6 +74,7 @@ final class LmRun {
         float[] teacherKl = new float[steps];
         float[] alpha = new float[steps];
         float[] wellFormed = new float[steps];
+        String firstMalformed = null;
         try (NDManager m = parent.newSubManager()) {
             DecoderLM student = HfCheckpoint.load(model, m);
             DecoderLM teacher = HfCheckpoint.load(model, m);
@@ -88,11 +93,19 @@ final class LmRun {
                 for (int step = 0; step < steps; step++) {
                     try (NDManager sm = m.newSubManager(); NDScope scope = new NDScope()) {
                         // Common random numbers: every method of a seed samples step s from the same stream.
-                        SamplingConfig sampling = new SamplingConfig(1.0, 0, 1.0, 2 * cfg.world().length(), List.of(),
+                        // A response is exactly 2T - 1 tokens, as the simulator's sequences are exactly T
+                        // symbols: whether to stop is not a decision of the simulated task, and left to the
+                        // policy, SDPO let EOS erode until most responses ran on past the sixth symbol.
+                        SamplingConfig sampling = new SamplingConfig(1.0, 0, 1.0, 2 * cfg.world().length() - 1, List.of(),
                                 run.seed() * 1_000_003L + step * 7919L);
                         long t0 = System.nanoTime();
                         List<Generation> gens = generator.generate(sm, Collections.nCopies(cfg.rollouts(), prompt), sampling);
                         nanos.addAndGet(0, System.nanoTime() - t0);
+                        for (Generation g : gens) {
+                            if (firstMalformed == null && env.parse(g.text()) == null) {
+                                firstMalformed = "step " + (step + 1) + ": " + g.text();
+                            }
+                        }
                         Metrics x = update(sm, run, student, teacher, tok, objective, task, world, env, layout, prompt, gens);
                         reward[step] = x.reward;
                         entropy[step] = x.entropy;
@@ -111,7 +124,7 @@ final class LmRun {
                 }
             }
         }
-        return new Result(run, new Simulation.RunTrace(reward, entropy, credit, teacherKl, alpha), wellFormed);
+        return new Result(run, new Simulation.RunTrace(reward, entropy, credit, teacherKl, alpha), wellFormed, firstMalformed);
     }
 
     /** Seconds spent in each of {@link #PHASES} so far, over all runs. */
@@ -153,11 +166,13 @@ final class LmRun {
         long t1 = System.nanoTime();
         nanos.addAndGet(1, t1 - t0);
         TeacherForcing.Scored s;
+        NDArray mask;
         ObjectiveResult result;
         float[] quality = tokenQuality(world, layout, responses, at);
         try (Autograd.Recording rec = Autograd.record()) {
             s = TeacherForcing.score(student, m, Collections.nCopies(n, prompt), responses, tok.padId());
-            result = objective.compute(batch(m, s.logits().expandDims(0), s, rewards, quality, teacherLogits, hasTeacher));
+            mask = trainedPositions(m, s.mask(), at);
+            result = objective.compute(batch(m, s.logits().expandDims(0), s, rewards, quality, teacherLogits, hasTeacher, mask));
             rec.backward(result.loss());
         }
         long t2 = System.nanoTime();
@@ -167,7 +182,7 @@ final class LmRun {
         NDArray leaf = s.logits().stopGradient().duplicate();
         leaf.setRequiresGradient(true);
         try (Autograd.Recording rec = Autograd.record()) {
-            rec.backward(objective.compute(batch(m, leaf.expandDims(0), s, rewards, quality, teacherLogits, hasTeacher)).loss());
+            rec.backward(objective.compute(batch(m, leaf.expandDims(0), s, rewards, quality, teacherLogits, hasTeacher, mask)).loss());
         }
         NDArray logProbs = leaf.stopGradient().logSoftmax(-1);
         float[] direction = leaf.getGradient().neg().toFloatArray();
@@ -188,10 +203,10 @@ final class LmRun {
     }
 
     private PolicyBatch batch(NDManager m, NDArray studentLogits, TeacherForcing.Scored s, float[] rewards, float[] quality,
-            NDArray teacherLogits, float[] hasTeacher) {
+            NDArray teacherLogits, float[] hasTeacher, NDArray mask) {
         int n = rewards.length;
         Shape tokens = s.tokens().getShape();
-        PolicyBatch.Builder b = PolicyBatch.builder(studentLogits, s.tokens().expandDims(0), s.mask().expandDims(0),
+        PolicyBatch.Builder b = PolicyBatch.builder(studentLogits, s.tokens().expandDims(0), mask.expandDims(0),
                         m.create(rewards, new Shape(1, n)))
                 .groupSize(n)
                 .tokenQuality(m.create(quality, new Shape(1, tokens.get(0), tokens.get(1))));
@@ -199,6 +214,29 @@ final class LmRun {
             b.teacher(teacherLogits, m.create(hasTeacher, new Shape(1, n)));
         }
         return b.build();
+    }
+
+    /**
+     * The positions the objective trains. With {@code symbol-positions-only}, a well-formed
+     * response trains its symbol positions alone, the simulator's decisions: its spaces and EOS
+     * are format the simulator does not have. A malformed response keeps every position, so the
+     * reward-based objectives still learn the format from its zero reward.
+     */
+    private NDArray trainedPositions(NDManager m, NDArray responseMask, int[][] at) {
+        if (!cfg.symbolPositionsOnly()) {
+            return responseMask;
+        }
+        float[] mask = responseMask.toFloatArray();
+        int lr = (int) responseMask.getShape().get(1);
+        for (int i = 0; i < at.length; i++) {
+            if (at[i] != null) {
+                java.util.Arrays.fill(mask, i * lr, (i + 1) * lr, 0);
+                for (int p : at[i]) {
+                    mask[i * lr + p] = 1;
+                }
+            }
+        }
+        return m.create(mask, responseMask.getShape());
     }
 
     /** Advantage-weighted's input: {@code q(t, s_t) - mean_v q(t, v)} at the symbol positions, 0 elsewhere. */
