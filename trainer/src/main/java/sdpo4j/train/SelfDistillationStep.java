@@ -21,6 +21,7 @@ import sdpo4j.lm.DecoderLM;
 import sdpo4j.lm.Generation;
 import sdpo4j.lm.Generator;
 import sdpo4j.lm.SamplingConfig;
+import sdpo4j.lm.SharedContextScoring;
 import sdpo4j.lm.TeacherForcing;
 import sdpo4j.lm.Tokenizer;
 import sdpo4j.optim.AdamW;
@@ -203,15 +204,19 @@ public final class SelfDistillationStep {
             NDArray teacherLogits = null;
             NDArray contrastLogits = null;
             if (distils) {
+                // Teacher and contrastive contexts in one call: each distinct context is computed
+                // once, and both sets score the same responses, so the joint pass after the
+                // contexts adds no padding.
                 List<long[]> ctx = new ArrayList<>();
+                List<long[]> scored = new ArrayList<>(responses);
                 xs.forEach(x -> ctx.add(x.teacherContext()));
-                teacherLogits = TeacherForcing.score(teacher, m, ctx, responses, tokenizer.padId()).logits();
                 if (contrasts) {
-                    // A separate pass: padding both sets to one length cost more than the saved overhead.
-                    List<long[]> other = new ArrayList<>();
-                    xs.forEach(x -> other.add(x.contrastContext()));
-                    contrastLogits = TeacherForcing.score(teacher, m, other, responses, tokenizer.padId()).logits();
+                    xs.forEach(x -> ctx.add(x.contrastContext()));
+                    scored.addAll(responses);
                 }
+                NDArray logits = SharedContextScoring.score(teacher, m, ctx, scored, tokenizer.padId()).logits();
+                teacherLogits = contrasts ? logits.get("0:" + n) : logits;
+                contrastLogits = contrasts ? logits.get(n + ":") : null;
             }
             long t1 = System.nanoTime();
             ObjectiveResult result;
