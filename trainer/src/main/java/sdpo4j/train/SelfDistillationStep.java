@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +107,10 @@ public final class SelfDistillationStep {
      */
     List<TrainingExample> examples(List<RolloutGroup> groups, SplittableRandom rng) {
         List<TrainingExample> out = new ArrayList<>();
+        // A group's contexts repeat (one sibling's solution for many responses, the same feedback
+        // on the same wrong answer): each distinct one goes through the chat template and the
+        // tokenizer once.
+        Map<String, long[]> encoded = new HashMap<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             RolloutGroup group = groups.get(gi);
             List<TeacherContexts.Rollout> rollouts = new ArrayList<>();
@@ -122,10 +127,10 @@ public final class SelfDistillationStep {
                 float reward = (float) group.scores().get(j).reward();
                 if (ctx.get(j).isPresent()) {
                     TeacherContexts.Context c = ctx.get(j).get();
-                    long[] teacherContext = promptIds(contexts.render(group.task().prompt(), c));
+                    long[] teacherContext = encoded.computeIfAbsent(contexts.render(group.task().prompt(), c), this::promptIds);
                     // Only Credit reads the contrastive context; building it costs a render and a tokenization.
                     long[] contrastContext = cfg.objective().name() == ObjectiveKind.CREDIT
-                            ? promptIds(contexts.render(other.prompt(), c)) : teacherContext;
+                            ? encoded.computeIfAbsent(contexts.render(other.prompt(), c), this::promptIds) : teacherContext;
                     out.add(new TrainingExample(group.promptIds(), teacherContext, contrastContext, response, reward, true,
                             c.feedback() != null));
                 } else {
