@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Shared-context scoring against full recomputation ({@link TeacherForcing#score}) on the golden
  * models of both families, within 1e-5 of the largest logit: right-padded batches with contexts and responses of mixed lengths,
- * contexts repeated across rows (as a group's teacher contexts are) and unique ones.
+ * contexts repeated across rows (as a group's teacher contexts are), distinct contexts with a
+ * long common start, and unique ones.
  */
 class SharedContextScoringTest {
     static NDManager manager;
@@ -48,6 +49,30 @@ class SharedContextScoringTest {
             contexts.add(distinct[use[i]].clone());
             responses.add(ids(rnd, lengths[i]));
         }
+        assertSame(name, contexts, responses);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    void logitsEqualFullRecomputationWhenDistinctContextsShareTheirStart(String name) {
+        Random rnd = new Random(name.hashCode() + 1);
+        // Two groups: within each, contexts share a long start (the prompt) and differ after it
+        // (the solution or feedback), some repeat; across groups nothing is shared.
+        long[] promptA = ids(rnd, 18);
+        long[] promptB = ids(rnd, 17);
+        long[][] tails = {ids(rnd, 3), ids(rnd, 1), ids(rnd, 4), {}, ids(rnd, 2)};
+        List<long[]> contexts = new ArrayList<>();
+        List<long[]> responses = new ArrayList<>();
+        int[] tail = {0, 1, 0, 2, 3, 4, 1, 0};
+        for (int i = 0; i < tail.length; i++) {
+            long[] prompt = i % 3 == 2 ? promptB : promptA;
+            long[] c = java.util.Arrays.copyOf(prompt, prompt.length + tails[tail[i]].length);
+            System.arraycopy(tails[tail[i]], 0, c, prompt.length, tails[tail[i]].length);
+            contexts.add(c);
+            responses.add(ids(rnd, 1 + rnd.nextInt(6)));
+        }
+        contexts.add(ids(rnd, 5)); // shares nothing
+        responses.add(ids(rnd, 3));
         assertSame(name, contexts, responses);
     }
 
