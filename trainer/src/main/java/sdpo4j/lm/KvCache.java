@@ -130,6 +130,39 @@ public final class KvCache implements AutoCloseable {
         return layerWeights[layer];
     }
 
+    /**
+     * A new cache holding rows {@code rows} of this one, a row possibly several times: the keys
+     * and values of one shared prefix computed once and handed to every sequence that continues
+     * it. The copy concatenates when appended to (its first append is a whole block of tokens, so
+     * a preallocated buffer would save nothing); derived weights are not copied, the next pass
+     * derives them again.
+     */
+    KvCache selectRows(long[] rows) {
+        KvCache out = new KvCache(keys.length);
+        out.inPlace = false;
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] == null) {
+                throw new IllegalStateException("layer " + i + " of this cache is empty");
+            }
+            out.keys[i] = takeRows(keys[i], lengths[i], rows);
+            out.values[i] = takeRows(values[i], lengths[i], rows);
+            NDScope.unregister(out.keys[i], out.values[i]);
+            out.lengths[i] = lengths[i];
+        }
+        out.length = length;
+        return out;
+    }
+
+    /** Rows of the first {@code filled} positions of {@code [N, kvHeads, capacity, D]}, one embedding lookup. */
+    private static NDArray takeRows(NDArray buffer, long filled, long[] rows) {
+        long[] s = buffer.getShape().getShape();
+        NDArray table = JniUtils.slice((PtNDArray) buffer, 2, 0, filled, 1).reshape(s[0], -1);
+        NDArray index = buffer.getManager().create(rows);
+        NDArray picked = index.getNDArrayInternal().embedding(index, table, ai.djl.ndarray.types.SparseFormat.DENSE)
+                .singletonOrThrow();
+        return picked.reshape(rows.length, s[1], filled, s[3]);
+    }
+
     @Override
     public void close() {
         if (layerWeights != null) {

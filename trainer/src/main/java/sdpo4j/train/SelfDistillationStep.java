@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import sdpo4j.lm.DecoderLM;
 import sdpo4j.lm.Generation;
 import sdpo4j.lm.Generator;
 import sdpo4j.lm.SamplingConfig;
+import sdpo4j.lm.SharedContextScoring;
 import sdpo4j.lm.TeacherForcing;
 import sdpo4j.lm.Tokenizer;
 import sdpo4j.optim.AdamW;
@@ -105,6 +107,10 @@ public final class SelfDistillationStep {
      */
     List<TrainingExample> examples(List<RolloutGroup> groups, SplittableRandom rng) {
         List<TrainingExample> out = new ArrayList<>();
+        // A group's contexts repeat (one sibling's solution for many responses, the same feedback
+        // on the same wrong answer): each distinct one goes through the chat template and the
+        // tokenizer once.
+        Map<String, long[]> encoded = new HashMap<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             RolloutGroup group = groups.get(gi);
             List<TeacherContexts.Rollout> rollouts = new ArrayList<>();
@@ -121,10 +127,10 @@ public final class SelfDistillationStep {
                 float reward = (float) group.scores().get(j).reward();
                 if (ctx.get(j).isPresent()) {
                     TeacherContexts.Context c = ctx.get(j).get();
-                    long[] teacherContext = promptIds(contexts.render(group.task().prompt(), c));
+                    long[] teacherContext = encoded.computeIfAbsent(contexts.render(group.task().prompt(), c), this::promptIds);
                     // Only Credit reads the contrastive context; building it costs a render and a tokenization.
                     long[] contrastContext = cfg.objective().name() == ObjectiveKind.CREDIT
-                            ? promptIds(contexts.render(other.prompt(), c)) : teacherContext;
+                            ? encoded.computeIfAbsent(contexts.render(other.prompt(), c), this::promptIds) : teacherContext;
                     out.add(new TrainingExample(group.promptIds(), teacherContext, contrastContext, response, reward, true,
                             c.feedback() != null));
                 } else {
@@ -205,12 +211,14 @@ public final class SelfDistillationStep {
             if (distils) {
                 List<long[]> ctx = new ArrayList<>();
                 xs.forEach(x -> ctx.add(x.teacherContext()));
-                teacherLogits = TeacherForcing.score(teacher, m, ctx, responses, tokenizer.padId()).logits();
+                teacherLogits = SharedContextScoring.score(teacher, m, ctx, responses, tokenizer.padId()).logits();
                 if (contrasts) {
-                    // A separate pass: padding both sets to one length cost more than the saved overhead.
+                    // A separate call: contrastive contexts (another prompt) share no context with
+                    // the teacher's, so one joint call would save only per-call overhead while
+                    // doubling the largest activations (a joint call measured no faster).
                     List<long[]> other = new ArrayList<>();
                     xs.forEach(x -> other.add(x.contrastContext()));
-                    contrastLogits = TeacherForcing.score(teacher, m, other, responses, tokenizer.padId()).logits();
+                    contrastLogits = SharedContextScoring.score(teacher, m, other, responses, tokenizer.padId()).logits();
                 }
             }
             long t1 = System.nanoTime();
