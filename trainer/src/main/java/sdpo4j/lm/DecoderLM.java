@@ -176,7 +176,7 @@ public final class DecoderLM {
      *   and a decoding step applies RoPE to q, k and v heads at once (v's rotation is none);
      * - rotate_half is a matmul with a constant matrix (one call instead of slice, slice, neg, concat).
      * A cached step of the 4 x 256 benchmark model went from about 310 to about 150 operations.
-     * Then (decoding steps only, see decodeHidden), about 160 to 110 arrays per step:
+     * Then (decoding steps only, see decodeHidden), 161 to 127 arrays per step:
      * - RMSNorm in two calls instead of five or six: RMSNorm(x) = sqrt(H) [x, c] / ||[x, c]|| (first H
      *   entries) with c = sqrt(H eps), exactly, because ||[x, c]||^2 = H (mean(x^2) + eps); torch's
      *   normalize computes the right side in one call after a concat. The fused q/k/v weights take
