@@ -34,6 +34,7 @@ public final class Generator {
         long[] ids = new long[b * p];
         long[] mask = new long[b * p];
         long[] nextPosition = new long[b];
+        boolean padded = false;
         for (int i = 0; i < b; i++) {
             long[] prompt = prompts.get(i);
             if (prompt.length == 0) {
@@ -44,6 +45,7 @@ public final class Generator {
             System.arraycopy(prompt, 0, ids, i * p + pad, prompt.length);
             Arrays.fill(mask, i * p + pad, (i + 1) * p, 1);
             nextPosition[i] = prompt.length;
+            padded |= pad > 0;
         }
         SplittableRandom[] rng = new SplittableRandom[b];
         for (int i = 0; i < b; i++) {
@@ -66,18 +68,24 @@ public final class Generator {
                 // Only the last position's logits are sampled from: the head runs on it alone.
                 last = model.head(hidden.get(":, -1:, :")).toFloatArray();
             }
-            // The attention mask over everything so far, kept on the host and sent once per step
-            // (one tensor operation instead of a create and a concat).
-            long[] maskHost = mask;
+            // Decoding steps attend to every position except the prompts' left padding: with
+            // padding, the additive bias over everything so far is kept on the host and sent once
+            // per step; without, there is no mask at all. A finished sequence's new (pad) tokens
+            // stay unmasked: nothing reads that sequence's outputs any more.
+            float[] biasHost = null;
+            if (padded) {
+                biasHost = new float[b * p];
+                for (int j = 0; j < mask.length; j++) {
+                    biasHost[j] = mask[j] == 0 ? DecoderLM.MASKED : 0f;
+                }
+            }
             int length = p;
             long[] step = new long[b];
-            long[] stepMask = new long[b];
             for (int t = 0; t < cfg.maxNewTokens(); t++) {
                 boolean any = false;
                 for (int i = 0; i < b; i++) {
                     if (reason[i] != null) {
                         step[i] = tokenizer.padId();
-                        stepMask[i] = 0;
                         continue;
                     }
                     float[] row = Arrays.copyOfRange(last, i * vocab, (i + 1) * vocab);
@@ -85,7 +93,6 @@ public final class Generator {
                     out.get(i).add(c.token());
                     logProbs.get(i).add(c.logProb());
                     step[i] = c.token();
-                    stepMask[i] = 1;
                     if (!cfg.ignoreEos() && tokenizer.eosIds().contains(c.token())) {
                         reason[i] = "eos";
                     } else if (!cfg.stopStrings().isEmpty()) {
@@ -104,16 +111,17 @@ public final class Generator {
                 if (!any || t == cfg.maxNewTokens() - 1) {
                     break;
                 }
-                long[] grown = new long[b * (length + 1)];
-                for (int i = 0; i < b; i++) {
-                    System.arraycopy(maskHost, i * length, grown, i * (length + 1), length);
-                    grown[i * (length + 1) + length] = stepMask[i];
+                if (padded) {
+                    float[] grown = new float[b * (length + 1)]; // the new position gets 0: attended
+                    for (int i = 0; i < b; i++) {
+                        System.arraycopy(biasHost, i * length, grown, i * (length + 1), length);
+                    }
+                    biasHost = grown;
                 }
-                maskHost = grown;
                 length++;
                 try (NDScope scope = new NDScope()) {
-                    NDArray logits = model.forward(m.create(step, new Shape(b, 1)), m.create(nextPosition, new Shape(b, 1)),
-                            m.create(maskHost, new Shape(b, length)), cache);
+                    NDArray bias = padded ? m.create(biasHost, new Shape(b, 1, 1, length)) : null;
+                    NDArray logits = model.decodeStep(m.create(step, new Shape(b, 1)), nextPosition, bias, cache);
                     last = logits.toFloatArray(); // [B, 1, V]
                 }
                 for (int i = 0; i < b; i++) {

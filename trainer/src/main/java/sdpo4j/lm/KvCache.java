@@ -7,13 +7,15 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
  * Keys and values of every layer for the positions processed so far, {@code [B, kvHeads, S, D]}
  * per layer. Generation feeds one new token per step and attends to the cache instead of
- * recomputing the prefix. The cache also holds weights the model derives for decoding (see
- * {@link #layerWeights}): like the keys and values, they belong to one model and one generation.
+ * recomputing the prefix. The cache also holds tensors the model derives for decoding (see
+ * {@link #derived}): like the keys and values, they belong to one model and one generation.
  *
  * <p>Storage: a buffer per layer with room for {@code capacity} positions, written in place, so
  * a step copies only its new keys and values instead of the whole cache (a concat per step costs
@@ -28,7 +30,7 @@ public final class KvCache implements AutoCloseable {
     private Boolean inPlace;
     private long length;
     private Object weightsOwner;
-    private NDList[] layerWeights;
+    private final Map<Integer, NDList> derived = new HashMap<>();
 
     public KvCache(int layers) {
         this(layers, 0);
@@ -112,22 +114,23 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Weights of {@code layer} derived from {@code owner}'s parameters (e.g. a fused projection),
-     * made on first use and kept, outside the caller's scope, until this cache is closed.
+     * Tensors derived from {@code owner}'s parameters for this generation, under {@code key}: layer
+     * {@code i}'s weights (e.g. a fused projection) under {@code i}, model-wide ones under keys the
+     * model chooses. Made on first use and kept, outside the caller's scope, until this cache is closed.
      */
-    NDList layerWeights(Object owner, int layer, IntFunction<NDList> make) {
+    NDList derived(Object owner, int key, IntFunction<NDList> make) {
         if (weightsOwner == null) {
             weightsOwner = owner;
-            layerWeights = new NDList[keys.length];
         } else if (weightsOwner != owner) {
             throw new IllegalStateException("this KV cache was filled by another model");
         }
-        if (layerWeights[layer] == null) {
-            NDList w = make.apply(layer);
+        NDList w = derived.get(key);
+        if (w == null) {
+            w = make.apply(key);
             NDScope.unregister(w);
-            layerWeights[layer] = w;
+            derived.put(key, w);
         }
-        return layerWeights[layer];
+        return w;
     }
 
     /**
@@ -165,13 +168,10 @@ public final class KvCache implements AutoCloseable {
 
     @Override
     public void close() {
-        if (layerWeights != null) {
-            for (NDList w : layerWeights) {
-                if (w != null) {
-                    w.close();
-                }
-            }
+        for (NDList w : derived.values()) {
+            w.close();
         }
+        derived.clear();
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != null) {
                 keys[i].close();

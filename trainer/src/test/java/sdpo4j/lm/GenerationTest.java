@@ -107,6 +107,32 @@ class GenerationTest {
     }
 
     @Test
+    void unpaddedBatchDecodesWithoutAMaskAndEqualsRecomputation() {
+        // Prompts of one length: the decoding steps run with no attention mask at all.
+        List<long[]> prompts = List.of(tokenizer.encode("1+2="), tokenizer.encode("8-5="), tokenizer.encode("zzzz"));
+        SamplingConfig greedy = new SamplingConfig(0, 0, 1, 12, List.of(), 0);
+        List<Generation> gens = new Generator(model, tokenizer).generate(manager, prompts, greedy);
+        for (int i = 0; i < prompts.size(); i++) {
+            assertArrayEquals(greedyByRecomputation(prompts.get(i), 12), gens.get(i).tokens(), "prompt " + i);
+        }
+    }
+
+    @Test
+    void aSequenceThatStopsEarlyDoesNotChangeTheOthers() {
+        // The stopped sequence's later (pad) tokens are not masked; the others must not see them.
+        long[] a = tokenizer.encode("x");
+        long[] b = tokenizer.encode("q");
+        Generator g = new Generator(model, tokenizer);
+        String free = g.generate(manager, List.of(a), new SamplingConfig(0, 0, 1, 16, List.of(), 0)).get(0).text();
+        String stop = free.substring(1, 3);
+        List<Generation> both = g.generate(manager, List.of(a, b), new SamplingConfig(0, 0, 1, 16, List.of(stop), 0));
+        assertEquals("stop", both.get(0).finishReason());
+        long[] alone = g.generate(manager, List.of(b), new SamplingConfig(0, 0, 1, 16, List.of(stop), 0)).get(0).tokens();
+        assertArrayEquals(alone, both.get(1).tokens());
+        assertTrue(both.get(0).tokens().length < both.get(1).tokens().length, "the first sequence stopped before the second");
+    }
+
+    @Test
     void samplingIsSeededAndLogProbsAreTheModels() {
         List<long[]> prompts = List.of(tokenizer.encode("3+4="), tokenizer.encode("9-2="));
         SamplingConfig cfg = new SamplingConfig(1.0, 0, 1.0, 10, List.of(), 42);
