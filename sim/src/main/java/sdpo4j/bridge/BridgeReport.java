@@ -78,21 +78,24 @@ final class BridgeReport {
         md.append(String.format(Locale.ROOT, "Pretraining loss (last tenth of the steps): %.4f nats per response token. "
                 + "KL(analytic || learned) per symbol position on %d fresh judgements per world and feedback type "
                 + "(the learned distribution renormalised over the %d symbols); `blind` is the KL of a teacher that ignores the "
-                + "feedback (the uniform initial policy), the scale to read the fit against; `mass` is the probability the model "
-                + "puts on the symbol tokens.%n%n", outcome.finalPretrainLoss(), cfg.teacherCheck(), cfg.world().vocab()));
+                + "feedback (the uniform initial policy), the scale to read the fit against; `value-blind` is the best teacher that "
+                + "knows the world and the feedback type but not what this feedback says (the analytic teacher averaged over "
+                + "the judgements): a learned teacher near it reads that feedback is there, not its value; `mass` is the "
+                + "probability the model puts on the symbol tokens.%n%n", outcome.finalPretrainLoss(), cfg.teacherCheck(), cfg.world().vocab()));
         md.append("| context |");
         for (int t = 1; t <= cfg.world().length(); t++) {
             md.append(" pos ").append(t).append(" |");
         }
-        md.append(" mean | blind | mass |\n|---|");
-        md.append("---|".repeat(cfg.world().length() + 3)).append('\n');
+        md.append(" mean | blind | value-blind | mass |\n|---|");
+        md.append("---|".repeat(cfg.world().length() + 4)).append('\n');
         for (Map.Entry<String, double[]> e : fit.kl().entrySet()) {
             md.append("| ").append(e.getKey()).append(" |");
             for (double x : e.getValue()) {
                 md.append(String.format(Locale.ROOT, " %.4f |", x));
             }
-            md.append(String.format(Locale.ROOT, " %.4f | %.4f | %.3f |%n", TeacherFit.mean(e.getValue()),
-                    TeacherFit.mean(fit.ignoringFeedback().get(e.getKey())), fit.symbolMass().get(e.getKey())));
+            md.append(String.format(Locale.ROOT, " %.4f | %.4f | %.4f | %.3f |%n", TeacherFit.mean(e.getValue()),
+                    TeacherFit.mean(fit.ignoringFeedback().get(e.getKey())), TeacherFit.mean(fit.ignoringValue().get(e.getKey())),
+                    fit.symbolMass().get(e.getKey())));
         }
         md.append('\n');
     }

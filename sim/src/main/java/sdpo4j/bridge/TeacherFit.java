@@ -23,9 +23,13 @@ import sdpo4j.sim.FeedbackType;
  *
  * @param kl per row (feedback type, or "plain"), the mean KL at each position
  * @param ignoringFeedback per row, the KL a feedback-blind uniform teacher would have
+ * @param ignoringValue per row, the KL of the best teacher that knows the world and the feedback
+ *     type but not what this feedback says: the mean of the analytic teacher over the row's
+ *     judgements. A learned teacher near it reads that feedback is there, not its value.
  * @param symbolMass per row, the mean probability the model puts on the symbol tokens
  */
-record TeacherFit(Map<String, double[]> kl, Map<String, double[]> ignoringFeedback, Map<String, Double> symbolMass) {
+record TeacherFit(Map<String, double[]> kl, Map<String, double[]> ignoringFeedback, Map<String, double[]> ignoringValue,
+        Map<String, Double> symbolMass) {
 
     static final String PLAIN = "plain";
 
@@ -36,12 +40,14 @@ record TeacherFit(Map<String, double[]> kl, Map<String, double[]> ignoringFeedba
         int v = cfg.world().vocab();
         Map<String, double[]> kl = new LinkedHashMap<>();
         Map<String, double[]> blind = new LinkedHashMap<>();
+        Map<String, double[]> valueBlind = new LinkedHashMap<>();
         Map<String, Double> mass = new LinkedHashMap<>();
         List<String> rows = new ArrayList<>(List.of(PLAIN));
         TeacherCorpus.TYPES.forEach(f -> rows.add(f.label()));
         for (String row : rows) {
             kl.put(row, new double[t]);
             blind.put(row, new double[t]);
+            valueBlind.put(row, new double[t]);
             mass.put(row, 0.0);
         }
         int n = cfg.teacherCheck();
@@ -88,6 +94,13 @@ record TeacherFit(Map<String, double[]> kl, Map<String, double[]> ignoringFeedba
                     vocab = (int) sc.logits().getShape().get(2);
                     lp = sc.logits().logSoftmax(-1).toFloatArray();
                 }
+                double[] mean = new double[t * v];
+                for (int k = 0; k < n; k++) {
+                    for (int i = 0; i < t * v; i++) {
+                        mean[i] += p[k * t * v + i] / n;
+                    }
+                }
+                double[] valueRow = valueBlind.get(row);
                 double[] klRow = kl.get(row);
                 double[] blindRow = blind.get(row);
                 double massSum = 0;
@@ -105,6 +118,7 @@ record TeacherFit(Map<String, double[]> kl, Map<String, double[]> ignoringFeedba
                                 double learned = Math.exp(lp[base + (int) layout.letterIds()[j]]) / z;
                                 klRow[i] += pa * Math.log(pa / learned) / (n * cfg.seeds());
                                 blindRow[i] += pa * Math.log(pa * v) / (n * cfg.seeds());
+                                valueRow[i] += pa * Math.log(pa / mean[i * v + j]) / (n * cfg.seeds());
                             }
                         }
                     }
@@ -112,7 +126,7 @@ record TeacherFit(Map<String, double[]> kl, Map<String, double[]> ignoringFeedba
                 mass.merge(row, massSum / (n * cfg.seeds()), Double::sum);
             }
         }
-        return new TeacherFit(kl, blind, mass);
+        return new TeacherFit(kl, blind, valueBlind, mass);
     }
 
     static double mean(double[] x) {
