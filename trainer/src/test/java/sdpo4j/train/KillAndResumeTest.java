@@ -36,7 +36,7 @@ class KillAndResumeTest {
         }
         config = dir.resolve("train.yaml");
         Files.writeString(config, String.join("\n", "model: " + model, "dataset: ../datasets/arithmetic/test.jsonl",
-                "prompts-dir: ../prompts", "steps: 10", "prompts: 2", "group-size: 3", "max-new-tokens: 6", "lr: 0.001",
+                "prompts-dir: ../prompts", "steps: 40", "prompts: 2", "group-size: 3", "max-new-tokens: 6", "lr: 0.001",
                 "objective: {name: credit}", "eval: {dataset: ''}", "checkpoint: {every: 1, keep-last: 2}", ""));
     }
 
