@@ -159,18 +159,22 @@ final class BridgeReport {
         return sum / n;
     }
 
-    /** Reward, entropy and credit curves per method (continuous and binary feedback): simulator left, LM right. */
+    /**
+     * Reward, entropy and credit curves per method under continuous feedback, and SDPO's under
+     * binary (the reward-based methods do not read the feedback): simulator left, LM right.
+     */
     private void curves() {
         List<XYChart> charts = new ArrayList<>();
         String[] titles = {"reward", "entropy", "credit corr."};
         for (int metric = 0; metric < 3; metric++) {
             for (SimSummary side : List.of(sim, lm)) {
                 String who = side == sim ? "simulator" : "LM";
-                // Wide enough for the six series' legend in one row.
-                XYChart c = Charts.xy(who + ": " + titles[metric] + " (continuous; dashed: binary)", "step", titles[metric],
+                // Wide enough for the four series' legend in one row.
+                XYChart c = Charts.xy(who + ": " + titles[metric] + " (continuous; dashed: SDPO binary)", "step", titles[metric],
                         3 * Charts.WIDTH / 2);
                 for (SimMethod m : BridgeGrid.METHODS) {
-                    for (FeedbackType f : List.of(FeedbackType.CONTINUOUS, FeedbackType.BINARY)) {
+                    for (FeedbackType f : m.usesTeacher() ? List.of(FeedbackType.CONTINUOUS, FeedbackType.BINARY)
+                            : List.of(FeedbackType.CONTINUOUS)) {
                         var cell = side.find("method-feedback", m, f);
                         if (cell.isEmpty()) {
                             continue;
@@ -181,7 +185,8 @@ final class BridgeReport {
                         for (int i = 0; i < x.length; i++) {
                             x[i] = i + 1;
                         }
-                        XYSeries s = Charts.line(c, m.label() + " " + f.label(), x, y, SimPlots.color(m));
+                        XYSeries s = Charts.line(c, f == FeedbackType.BINARY ? m.label() + " binary" : m.label(), x, y,
+                                SimPlots.color(m));
                         if (f == FeedbackType.BINARY) {
                             s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
                         }
