@@ -69,8 +69,8 @@ final class BridgeExperiment {
             if (reuse != null) {
                 PretrainedTeacher.check(reuse, cfg);
                 log.printf(Locale.ROOT, "1/4 reusing the learned teacher in %s (pretrained with these settings)%n", reuse);
-                HfCheckpoint.save(HfCheckpoint.load(reuse, m), modelDir, reuse);
-                model = HfCheckpoint.load(modelDir, m);
+                model = HfCheckpoint.load(reuse, m);
+                HfCheckpoint.save(model, modelDir, reuse);
                 loss = PretrainedTeacher.finalLoss(reuse);
             } else {
                 var shape = cfg.model();

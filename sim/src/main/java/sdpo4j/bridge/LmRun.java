@@ -13,7 +13,6 @@ import sdpo4j.env.Task;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.sequence.SequenceQuality;
 import sdpo4j.env.sequence.SequenceWorld;
-import sdpo4j.lm.ChatTemplate;
 import sdpo4j.lm.DecoderLM;
 import sdpo4j.lm.Generation;
 import sdpo4j.lm.Generator;
@@ -88,7 +87,7 @@ final class LmRun {
                 SequenceWorld world = worlds.world(run.seed());
                 SequenceQuality env = worlds.env(run.feedback(), run.sigma());
                 LetterLayout layout = new LetterLayout(tok, cfg.world().vocab(), cfg.world().length());
-                long[] prompt = ids(tok, task.prompt());
+                long[] prompt = tok.encodeUserTurn(task.prompt());
                 Generator generator = new Generator(student, tok);
                 for (int step = 0; step < steps; step++) {
                     try (NDManager sm = m.newSubManager(); NDScope scope = new NDScope()) {
@@ -157,7 +156,7 @@ final class LmRun {
             // taught to read (the simulator has no format): it gets no teacher.
             hasTeacher[i] = env.parse(g.text()) == null ? 0 : 1;
             if (run.method().usesTeacher()) {
-                teacherContexts.add(ids(tok, contexts.render(task.prompt(), new TeacherContexts.Context(null, score.feedback()))));
+                teacherContexts.add(tok.encodeUserTurn(contexts.render(task.prompt(), new TeacherContexts.Context(null, score.feedback()))));
             }
         }
         long t0 = System.nanoTime();
@@ -313,9 +312,5 @@ final class LmRun {
 
     private static float metric(ObjectiveResult r, String name) {
         return r.metric(name).mean().getFloat();
-    }
-
-    static long[] ids(Tokenizer tok, String userTurn) {
-        return tok.encode(tok.render(List.of(new ChatTemplate.Message("user", userTurn)), true));
     }
 }

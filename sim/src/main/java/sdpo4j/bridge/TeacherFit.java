@@ -64,7 +64,7 @@ record TeacherFit(Map<String, double[]> kl, Map<String, double[]> ignoringFeedba
                     p = new float[n * t * v];
                     java.util.Arrays.fill(p, 1f / v);
                     for (int k = 0; k < n; k++) {
-                        ctx.add(LmRun.ids(tok, prompt));
+                        ctx.add(tok.encodeUserTurn(prompt));
                     }
                 } else {
                     FeedbackType type = FeedbackType.valueOf(row.toUpperCase(java.util.Locale.ROOT));
@@ -73,7 +73,7 @@ record TeacherFit(Map<String, double[]> kl, Map<String, double[]> ignoringFeedba
                             judged.stream().map(TeacherCorpus.Judged::judgement).toList(),
                             judged.stream().map(TeacherCorpus.Judged::sequence).toList());
                     for (TeacherCorpus.Judged j : judged) {
-                        ctx.add(LmRun.ids(tok, contexts.render(prompt, new TeacherContexts.Context(null, j.judgement().text()))));
+                        ctx.add(tok.encodeUserTurn(contexts.render(prompt, new TeacherContexts.Context(null, j.judgement().text()))));
                     }
                 }
                 // Responses drawn from the analytic teacher, so each position's prefix is one it would write.

@@ -153,7 +153,7 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     private static long[] ids(Tokenizer tok, String user) {
-        return tok.encode(tok.render(List.of(new sdpo4j.lm.ChatTemplate.Message("user", user)), true));
+        return tok.encodeUserTurn(user);
     }
 
     private static double accuracy(List<Generation> gens, List<Map<String, Object>> eval) {

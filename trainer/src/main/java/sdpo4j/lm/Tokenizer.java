@@ -142,6 +142,11 @@ public final class Tokenizer implements AutoCloseable {
         return template.render(messages, addGenerationPrompt);
     }
 
+    /** The ids a model sees for one user turn: the chat template with the generation prompt, encoded. */
+    public long[] encodeUserTurn(String userTurn) {
+        return encode(render(List.of(new ChatTemplate.Message("user", userTurn)), true));
+    }
+
     @Override
     public void close() {
         hf.close();

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import sdpo4j.env.Environment;
 import sdpo4j.env.Task;
-import sdpo4j.lm.ChatTemplate;
 import sdpo4j.lm.DecoderLM;
 import sdpo4j.lm.Generation;
 import sdpo4j.lm.Generator;
@@ -35,7 +34,7 @@ final class Evaluator {
     Map<String, Double> evaluate(DecoderLM model, Tokenizer tokenizer, NDManager m, int maxNewTokens, double temperature, long seed) {
         List<long[]> prompts = new ArrayList<>();
         for (Task t : tasks) {
-            prompts.add(tokenizer.encode(tokenizer.render(List.of(new ChatTemplate.Message("user", t.prompt())), true)));
+            prompts.add(tokenizer.encodeUserTurn(t.prompt()));
         }
         Generator gen = new Generator(model, tokenizer);
         List<Generation> greedy = gen.generate(m, prompts, new SamplingConfig(0, 0, 1, maxNewTokens, List.of(), seed));

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleConsumer;
-import sdpo4j.lm.ChatTemplate;
 import sdpo4j.lm.DecoderLM;
 import sdpo4j.lm.TeacherForcing;
 import sdpo4j.lm.Tokenizer;
@@ -38,7 +37,7 @@ public final class Pretrainer {
         List<long[]> answers = new ArrayList<>();
         long eos = tokenizer.eosIds().isEmpty() ? tokenizer.padId() : tokenizer.eosIds().get(0);
         for (PretrainCorpus.Example e : examples) {
-            contexts.add(tokenizer.encode(tokenizer.render(List.of(new ChatTemplate.Message("user", e.user())), true)));
+            contexts.add(tokenizer.encodeUserTurn(e.user()));
             long[] a = tokenizer.encode(e.answer());
             long[] withEos = java.util.Arrays.copyOf(a, a.length + 1);
             withEos[a.length] = eos;

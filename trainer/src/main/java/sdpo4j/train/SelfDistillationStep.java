@@ -17,7 +17,6 @@ import sdpo4j.env.Environment;
 import sdpo4j.env.Score;
 import sdpo4j.env.Task;
 import sdpo4j.env.TeacherContexts;
-import sdpo4j.lm.ChatTemplate;
 import sdpo4j.lm.DecoderLM;
 import sdpo4j.lm.Generation;
 import sdpo4j.lm.Generator;
@@ -76,7 +75,7 @@ public final class SelfDistillationStep {
 
     /** The prompt ids a model sees for a user turn (through the chat template). */
     long[] promptIds(String userTurn) {
-        return tokenizer.encode(tokenizer.render(List.of(new ChatTemplate.Message("user", userTurn)), true));
+        return tokenizer.encodeUserTurn(userTurn);
     }
 
     /** Samples and scores G responses for each task, without gradient. */
