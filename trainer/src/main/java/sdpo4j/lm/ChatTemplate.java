@@ -22,11 +22,52 @@ public final class ChatTemplate {
     /** Built once: a Jinjava instance sets up its whole function library, milliseconds per construction. */
     private final Jinjava jinja;
 
+    /**
+     * What the template puts around a single user turn's content (with the generation prompt), or
+     * null when it does not put the content in verbatim. Training renders a user turn for every
+     * distinct teacher context of every batch, and Jinjava takes about 0.4 ms a render (measured:
+     * most of SDPO's context building); a concatenation takes microseconds.
+     */
+    private final Wrap userTurn;
+
+    private record Wrap(String before, String after) {}
+
+    /**
+     * Probe contents for {@link #userTurn}: a template that trims, escapes, changes case or
+     * otherwise rewrites its content changes one of them, and then every user turn is rendered.
+     */
+    private static final List<String> PROBES = List.of(" \n\tProbe <&'\"> {{ x }} %} \n", "b");
+
     private ChatTemplate(String source, Map<String, Object> specials) {
         this.source = source;
         this.specials = specials;
         this.jinja = source == null ? null
-                : new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+                // Not nested interpretation (Jinjava's default): it renders template syntax inside the
+                // messages themselves, so a prompt or feedback holding "{{ 1 + 2 }}" reached the model as "3".
+                : new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
+                        .withNestedInterpretationEnabled(false).build());
+        this.userTurn = probeUserTurn();
+    }
+
+    private Wrap probeUserTurn() {
+        String first = PROBES.get(0);
+        String out;
+        try {
+            out = render(List.of(new Message("user", first)), true);
+        } catch (RuntimeException e) {
+            return null; // e.g. a template that insists on a system turn: rendering will say so when used
+        }
+        int at = out.indexOf(first);
+        if (at < 0 || out.indexOf(first, at + 1) >= 0) {
+            return null;
+        }
+        Wrap w = new Wrap(out.substring(0, at), out.substring(at + first.length()));
+        for (String probe : PROBES) {
+            if (!render(List.of(new Message("user", probe)), true).equals(w.before() + probe + w.after())) {
+                return null;
+            }
+        }
+        return w;
     }
 
     static ChatTemplate of(JsonNode tokenizerConfig) {
@@ -56,6 +97,20 @@ public final class ChatTemplate {
 
     public boolean isPlain() {
         return source == null;
+    }
+
+    /**
+     * The prompt for one user turn followed by the generation prompt: what {@link #render} gives
+     * for it, without a template render when the template puts the content in verbatim.
+     */
+    public String renderUserTurn(String content) {
+        return userTurn != null ? userTurn.before() + content + userTurn.after()
+                : render(List.of(new Message("user", content)), true);
+    }
+
+    /** Whether {@link #renderUserTurn} skips the template (for tests). */
+    boolean wrapsUserTurn() {
+        return userTurn != null;
     }
 
     public String render(List<Message> messages, boolean addGenerationPrompt) {

@@ -144,7 +144,7 @@ public final class Tokenizer implements AutoCloseable {
 
     /** The ids a model sees for one user turn: the chat template with the generation prompt, encoded. */
     public long[] encodeUserTurn(String userTurn) {
-        return encode(render(List.of(new ChatTemplate.Message("user", userTurn)), true));
+        return encode(template.renderUserTurn(userTurn));
     }
 
     @Override
