@@ -31,8 +31,12 @@ public final class TrainBenchCommand implements Callable<Integer> {
     @Option(names = "--width", defaultValue = "256", description = "Width of the default model.")
     int width;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "Timed updates per method (after one warm-up).")
+    @Option(names = "--rounds", defaultValue = "10", description = "Timed updates per method; the figures are their medians.")
     int rounds;
+
+    @Option(names = "--warmup", defaultValue = "20", description = "Untimed updates per method first: the JIT compiles for seconds,"
+            + " and its threads then take a core from libtorch's (updates 2-4x slower while it does).")
+    int warmup;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Training config (batch shape, objective settings).")
     Path config;
@@ -57,21 +61,24 @@ public final class TrainBenchCommand implements Callable<Integer> {
         all.addAll(sets);
         TrainConfig cfg = StepBenchmark.config(dir, config, all);
         try {
-            StepBenchmark.Result r = StepBenchmark.run(cfg, List.of(ObjectiveKind.GRPO, ObjectiveKind.SDPO, ObjectiveKind.CREDIT), rounds);
+            StepBenchmark.Result r = StepBenchmark.run(cfg, List.of(ObjectiveKind.GRPO, ObjectiveKind.SDPO, ObjectiveKind.CREDIT),
+                    warmup, rounds);
             System.out.printf(Locale.ROOT, "model %s, %d prompts x %d responses, %d response tokens; threads %s; generation %.3f s (once)%n",
                     model == null ? "random llama " + layers + "x" + width : dir, cfg.prompts(), cfg.groupSize(), r.responseTokens(),
                     System.getProperty("ai.djl.pytorch.num_threads", "default"), r.generationSeconds());
-            System.out.println("method   update s   teacher s   training s   other s");
+            System.out.printf(Locale.ROOT, "median of %d updates per method after %d warm-up updates, methods interleaved%n", rounds, warmup);
+            System.out.println("method   update s   teacher s   training s   other s   (mean update s)");
             for (Map.Entry<ObjectiveKind, StepBenchmark.Timing> e : r.perMethod().entrySet()) {
                 StepBenchmark.Timing t = e.getValue();
-                System.out.printf(Locale.ROOT, "%-7s  %8.3f   %9.3f   %10.3f   %7.3f%n", e.getKey().name().toLowerCase(Locale.ROOT),
-                        t.total(), t.teacher(), t.training(), t.total() - t.teacher() - t.training());
+                System.out.printf(Locale.ROOT, "%-7s  %8.3f   %9.3f   %10.3f   %7.3f   (%.3f)%n", e.getKey().name().toLowerCase(Locale.ROOT),
+                        t.total(), t.teacher(), t.training(), t.other(), t.meanTotal());
             }
-            double grpo = r.perMethod().get(ObjectiveKind.GRPO).total();
-            double sdpo = r.perMethod().get(ObjectiveKind.SDPO).total();
-            double credit = r.perMethod().get(ObjectiveKind.CREDIT).total();
-            System.out.printf(Locale.ROOT, "SDPO / GRPO = %.2fx (bar: <= 1.5x); Credit / SDPO = %.2fx (bar: <= 1.3x)%n",
-                    sdpo / grpo, credit / sdpo);
+            StepBenchmark.Timing grpo = r.perMethod().get(ObjectiveKind.GRPO);
+            StepBenchmark.Timing sdpo = r.perMethod().get(ObjectiveKind.SDPO);
+            StepBenchmark.Timing credit = r.perMethod().get(ObjectiveKind.CREDIT);
+            System.out.printf(Locale.ROOT, "SDPO / GRPO = %.2fx (bar: <= 1.5x); Credit / SDPO = %.2fx (bar: <= 1.3x)   "
+                    + "(means: %.2fx, %.2fx)%n", sdpo.total() / grpo.total(), credit.total() / sdpo.total(),
+                    sdpo.meanTotal() / grpo.meanTotal(), credit.meanTotal() / sdpo.meanTotal());
         } finally {
             if (tmp != null) {
                 AtomicFiles.deleteTree(tmp);

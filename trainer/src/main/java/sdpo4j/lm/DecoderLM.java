@@ -143,7 +143,10 @@ public final class DecoderLM {
      *
      * @param positions absolute position of each token {@code [B, L]} (int64)
      * @param attentionMask 1 for real tokens over all cached and new positions {@code [B, S]},
-     *     S = cached + L; padding is 0 and is never attended to
+     *     S = cached + L; padding is 0 and is never attended to. Or, for callers that decide
+     *     themselves what each new token sees (several sequences packed into one row), the
+     *     whole mask {@code [B, L, S]}: 1 where new token i may attend to position j; no causal
+     *     part is added then
      * @param cache keys and values of earlier positions (appended to), or null for a plain pass
      */
     public NDArray forward(NDArray ids, NDArray positions, NDArray attentionMask, KvCache cache) {
@@ -284,21 +287,31 @@ public final class DecoderLM {
 
     /**
      * Additive mask {@code [B, 1, group*L, S]}: 0 where query i may see key j (j <= past + i and j
-     * is real), a large negative number elsewhere; rows repeat per query head of a key/value group.
+     * is real, or as a rank-3 mask says), a large negative number elsewhere; rows repeat per query
+     * head of a key/value group.
      */
     private NDArray attentionBias(NDArray attentionMask, long past, long l, int group) {
         Constants c = constants();
-        long s = attentionMask.getShape().get(1);
-        NDArray allowed = attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, 1, s);
-        if (l > 1) {
-            // A single new token may see every cached key, so only several tokens need the causal part.
-            NDManager m = attentionMask.getManager();
-            NDArray query = m.arange(past, past + l, 1, DataType.INT64).reshape(l, 1);
-            NDArray key = m.arange(0, s, 1, DataType.INT64);
-            allowed = key.lte(query).logicalAnd(allowed);
-            if (group > 1) {
-                allowed = allowed.tile(new long[] {1, 1, group, 1});
+        Shape shape = attentionMask.getShape();
+        long s = shape.get(shape.dimension() - 1);
+        NDArray allowed;
+        if (shape.dimension() == 3) {
+            if (shape.get(1) != l || s != past + l) {
+                throw new IllegalArgumentException("attention mask " + shape + " for " + l + " new tokens after " + past);
             }
+            allowed = attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, l, s);
+        } else {
+            allowed = attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, 1, s);
+            if (l > 1) {
+                // A single new token may see every cached key, so only several tokens need the causal part.
+                NDManager m = attentionMask.getManager();
+                NDArray query = m.arange(past, past + l, 1, DataType.INT64).reshape(l, 1);
+                NDArray key = m.arange(0, s, 1, DataType.INT64);
+                allowed = key.lte(query).logicalAnd(allowed);
+            }
+        }
+        if (l > 1 && group > 1) {
+            allowed = allowed.tile(new long[] {1, 1, group, 1});
         }
         // (allowed - 1) * 1e9: DJL's where() does not broadcast, this does.
         return allowed.toType(DataType.FLOAT32, false).sub(c.one).mul(c.maskedScale);

@@ -15,16 +15,27 @@ import java.util.Map;
  * shown to many responses, the same feedback on the same wrong answer), and the distinct ones
  * still start alike (chat template, the group's prompt, the fixed text before the solution or
  * feedback). Credit's contrastive contexts repeat in the same way. Keys and values are computed
- * once per shared start (one batched pass), then once per distinct context on top of its start,
- * copied to the rows that use them, and the responses are scored on top in one multi-token
- * pass. The work then grows with the distinct text plus the response tokens instead of every
- * row's context plus response.
+ * once per shared start (one batched pass), then once per distinct context on top of its start;
+ * the responses of a context are packed into rows on top of it, one after another (one copy of
+ * the context's keys and values per row, not per response; {@link Packing}), and scored in one
+ * multi-token pass. The work then grows with the distinct text plus the response tokens instead
+ * of every row's context plus response.
  *
  * <p>Built for the teacher, which scores without gradient.
  */
 public final class SharedContextScoring {
     /** Contexts share a computed start only if it is at least this long: shorter saves less than a pass costs. */
     private static final int MIN_SHARED = 16;
+    /**
+     * Shared starts are computed only if the two passes take at most this share of the positions
+     * one pass over the whole prefixes takes: a pass has a fixed cost too.
+     */
+    private static final double TWO_PASSES_AT_MOST = 0.8;
+    /**
+     * Rows of the response pass hold at least this many tokens (more when a response is
+     * longer): short responses of one context then share a row (see {@link Packing}).
+     */
+    static final int MIN_PACKED = 32;
 
     private SharedContextScoring() {}
 
@@ -34,6 +45,12 @@ public final class SharedContextScoring {
      */
     public static TeacherForcing.Scored score(DecoderLM model, NDManager m, List<long[]> contexts, List<long[]> responses,
             long padId) {
+        return score(model, m, contexts, responses, padId, MIN_PACKED);
+    }
+
+    /** With rows of the response pass holding at least {@code minPacked} tokens (1: a row per response). */
+    static TeacherForcing.Scored score(DecoderLM model, NDManager m, List<long[]> contexts, List<long[]> responses,
+            long padId, int minPacked) {
         int b = contexts.size();
         if (responses.size() != b) {
             throw new IllegalArgumentException(b + " contexts but " + responses.size() + " responses");
@@ -58,36 +75,76 @@ public final class SharedContextScoring {
             rowOf[i] = d;
             lr = Math.max(lr, responses.get(i).length);
         }
-        try (CachedRows perContext = prefill(model, m, prefixes, padId); CachedRows rows = perContext.select(rowOf)) {
-            List<long[]> inputs = new ArrayList<>();
-            long[] start = new long[b];
+        Packing packing = Packing.of(rowOf, responses, Math.max(lr, minPacked));
+        try (CachedRows perContext = prefill(model, m, prefixes, padId);
+                CachedRows rows = perContext.select(packing.contextOfRow())) {
+            NDArray hidden = rows.extendPacked(model, m, packing, contexts, responses, padId);
+            // Back to one row per response: row i, position j is packed slot offset(i) + j.
+            long[] gather = new long[b * lr];
             long[] tokens = new long[b * lr];
             float[] responseMask = new float[b * lr];
             for (int i = 0; i < b; i++) {
-                long[] c = contexts.get(i);
                 long[] r = responses.get(i);
-                long[] in = new long[r.length];
-                if (r.length > 0) {
-                    in[0] = c[c.length - 1];
-                    System.arraycopy(r, 0, in, 1, r.length - 1);
-                }
-                inputs.add(in);
-                start[i] = c.length - 1;
+                long first = (long) packing.rowOf()[i] * packing.width() + packing.offset()[i];
                 for (int j = 0; j < r.length; j++) {
+                    gather[i * lr + j] = first + j;
                     tokens[i * lr + j] = r[j];
                     responseMask[i * lr + j] = 1;
                 }
             }
-            NDArray hidden = rows.extend(model, m, inputs, start, lr, padId);
-            return new TeacherForcing.Scored(model.head(hidden), m.create(tokens, new Shape(b, lr)),
+            long h = model.config().hiddenSize();
+            NDArray index = m.create(gather, new Shape(1, (long) b * lr, 1)).repeat(2, h);
+            NDArray picked = hidden.reshape(1, -1, h).gather(index, 1).reshape(b, lr, h);
+            return new TeacherForcing.Scored(model.head(picked), m.create(tokens, new Shape(b, lr)),
                     m.create(responseMask, new Shape(b, lr)));
+        }
+    }
+
+    /**
+     * Which row of the response pass each response goes to: the responses of one context share
+     * rows, one after another up to {@code capacity} tokens a row (a longer one gets a row of its
+     * own), in the order they come. Packing fills slots that padding to the longest response
+     * would compute anyway, and copies the context's keys and values once per row, not once
+     * per response; the price is attention between a row's responses that the mask then
+     * discards, at most {@code capacity} squared a row.
+     *
+     * @param contextOfRow the distinct context each row continues
+     * @param rowOf the row of each response
+     * @param offset where each response's first input token sits in its row
+     * @param width the longest row
+     */
+    record Packing(int[] contextOfRow, int[] rowOf, int[] offset, int width) {
+        static Packing of(int[] contextOf, List<long[]> responses, int capacity) {
+            int n = contextOf.length;
+            int[] rowOf = new int[n];
+            int[] offset = new int[n];
+            List<Integer> contextOfRow = new ArrayList<>();
+            List<Integer> used = new ArrayList<>();
+            Map<Integer, Integer> openRow = new HashMap<>();
+            int width = 1;
+            for (int i = 0; i < n; i++) {
+                int len = responses.get(i).length;
+                Integer row = openRow.get(contextOf[i]);
+                if (row == null || used.get(row) + len > capacity) {
+                    row = contextOfRow.size();
+                    contextOfRow.add(contextOf[i]);
+                    used.add(0);
+                    openRow.put(contextOf[i], row);
+                }
+                rowOf[i] = row;
+                offset[i] = used.get(row);
+                used.set(row, offset[i] + len);
+                width = Math.max(width, offset[i] + len);
+            }
+            return new Packing(contextOfRow.stream().mapToInt(Integer::intValue).toArray(), rowOf, offset, width);
         }
     }
 
     /**
      * Keys and values of every prefix, one cache row each: prefixes sorted so that those with a
      * long common start sit together, each run of them computed as one shared start (one pass
-     * over all starts), then the rest of each prefix on top of its start (one pass).
+     * over all starts), then the rest of each prefix on top of its start (one pass); or one pass
+     * over the whole prefixes when that computes fewer positions.
      */
     private static CachedRows prefill(DecoderLM model, NDManager m, List<long[]> prefixes, long padId) {
         int n = prefixes.size();
@@ -115,21 +172,31 @@ public final class SharedContextScoring {
             }
             startOf[order[k]] = shared;
         }
-        long[] zero = new long[starts.size()];
+        List<long[]> rest = new ArrayList<>();
+        long[] at = new long[n];
+        for (int i = 0; i < n; i++) {
+            long[] p = prefixes.get(i);
+            at[i] = starts.get(startOf[i]).length;
+            rest.add(Arrays.copyOfRange(p, (int) at[i], p.length));
+        }
+        // Prefixes that share nothing are their own starts and set the first pass's width, so two
+        // passes can compute more positions than one pass over the whole prefixes (Credit's
+        // contrastive contexts, where a few groups drew the same other prompt: measured 1.7x).
+        long onePass = (long) n * maxLength(prefixes);
+        long twoPasses = (long) starts.size() * maxLength(starts) + (long) n * maxLength(rest);
+        if (starts.size() == n || twoPasses > TWO_PASSES_AT_MOST * onePass) {
+            CachedRows whole = CachedRows.empty(model, n);
+            try {
+                whole.extend(model, m, prefixes, new long[n], maxLength(prefixes), padId);
+                return whole;
+            } catch (RuntimeException e) {
+                whole.close();
+                throw e;
+            }
+        }
         CachedRows computed = CachedRows.empty(model, starts.size());
         try {
-            computed.extend(model, m, starts, zero, maxLength(starts), padId);
-            if (starts.size() == n) {
-                // Nothing shared: the starts are the prefixes, in sorted order.
-                return computed.select(startOf);
-            }
-            List<long[]> rest = new ArrayList<>();
-            long[] at = new long[n];
-            for (int i = 0; i < n; i++) {
-                long[] p = prefixes.get(i);
-                at[i] = starts.get(startOf[i]).length;
-                rest.add(Arrays.copyOfRange(p, (int) at[i], p.length));
-            }
+            computed.extend(model, m, starts, new long[starts.size()], maxLength(starts), padId);
             CachedRows perPrefix = computed.select(startOf);
             try {
                 perPrefix.extend(model, m, rest, at, maxLength(rest), padId);
@@ -222,6 +289,48 @@ public final class SharedContextScoring {
                     m.create(mask, new Shape(n, s)), cache);
             valid = next;
             return hidden;
+        }
+
+        /**
+         * The response pass: row p holds its responses' inputs one after another (a response's
+         * input is the context's last token, then all but its last token), each token seeing
+         * the row's cached context and the earlier tokens of its own response only. Returns the
+         * hidden states {@code [rows, width, H]}; the cache is not to be extended afterwards.
+         */
+        NDArray extendPacked(DecoderLM model, NDManager m, Packing packing, List<long[]> contexts, List<long[]> responses,
+                long padId) {
+            int rows = packing.contextOfRow().length;
+            int width = packing.width();
+            int past = (int) cache.length();
+            int s = past + width;
+            long[] ids = new long[rows * width];
+            long[] positions = new long[rows * width];
+            boolean[] mask = new boolean[rows * width * s];
+            Arrays.fill(ids, padId);
+            for (int p = 0; p < rows; p++) {
+                for (int q = 0; q < width; q++) {
+                    // Every slot sees the row's context (a padding slot too: its output is never read).
+                    for (int k = 0; k < past; k++) {
+                        mask[(p * width + q) * s + k] = valid[p][k] != 0;
+                    }
+                }
+            }
+            for (int i = 0; i < responses.size(); i++) {
+                long[] c = contexts.get(i);
+                long[] r = responses.get(i);
+                int p = packing.rowOf()[i];
+                int first = packing.offset()[i];
+                for (int j = 0; j < r.length; j++) {
+                    int slot = first + j;
+                    ids[p * width + slot] = j == 0 ? c[c.length - 1] : r[j - 1];
+                    positions[p * width + slot] = c.length - 1 + j;
+                    for (int k = first; k <= slot; k++) {
+                        mask[(p * width + slot) * s + past + k] = true;
+                    }
+                }
+            }
+            return model.hidden(m.create(ids, new Shape(rows, width)), m.create(positions, new Shape(rows, width)),
+                    m.create(mask, new Shape(rows, width, s)), cache);
         }
 
         @Override

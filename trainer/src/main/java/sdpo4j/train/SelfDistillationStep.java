@@ -4,15 +4,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import sdpo4j.env.Environment;
 import sdpo4j.env.Score;
 import sdpo4j.env.Task;
@@ -208,17 +211,13 @@ public final class SelfDistillationStep {
             NDArray teacherLogits = null;
             NDArray contrastLogits = null;
             if (distils) {
-                List<long[]> ctx = new ArrayList<>();
-                xs.forEach(x -> ctx.add(x.teacherContext()));
-                teacherLogits = SharedContextScoring.score(teacher, m, ctx, responses, tokenizer.padId()).logits();
-                if (contrasts) {
-                    // A separate call: contrastive contexts (another prompt) share no context with
-                    // the teacher's, so one joint call would save only per-call overhead while
-                    // doubling the largest activations (a joint call measured no faster).
-                    List<long[]> other = new ArrayList<>();
-                    xs.forEach(x -> other.add(x.contrastContext()));
-                    contrastLogits = SharedContextScoring.score(teacher, m, other, responses, tokenizer.padId()).logits();
-                }
+                // Credit's contrastive contexts go through the same call: one pass over every
+                // distinct context and one response pass instead of two of each.
+                List<NDArray> logits = taughtLogits(m, xs, contrasts
+                        ? List.of(TrainingExample::teacherContext, TrainingExample::contrastContext)
+                        : List.of(TrainingExample::teacherContext));
+                teacherLogits = logits.get(0);
+                contrastLogits = contrasts ? logits.get(1) : null;
             }
             long t1 = System.nanoTime();
             ObjectiveResult result;
@@ -253,6 +252,61 @@ public final class SelfDistillationStep {
             acc.trainSeconds += (System.nanoTime() - t1) / 1e9;
             return weight;
         }
+    }
+
+    /**
+     * The EMA teacher's logits {@code [n, Lr, V]} for the responses that have a teacher, under
+     * each of {@code contextsOf} (one result each, scored in one call); zeros for the responses
+     * without a teacher. The objectives mask those out (has-teacher 0), so scoring them (under
+     * the bare prompt) would be work thrown away: a quarter of the teacher's contexts in a batch
+     * of the built-in arithmetic run.
+     */
+    List<NDArray> taughtLogits(NDManager m, List<TrainingExample> xs, List<Function<TrainingExample, long[]>> contextsOf) {
+        int n = xs.size();
+        int width = 1;
+        List<Integer> taught = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            width = Math.max(width, xs.get(i).response().length);
+            if (xs.get(i).hasTeacher()) {
+                taught.add(i);
+            }
+        }
+        int k = taught.size();
+        long vocab = teacher.config().vocabSize();
+        List<NDArray> out = new ArrayList<>();
+        if (k == 0) {
+            for (int p = 0; p < contextsOf.size(); p++) {
+                out.add(m.zeros(new Shape(n, width, vocab)));
+            }
+            return out;
+        }
+        List<long[]> contexts = new ArrayList<>();
+        List<long[]> responses = new ArrayList<>();
+        for (Function<TrainingExample, long[]> contextOf : contextsOf) {
+            for (int i : taught) {
+                contexts.add(contextOf.apply(xs.get(i)));
+                responses.add(xs.get(i).response());
+            }
+        }
+        NDArray all = SharedContextScoring.score(teacher, m, contexts, responses, tokenizer.padId()).logits();
+        long allWidth = all.getShape().get(1);
+        if (allWidth < width) {
+            // The longest response of the micro-batch has no teacher.
+            all = all.concat(m.zeros(new Shape(all.getShape().get(0), width - allWidth, vocab)), 1);
+        }
+        // Row k of each part is the zero row every response without a teacher reads.
+        long[] rowOf = new long[n];
+        Arrays.fill(rowOf, k);
+        for (int r = 0; r < k; r++) {
+            rowOf[taught.get(r)] = r;
+        }
+        NDArray index = m.create(rowOf);
+        NDArray zero = m.zeros(new Shape(1, width, vocab));
+        for (int p = 0; p < contextsOf.size(); p++) {
+            NDArray part = all.get(new NDIndex("{}:{}", (long) p * k, (long) (p + 1) * k));
+            out.add(k == n ? part : part.concat(zero, 0).get(new NDIndex("{}", index)));
+        }
+        return out;
     }
 
     /** Fault injection for tests: the next micro-batch's loss gets {@code value} added. */

@@ -28,12 +28,23 @@ import sdpo4j.optim.ObjectiveKind;
 public final class StepBenchmark {
     private StepBenchmark() {}
 
-    /** Mean seconds per update, split: {@code total}, {@code teacher}, {@code training}; plus generation once. */
-    public record Timing(double total, double teacher, double training) {}
+    /**
+     * Seconds per update, split into {@code teacher} scoring, {@code training} and {@code other}
+     * (building the contexts): each the median over the timed rounds; and the mean total.
+     */
+    public record Timing(double total, double teacher, double training, double other, double meanTotal) {}
 
     public record Result(double generationSeconds, long responseTokens, Map<ObjectiveKind, Timing> perMethod) {}
 
-    public static Result run(TrainConfig base, List<ObjectiveKind> methods, int rounds) {
+    /**
+     * @param warmup untimed rounds first: the JIT compiles for seconds, and while its threads take
+     *     a core, two libtorch threads wait on each other (updates measured 2-4x slower)
+     * @param rounds timed rounds; the median resists the odd round a background thread slowed
+     */
+    public static Result run(TrainConfig base, List<ObjectiveKind> methods, int warmup, int rounds) {
+        if (rounds < 1 || warmup < 0) {
+            throw new IllegalArgumentException("rounds must be at least 1 and warm-up rounds at least 0: " + rounds + ", " + warmup);
+        }
         Environment env = Environments.create(base.env());
         List<Task> tasks = Datasets.read(Path.of(base.dataset()), env).subList(0, base.prompts());
         Path modelDir = Path.of(base.model());
@@ -55,25 +66,34 @@ public final class StepBenchmark {
                         new SamplingConfig(base.temperature(), 0, 1, base.maxNewTokens(), List.of(), base.seed()));
                 double gen = (System.nanoTime() - g0) / 1e9;
                 long tokens = groups.stream().flatMap(g -> g.responses().stream()).mapToLong(r -> r.tokens().length).sum();
-                Map<ObjectiveKind, double[]> sums = new LinkedHashMap<>();
-                for (int r = -1; r < rounds; r++) {
+                Map<ObjectiveKind, double[][]> times = new LinkedHashMap<>();
+                for (int r = -warmup; r < rounds; r++) {
                     for (Map.Entry<ObjectiveKind, SelfDistillationStep> e : steps.entrySet()) {
                         long t0 = System.nanoTime();
                         Map<String, Double> metrics = e.getValue().update(m, groups, new SplittableRandom(r)).metrics();
                         double total = (System.nanoTime() - t0) / 1e9;
-                        if (r >= 0) { // round -1 warms up every code path
-                            double[] s = sums.computeIfAbsent(e.getKey(), x -> new double[3]);
-                            s[0] += total;
-                            s[1] += metrics.get("teacher_seconds");
-                            s[2] += metrics.get("train_seconds");
+                        if (r >= 0) {
+                            double[][] t = times.computeIfAbsent(e.getKey(), x -> new double[4][rounds]);
+                            t[0][r] = total;
+                            t[1][r] = metrics.get("teacher_seconds");
+                            t[2][r] = metrics.get("train_seconds");
+                            t[3][r] = total - t[1][r] - t[2][r];
                         }
                     }
                 }
                 Map<ObjectiveKind, Timing> out = new LinkedHashMap<>();
-                sums.forEach((k, s) -> out.put(k, new Timing(s[0] / rounds, s[1] / rounds, s[2] / rounds)));
+                times.forEach((k, t) -> out.put(k, new Timing(median(t[0]), median(t[1]), median(t[2]), median(t[3]),
+                        java.util.Arrays.stream(t[0]).average().orElseThrow())));
                 return new Result(gen, tokens, out);
             }
         }
+    }
+
+    static double median(double[] xs) {
+        double[] s = xs.clone();
+        java.util.Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /** The default benchmark setting on a model directory. */

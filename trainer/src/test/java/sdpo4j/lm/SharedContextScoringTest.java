@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -89,11 +90,51 @@ class SharedContextScoringTest {
         assertSame(name, List.of(ids(rnd, 3), ids(rnd, 8)), List.of(ids(rnd, 4), ids(rnd, 2)));
     }
 
+    @Test
+    void responsesOfAContextShareRowsUpToTheCapacity() {
+        int[] contextOf = {0, 1, 0, 0, 1, 2, 0};
+        int[] lengths = {3, 5, 2, 0, 4, 7, 2};
+        List<long[]> responses = new ArrayList<>();
+        for (int n : lengths) {
+            responses.add(new long[n]);
+        }
+        SharedContextScoring.Packing p = SharedContextScoring.Packing.of(contextOf, responses, 6);
+        // Context 0: 3 + 2 + 0 tokens in its first row, the last 2 no longer fit; context 1: 5, then 4
+        // in a second row; context 2's 7 tokens exceed the capacity and get a row of their own.
+        assertArrayEquals(new int[] {0, 1, 1, 2, 0}, p.contextOfRow());
+        assertArrayEquals(new int[] {0, 1, 0, 0, 2, 3, 4}, p.rowOf());
+        assertArrayEquals(new int[] {0, 0, 3, 5, 0, 0, 0}, p.offset());
+        assertEquals(7, p.width());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    void packedAndUnpackedResponsePassesEqualFullRecomputation(String name) {
+        Random rnd = new Random(name.hashCode() + 2);
+        long[][] distinct = {ids(rnd, 7), ids(rnd, 3), ids(rnd, 11)};
+        List<long[]> contexts = new ArrayList<>();
+        List<long[]> responses = new ArrayList<>();
+        int[] use = {0, 0, 1, 0, 2, 1, 0, 0, 2, 1};
+        int[] lengths = {2, 1, 3, 0, 4, 1, 2, 3, 1, 2};
+        for (int i = 0; i < use.length; i++) {
+            contexts.add(distinct[use[i]]);
+            responses.add(ids(rnd, lengths[i]));
+        }
+        // 1: a row per response; 5: some rows hold several; the default: one row per context.
+        for (int minPacked : new int[] {1, 5, SharedContextScoring.MIN_PACKED}) {
+            assertSame(name, contexts, responses, minPacked);
+        }
+    }
+
     private static void assertSame(String name, List<long[]> contexts, List<long[]> responses) {
+        assertSame(name, contexts, responses, SharedContextScoring.MIN_PACKED);
+    }
+
+    private static void assertSame(String name, List<long[]> contexts, List<long[]> responses, int minPacked) {
         try (NDManager m = manager.newSubManager()) {
             DecoderLM model = HfCheckpoint.load(GOLDEN.resolve(name), m);
             TeacherForcing.Scored full = TeacherForcing.score(model, m, contexts, responses, PAD);
-            TeacherForcing.Scored shared = SharedContextScoring.score(model, m, contexts, responses, PAD);
+            TeacherForcing.Scored shared = SharedContextScoring.score(model, m, contexts, responses, PAD, minPacked);
             assertEquals(full.logits().getShape(), shared.logits().getShape(), name + ": logits shape");
             assertArrayEquals(full.tokens().toLongArray(), shared.tokens().toLongArray(), name + ": tokens");
             float[] mask = full.mask().toFloatArray();

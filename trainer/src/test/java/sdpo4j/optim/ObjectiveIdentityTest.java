@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,6 +131,42 @@ class ObjectiveIdentityTest {
             assertEquals(java.util.Arrays.stream(pr, 0, Fixtures.N).average().orElseThrow(),
                     all.runLoss().toDoubleArray()[0], 1e-12);
             assertEquals(1.0 * count / Fixtures.N, withMask.metric("teacher_frac").toDoubleArray()[0], 1e-12);
+        }
+    }
+
+    /**
+     * The trainer does not score responses without a teacher and hands zero logits instead: the
+     * teacher's and the contrastive teachers' logits of those responses must not reach the loss,
+     * the gradient or any metric.
+     */
+    @Test
+    void teacherLogitsOfResponsesWithoutTeacherAreNeverRead() {
+        double[] teacher = FX.teacherLogits.clone();
+        double[] contrastive = FX.contrastiveLogits.clone();
+        int perResponse = Fixtures.L * Fixtures.V;
+        for (int i = 0; i < teacher.length; i++) {
+            if (FX.hasTeacher[i / perResponse] == 0) {
+                teacher[i] = 0;
+                contrastive[i] = 0;
+            }
+        }
+        for (ObjectiveKind kind : List.of(ObjectiveKind.SDPO, ObjectiveKind.CREDIT, ObjectiveKind.HYBRID)) {
+            ObjectiveConfig cfg = ObjectiveConfig.DEFAULT.withName(kind).withCreditLambda(0.5)
+                    .withDivergence(DivergenceConfig.DEFAULT.withTopK(3));
+            java.util.function.BiFunction<NDManager, NDArray, ObjectiveResult> zeroed = (m, x) -> Objective.create(cfg).compute(
+                    FX.batch(m, x).teacher(m.create(teacher, Fixtures.LOGITS), m.create(FX.hasTeacher, new Shape(Fixtures.R, Fixtures.N)))
+                            .contrastive(List.of(m.create(contrastive, Fixtures.LOGITS))).build());
+            assertEquals(loss(cfg), GradCheck.value(manager, FX.studentLogits, Fixtures.LOGITS, (m, x) -> zeroed.apply(m, x).loss()),
+                    1e-12, kind + " loss");
+            assertArrayEquals(grad(cfg), GradCheck.autograd(manager, FX.studentLogits, Fixtures.LOGITS,
+                    (m, x) -> zeroed.apply(m, x).loss()), 1e-12, kind + " gradient");
+            try (NDManager m = manager.newSubManager()) {
+                NDArray x = m.create(FX.studentLogits, Fixtures.LOGITS);
+                Map<String, Double> want = Objective.create(cfg).compute(FX.batch(m, x).build()).meanMetrics();
+                Map<String, Double> got = zeroed.apply(m, x).meanMetrics();
+                assertEquals(want.keySet(), got.keySet());
+                want.forEach((k, v) -> assertEquals(v, got.get(k), 1e-12, kind + " metric " + k));
+            }
         }
     }
 

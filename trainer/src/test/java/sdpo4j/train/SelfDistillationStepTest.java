@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,6 +161,63 @@ class SelfDistillationStepTest {
             for (int k = 0; k < before.length; k++) {
                 // One EMA step per rollout batch: halfway between the start and the final student.
                 assertEquals((before[k] + after[k]) / 2, teacher[k], 1e-6);
+            }
+        }
+    }
+
+    /**
+     * Responses without a teacher are not scored: their rows of the teacher logits are zeros,
+     * the others are what scoring every row gives (the objectives never read the zero rows:
+     * ObjectiveIdentityTest), with the width of the longest response of the micro-batch.
+     */
+    @Test
+    void teacherLogitsSkipResponsesWithoutATeacher() {
+        try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m)) {
+            Random rnd = new Random(5);
+            List<TrainingExample> xs = new ArrayList<>();
+            long[] prompt = s.step().promptIds("1+1=");
+            long[] context = s.step().promptIds("1+1=\n\nCorrect solution:\n\n2\n\n");
+            boolean[] taught = {true, false, true, true, false, false};
+            int[] lengths = {2, 5, 1, 3, 1, 4}; // the longest has no teacher: the width must still be 5
+            for (int i = 0; i < taught.length; i++) {
+                long[] response = new long[lengths[i]];
+                for (int j = 0; j < response.length; j++) {
+                    response[j] = 40 + rnd.nextInt(40);
+                }
+                xs.add(new TrainingExample(prompt, taught[i] ? context : prompt, prompt, response, 0f, taught[i], false));
+            }
+            try (NDManager sub = m.newSubManager()) {
+                List<ai.djl.ndarray.NDArray> both = s.step().taughtLogits(sub, xs,
+                        List.of(TrainingExample::teacherContext, TrainingExample::contrastContext));
+                float[] got = both.get(0).toFloatArray();
+                // The contrastive contexts here are the bare prompt: their part must be the
+                // teacher's logits under it, for the same responses, in the same rows.
+                float[] contrast = both.get(1).toFloatArray();
+                List<long[]> bare = new ArrayList<>();
+                xs.forEach(x -> bare.add(x.contrastContext()));
+                List<long[]> contexts = new ArrayList<>();
+                List<long[]> responses = new ArrayList<>();
+                xs.forEach(x -> {
+                    contexts.add(x.teacherContext());
+                    responses.add(x.response());
+                });
+                float[] all = sdpo4j.lm.TeacherForcing.score(s.teacher(), sub, contexts, responses, s.tokenizer().padId())
+                        .logits().toFloatArray();
+                assertEquals(all.length, got.length);
+                int perRow = all.length / xs.size();
+                int vocab = s.teacher().config().vocabSize();
+                List<long[]> rs = new ArrayList<>();
+                xs.forEach(x -> rs.add(x.response()));
+                float[] underBare = sdpo4j.lm.TeacherForcing.score(s.teacher(), sub, bare, rs, s.tokenizer().padId())
+                        .logits().toFloatArray();
+                for (int i = 0; i < all.length; i++) {
+                    int row = i / perRow;
+                    boolean real = (i % perRow) / vocab < lengths[row];
+                    float want = taught[row] ? (real ? all[i] : got[i]) : 0f;
+                    assertEquals(want, got[i], 1e-4f, "row " + row + " entry " + (i % perRow));
+                    float wantContrast = taught[row] ? (real ? underBare[i] : contrast[i]) : 0f;
+                    assertEquals(wantContrast, contrast[i], 1e-4f, "contrastive row " + row + " entry " + (i % perRow));
+                }
             }
         }
     }
