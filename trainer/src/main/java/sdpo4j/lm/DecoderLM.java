@@ -203,20 +203,47 @@ public final class DecoderLM {
         if (cfg.architecture() == Architecture.GPT2) {
             Step s = new Step(attentionBias(attentionMask, past, l, 1), false, null, null, cache, null);
             x = x.add(lookup(p("transformer.wpe.weight"), positions));
-            for (int i = 0; i < cfg.numLayers(); i++) {
-                x = gpt2Block(i, x, s);
-            }
-            return layerNorm(x, "transformer.ln_f.");
+            return layerNorm(layers(x, s, this::gpt2Block), "transformer.ln_f.");
         }
         long[] pos = positions.toLongArray();
         int group = cfg.numHeads() / cfg.numKvHeads();
         NDArray mask = attentionBias(attentionMask, past, l, group);
         NDList cs = ropeCosSin(pos, b, l, positions.getManager());
         Step s = new Step(mask, cache != null, cs.get(0), cs.get(1), cache, cache == null ? null : normColumn(x.getManager(), b, l));
+        return rmsNorm(layers(x, s, this::llamaBlock), "model.norm.weight");
+    }
+
+    /** One decoder block: layer index, input, what the pass shares; returns the block's output. */
+    private interface Block {
+        NDArray apply(int layer, NDArray x, Step s);
+    }
+
+    /**
+     * Every block in turn. Without autograd recording (the teacher, evaluation, a generation's
+     * prefill) each block's intermediate arrays are freed when it ends rather than when the
+     * caller's scope closes: held to the end they were 3.3 GB for one teacher pass of the long
+     * train-bench (64 responses of about 105 tokens), and touching that much fresh memory every
+     * step cost more time than the pass itself. While recording, autograd needs them.
+     */
+    private NDArray layers(NDArray x, Step s, Block block) {
+        boolean free = !JniUtils.isGradMode();
         for (int i = 0; i < cfg.numLayers(); i++) {
-            x = llamaBlock(i, x, s);
+            if (!free) {
+                x = block.apply(i, x, s);
+                continue;
+            }
+            NDArray out;
+            try (NDScope layer = new NDScope()) {
+                out = block.apply(i, x, s);
+                NDScope.unregister(out);
+            }
+            NDScope.register(out); // the caller's scope, if it has one, owns the result again
+            if (i > 0) {
+                x.close(); // the previous block's output, ours to free
+            }
+            x = out;
         }
-        return rmsNorm(x, "model.norm.weight");
+        return x;
     }
 
     /**
