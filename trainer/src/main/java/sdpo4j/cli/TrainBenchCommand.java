@@ -31,12 +31,16 @@ public final class TrainBenchCommand implements Callable<Integer> {
     @Option(names = "--width", defaultValue = "256", description = "Width of the default model.")
     int width;
 
-    @Option(names = "--rounds", defaultValue = "10", description = "Timed updates per method; the figures are their medians.")
+    @Option(names = "--rounds", defaultValue = "12", description = "Timed updates per method; the figures are their medians.")
     int rounds;
 
     @Option(names = "--warmup", defaultValue = "20", description = "Untimed updates per method first: the JIT compiles for seconds,"
             + " and its threads then take a core from libtorch's (updates 2-4x slower while it does).")
     int warmup;
+
+    @Option(names = "--batches", defaultValue = "4", description = "Rollout batches (consecutive prompts of the dataset), "
+            + "used round by round: how much the teacher computes depends on the batch.")
+    int batches;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Training config (batch shape, objective settings).")
     Path config;
@@ -46,6 +50,15 @@ public final class TrainBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (rounds < 1) {
+            throw new sdpo4j.config.ConfigException("--rounds", rounds, "an integer >= 1");
+        }
+        if (batches < 1) {
+            throw new sdpo4j.config.ConfigException("--batches", batches, "an integer >= 1");
+        }
+        if (warmup < 0) {
+            throw new sdpo4j.config.ConfigException("--warmup", warmup, "an integer >= 0");
+        }
         Path tmp = null;
         Path dir = model;
         if (dir == null) {
@@ -62,11 +75,12 @@ public final class TrainBenchCommand implements Callable<Integer> {
         TrainConfig cfg = StepBenchmark.config(dir, config, all);
         try {
             StepBenchmark.Result r = StepBenchmark.run(cfg, List.of(ObjectiveKind.GRPO, ObjectiveKind.SDPO, ObjectiveKind.CREDIT),
-                    warmup, rounds);
-            System.out.printf(Locale.ROOT, "model %s, %d prompts x %d responses, %d response tokens; threads %s; generation %.3f s (once)%n",
+                    warmup, rounds, batches);
+            System.out.printf(Locale.ROOT, "model %s, %d prompts x %d responses, %d response tokens a batch; threads %s; generation %.3f s a batch%n",
                     model == null ? "random llama " + layers + "x" + width : dir, cfg.prompts(), cfg.groupSize(), r.responseTokens(),
                     System.getProperty("ai.djl.pytorch.num_threads", "default"), r.generationSeconds());
-            System.out.printf(Locale.ROOT, "median of %d updates per method after %d warm-up updates, methods interleaved%n", rounds, warmup);
+            System.out.printf(Locale.ROOT, "median of %d updates per method after %d warm-up updates, methods interleaved, %d batches in turn%n",
+                    rounds, warmup, batches);
             System.out.println("method   update s   teacher s   training s   other s   (mean update s)");
             for (Map.Entry<ObjectiveKind, StepBenchmark.Timing> e : r.perMethod().entrySet()) {
                 StepBenchmark.Timing t = e.getValue();

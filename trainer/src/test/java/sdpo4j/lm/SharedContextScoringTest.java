@@ -83,9 +83,13 @@ class SharedContextScoringTest {
         Random rnd = new Random(3);
         // Every context one token long: nothing to prefill.
         assertSame(name, List.of(ids(rnd, 1), ids(rnd, 1)), List.of(ids(rnd, 3), ids(rnd, 1)));
-        // One-token responses only: the pass after the prefix is a single position.
+        // One-token responses only: packed, two share a row; unpacked, the pass after the prefix
+        // is a single position (the model's decoding path, with the packed pass's mask).
         long[] c = ids(rnd, 5);
-        assertSame(name, List.of(c, c.clone(), ids(rnd, 7)), List.of(ids(rnd, 1), ids(rnd, 1), ids(rnd, 1)));
+        List<long[]> contexts = List.of(c, c.clone(), ids(rnd, 7));
+        List<long[]> oneToken = List.of(ids(rnd, 1), ids(rnd, 1), ids(rnd, 1));
+        assertSame(name, contexts, oneToken);
+        assertSame(name, contexts, oneToken, 1);
         // No context repeats.
         assertSame(name, List.of(ids(rnd, 3), ids(rnd, 8)), List.of(ids(rnd, 4), ids(rnd, 2)));
     }
