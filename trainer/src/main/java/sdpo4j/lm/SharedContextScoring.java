@@ -32,8 +32,9 @@ public final class SharedContextScoring {
      */
     private static final double TWO_PASSES_AT_MOST = 0.8;
     /**
-     * Rows of the response pass hold at least this many tokens (more when a response is
-     * longer): short responses of one context then share a row (see {@link Packing}).
+     * Rows of the response pass may hold this many tokens (more when a response is longer):
+     * short responses of one context then share a row; the packing with the fewest slots up to
+     * this capacity is used (see {@link Packing}).
      */
     static final int MIN_PACKED = 32;
 
@@ -48,7 +49,7 @@ public final class SharedContextScoring {
         return score(model, m, contexts, responses, padId, MIN_PACKED);
     }
 
-    /** With rows of the response pass holding at least {@code minPacked} tokens (1: a row per response). */
+    /** With rows of the response pass holding up to {@code minPacked} tokens, or the longest response if longer. */
     static TeacherForcing.Scored score(DecoderLM model, NDManager m, List<long[]> contexts, List<long[]> responses,
             long padId, int minPacked) {
         int b = contexts.size();
@@ -75,7 +76,7 @@ public final class SharedContextScoring {
             rowOf[i] = d;
             lr = Math.max(lr, responses.get(i).length);
         }
-        Packing packing = Packing.of(rowOf, responses, Math.max(lr, minPacked));
+        Packing packing = Packing.fewestSlots(rowOf, responses, lr, Math.max(lr, minPacked));
         try (CachedRows perContext = prefill(model, m, prefixes, padId);
                 CachedRows rows = perContext.select(packing.contextOfRow())) {
             NDArray hidden = rows.extendPacked(model, m, packing, contexts, responses, padId);
@@ -114,6 +115,28 @@ public final class SharedContextScoring {
      * @param width the longest row
      */
     record Packing(int[] contextOfRow, int[] rowOf, int[] offset, int width) {
+        /**
+         * Of the packings with capacities {@code from..to}, the one with the fewest slots (rows
+         * times width; fewer rows on a tie). Rows are padded to the fullest one, so one context
+         * with many responses (a sibling's solution shown to all the others) would otherwise
+         * set the width of rows that hold one short response each: measured 4x padding on
+         * batches with many distinct feedback contexts.
+         */
+        static Packing fewestSlots(int[] contextOf, List<long[]> responses, int from, int to) {
+            Packing best = null;
+            for (int capacity = Math.max(1, from); capacity <= Math.max(from, to); capacity++) {
+                Packing p = of(contextOf, responses, capacity);
+                if (best == null || p.slots() < best.slots()) {
+                    best = p;
+                }
+            }
+            return best;
+        }
+
+        long slots() {
+            return (long) contextOfRow.length * width;
+        }
+
         static Packing of(int[] contextOf, List<long[]> responses, int capacity) {
             int n = contextOf.length;
             int[] rowOf = new int[n];

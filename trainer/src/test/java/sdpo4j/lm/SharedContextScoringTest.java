@@ -111,6 +111,23 @@ class SharedContextScoringTest {
         assertEquals(7, p.width());
     }
 
+    @Test
+    void theFewestSlotsPackingDoesNotLetOneFullRowSetEveryRowsWidth() {
+        // Context 0 has six responses of 2 tokens, contexts 1-4 one each: capacity 12 puts context
+        // 0 in one row of 12 and pads the four others to 12 (60 slots); capacity 4 gives 3 + 4
+        // rows of 4 (28 slots), capacity 2 gives 6 + 4 rows of 2 (20 slots), the fewest.
+        int[] contextOf = {0, 0, 0, 0, 0, 0, 1, 2, 3, 4};
+        List<long[]> responses = new ArrayList<>();
+        for (int i = 0; i < contextOf.length; i++) {
+            responses.add(new long[2]);
+        }
+        assertEquals(60, SharedContextScoring.Packing.of(contextOf, responses, 12).slots());
+        assertEquals(28, SharedContextScoring.Packing.of(contextOf, responses, 4).slots());
+        SharedContextScoring.Packing best = SharedContextScoring.Packing.fewestSlots(contextOf, responses, 2, 12);
+        assertEquals(20, best.slots());
+        assertEquals(2, best.width());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
     void packedAndUnpackedResponsePassesEqualFullRecomputation(String name) {
@@ -124,7 +141,7 @@ class SharedContextScoringTest {
             contexts.add(distinct[use[i]]);
             responses.add(ids(rnd, lengths[i]));
         }
-        // 1: a row per response; 5: some rows hold several; the default: one row per context.
+        // 1: rows as wide as the longest response; 5: some rows hold several; the default: up to 32.
         for (int minPacked : new int[] {1, 5, SharedContextScoring.MIN_PACKED}) {
             assertSame(name, contexts, responses, minPacked);
         }
