@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.BinaryOperator;
 
 /**
  * Arithmetic between an array and a Java number that is safe to record for autograd. Use these
@@ -33,44 +34,37 @@ public final class Scalars {
     }
 
     public static NDArray add(NDArray x, double value) {
-        try (NDArray s = of(x, value)) {
-            return x.add(s);
-        }
+        return apply(x, value, NDArray::add);
     }
 
     public static NDArray sub(NDArray x, double value) {
-        try (NDArray s = of(x, value)) {
-            return x.sub(s);
-        }
+        return apply(x, value, NDArray::sub);
     }
 
     public static NDArray mul(NDArray x, double value) {
-        try (NDArray s = of(x, value)) {
-            return x.mul(s);
-        }
+        return apply(x, value, NDArray::mul);
     }
 
     public static NDArray div(NDArray x, double value) {
-        try (NDArray s = of(x, value)) {
-            return x.div(s);
-        }
+        return apply(x, value, NDArray::div);
     }
 
     public static NDArray pow(NDArray x, double exponent) {
-        try (NDArray s = of(x, exponent)) {
-            return x.pow(s);
-        }
+        return apply(x, exponent, NDArray::pow);
     }
 
     public static NDArray maximum(NDArray x, double value) {
-        try (NDArray s = of(x, value)) {
-            return x.maximum(s);
-        }
+        return apply(x, value, NDArray::maximum);
     }
 
     public static NDArray minimum(NDArray x, double value) {
+        return apply(x, value, NDArray::minimum);
+    }
+
+    /** {@code op(x, value)} with the value as a libtorch-owned 0-d tensor, closed once the result holds what it needs. */
+    private static NDArray apply(NDArray x, double value, BinaryOperator<NDArray> op) {
         try (NDArray s = of(x, value)) {
-            return x.minimum(s);
+            return op.apply(x, s);
         }
     }
 }
