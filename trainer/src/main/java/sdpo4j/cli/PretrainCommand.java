@@ -62,14 +62,18 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Weights, corpus and order.")
     long seed;
 
-    @Option(names = "--if-missing", description = "Do nothing when --out already holds a model pretrained with these options "
+    @Option(names = "--if-missing", description = "Do nothing when --out already holds a model pretrained with these options and templates "
             + "(its pretrain.json, written last, records them).")
     boolean ifMissing;
 
     static final String MARKER = "pretrain.json";
 
-    /** The options that determine the model, as recorded in {@value #MARKER}. */
-    private Map<String, Object> options() {
+    /**
+     * The options that determine the model, as recorded in {@value #MARKER}; with the teacher-context
+     * templates' text, which the corpus teaches the model to read: a model cached before they changed
+     * would be handed contexts it never saw.
+     */
+    private Map<String, Object> options(TeacherContexts.Templates templates) {
         Map<String, Object> o = new java.util.LinkedHashMap<>();
         o.put("family", "llama");
         o.put("layers", layers);
@@ -80,16 +84,18 @@ public final class PretrainCommand implements Callable<Integer> {
         o.put("tasks", tasks);
         o.put("solve_accuracy", solveAccuracy);
         o.put("seed", seed);
+        o.put("templates", List.of(templates.reprompt(), templates.solution(), templates.feedback()));
         return o;
     }
 
     @Override
     public Integer call() throws java.io.IOException {
         Path marker = out.resolve(MARKER);
+        TeacherContexts.Templates templates = TeacherContexts.Templates.load(promptsDir, "arithmetic");
         if (ifMissing && java.nio.file.Files.isRegularFile(marker)) {
             try {
                 Object recorded = new com.fasterxml.jackson.databind.ObjectMapper().readValue(marker.toFile(), Map.class).get("options");
-                if (options().toString().equals(String.valueOf(recorded))) {
+                if (options(templates).toString().equals(String.valueOf(recorded))) {
                     System.out.println("using the cached pretrained model in " + out + " (same options; delete it to retrain)");
                     return 0;
                 }
@@ -98,7 +104,7 @@ public final class PretrainCommand implements Callable<Integer> {
             }
         }
         ArithmeticConfig arithmetic = new ArithmeticConfig(1, List.of("+", "-"), 2, false);
-        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(promptsDir, "arithmetic"), false);
+        TeacherContexts contexts = new TeacherContexts(templates, false);
         List<PretrainCorpus.Example> corpus = PretrainCorpus.arithmetic(
                 Arithmetic.generate(arithmetic, tasks, seed, "p"), contexts, solveAccuracy, seed);
         try (NDManager m = NDManager.newBaseManager()) {
@@ -119,7 +125,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 HfCheckpoint.save(model, out, out);
                 double[] acc = evaluate(model, tok, m, contexts, Arithmetic.generate(arithmetic, 100, seed + 1_000_003, "eval"));
                 Map<String, Object> record = new java.util.LinkedHashMap<>();
-                record.put("options", options());
+                record.put("options", options(templates));
                 record.put("held_out_greedy_accuracy", Map.of("plain", acc[0], "with_solution", acc[1], "with_feedback", acc[2]));
                 record.put("skipped_non_finite_steps", skipped);
                 record.put("seconds", (System.nanoTime() - start) / 1e9);
@@ -140,8 +146,7 @@ public final class PretrainCommand implements Callable<Integer> {
             long a = ((Number) t.get("answer")).longValue();
             plain.add(ids(tok, p));
             withSolution.add(ids(tok, contexts.render(p, new TeacherContexts.Context(String.valueOf(a), null))));
-            withFeedback.add(ids(tok, contexts.render(p, new TeacherContexts.Context(null,
-                    "The answer " + (a + 3) + " is wrong: it is too large."))));
+            withFeedback.add(ids(tok, contexts.render(p, new TeacherContexts.Context(null, Arithmetic.wrongAnswerFeedback(a + 3, a)))));
         }
         SamplingConfig greedy = new SamplingConfig(0, 0, 1, 6, List.of(), 0);
         Generator g = new Generator(model, tok);

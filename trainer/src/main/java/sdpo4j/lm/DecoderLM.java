@@ -313,34 +313,39 @@ public final class DecoderLM {
     }
 
     /**
-     * Additive mask {@code [B, 1, group*L, S]}: 0 where query i may see key j (j <= past + i and j
-     * is real, or as a rank-3 mask says), a large negative number elsewhere; rows repeat per query
-     * head of a key/value group.
+     * Additive mask: 0 where query i may see key j (j <= past + i and j is real, or as a rank-3
+     * mask says), a large negative number elsewhere. {@code [B, 1, 1, L, S]} for several new tokens
+     * of a model with grouped-query heads (scores are viewed as {@code [B, kvHeads, group, L, S]},
+     * so the mask broadcasts over a group's query heads instead of being copied for each),
+     * {@code [B, 1, L, S]} otherwise.
      */
     private NDArray attentionBias(NDArray attentionMask, long past, long l, int group) {
         Constants c = constants();
         Shape shape = attentionMask.getShape();
         long s = shape.get(shape.dimension() - 1);
-        NDArray allowed;
+        NDArray bias;
         if (shape.dimension() == 3) {
             if (shape.get(1) != l || s != past + l) {
                 throw new IllegalArgumentException("attention mask " + shape + " for " + l + " new tokens after " + past);
             }
-            allowed = attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, l, s);
+            bias = masked(attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, l, s), c);
         } else {
-            allowed = attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, 1, s);
+            bias = masked(attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, 1, s), c);
             if (l > 1) {
-                // A single new token may see every cached key, so only several tokens need the causal part.
+                // A single new token may see every cached key, so only several tokens need the causal
+                // part. Padding [B, 1, 1, S] and causal [L, S] are biased apart and added: one op over
+                // [B, 1, L, S] instead of four (MASKED twice where both mask a key: still finite).
                 NDManager m = attentionMask.getManager();
                 NDArray query = m.arange(past, past + l, 1, DataType.INT64).reshape(l, 1);
                 NDArray key = m.arange(0, s, 1, DataType.INT64);
-                allowed = key.lte(query).logicalAnd(allowed);
+                bias = bias.add(masked(key.lte(query), c));
             }
         }
-        if (l > 1 && group > 1) {
-            allowed = allowed.tile(new long[] {1, 1, group, 1});
-        }
-        // (allowed - 1) * 1e9: DJL's where() does not broadcast, this does.
+        return l > 1 && group > 1 ? bias.expandDims(1) : bias;
+    }
+
+    /** 0 where {@code allowed}, {@link #MASKED} elsewhere: (allowed - 1) * 1e9 (DJL's where() does not broadcast). */
+    private static NDArray masked(NDArray allowed, Constants c) {
         return allowed.toType(DataType.FLOAT32, false).sub(c.one).mul(c.maskedScale);
     }
 
@@ -448,11 +453,19 @@ public final class DecoderLM {
         long l = q.getShape().get(2);
         long kvHeads = k.getShape().get(1);
         int d = cfg.headDim();
-        NDArray scores = q.reshape(b, kvHeads, heads / kvHeads * l, d).matMul(k.transpose(0, 1, 3, 2));
+        long group = heads / kvHeads;
+        NDArray scores = q.reshape(b, kvHeads, group * l, d).matMul(k.transpose(0, 1, 3, 2));
         if (!s.qScaled()) {
             scores = scores.mul(constants().scale);
         }
-        NDArray out = (s.mask() == null ? scores : scores.add(s.mask())).softmax(-1).matMul(v);
+        if (s.mask() != null && s.mask().getShape().dimension() == 5) {
+            // The mask is [B, 1, 1, L, S] (attentionBias): one copy for a group's query heads.
+            long keys = scores.getShape().get(3);
+            scores = scores.reshape(b, kvHeads, group, l, keys).add(s.mask()).reshape(b, kvHeads, group * l, keys);
+        } else if (s.mask() != null) {
+            scores = scores.add(s.mask());
+        }
+        NDArray out = scores.softmax(-1).matMul(v);
         if (l == 1) {
             return out.reshape(b, 1, cfg.hiddenSize()); // [B, kvHeads, group, D] is [B, 1, H] in memory
         }

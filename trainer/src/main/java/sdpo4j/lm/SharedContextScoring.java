@@ -37,6 +37,13 @@ public final class SharedContextScoring {
      * this capacity is used (see {@link Packing}).
      */
     static final int MIN_PACKED = 32;
+    /**
+     * A pass's fixed cost in positions, for choosing between a separate response pass and one
+     * packed after the rests: the separate one also copies every row's keys and values, and its
+     * own keys are concatenated to them. Measured on the built-in model's batches (2 threads):
+     * about 4.5 ms beside 12 us a position.
+     */
+    static final int PASS_POSITIONS = 384;
 
     private SharedContextScoring() {}
 
@@ -49,9 +56,21 @@ public final class SharedContextScoring {
         return score(model, m, contexts, responses, padId, MIN_PACKED);
     }
 
-    /** With rows of the response pass holding up to {@code minPacked} tokens, or the longest response if longer. */
+    /**
+     * Where the responses are scored: in a pass of their own after the prefixes' last pass
+     * ({@code SEPARATE}), packed after each prefix's rest in that last pass ({@code WITH_RESTS}),
+     * or whichever computes fewer positions counting a pass's fixed cost ({@code CHEAPER}).
+     */
+    enum ResponsePass { SEPARATE, WITH_RESTS, CHEAPER }
+
     static TeacherForcing.Scored score(DecoderLM model, NDManager m, List<long[]> contexts, List<long[]> responses,
             long padId, int minPacked) {
+        return score(model, m, contexts, responses, padId, minPacked, ResponsePass.CHEAPER);
+    }
+
+    /** With rows of a separate response pass holding up to {@code minPacked} tokens, or the longest response if longer. */
+    static TeacherForcing.Scored score(DecoderLM model, NDManager m, List<long[]> contexts, List<long[]> responses,
+            long padId, int minPacked, ResponsePass where) {
         int b = contexts.size();
         if (responses.size() != b) {
             throw new IllegalArgumentException(b + " contexts but " + responses.size() + " responses");
@@ -76,10 +95,24 @@ public final class SharedContextScoring {
             rowOf[i] = d;
             lr = Math.max(lr, responses.get(i).length);
         }
-        Packing packing = Packing.fewestSlots(rowOf, responses, lr, Math.max(lr, minPacked));
-        try (CachedRows perContext = prefill(model, m, prefixes, padId);
-                CachedRows rows = perContext.select(packing.contextOfRow())) {
-            NDArray hidden = rows.extendPacked(model, m, packing, contexts, responses, padId);
+        Split split = Split.plan(prefixes);
+        Packing separate = Packing.fewestSlots(rowOf, responses, lr, Math.max(lr, minPacked));
+        int[] restLength = split.rest().stream().mapToInt(r -> r.length).toArray();
+        Packing withRests = Packing.afterLeads(rowOf, responses, restLength);
+        boolean merge = where == ResponsePass.WITH_RESTS || where == ResponsePass.CHEAPER
+                && withRests.slots() <= (long) prefixes.size() * maxLength(split.rest()) + separate.slots() + PASS_POSITIONS;
+        Packing packing = merge ? withRests : separate;
+        try (CachedRows perPrefix = split.first(model, m, padId)) {
+            NDArray hidden;
+            if (merge) {
+                hidden = perPrefix.extendPacked(model, m, packing, split.rest(), split.at(), contexts, responses, padId);
+            } else {
+                perPrefix.extend(model, m, split.rest(), split.at(), maxLength(split.rest()), padId);
+                try (CachedRows rows = perPrefix.select(packing.contextOfRow())) {
+                    List<long[]> none = java.util.Collections.nCopies(packing.contextOfRow().length, new long[0]);
+                    hidden = rows.extendPacked(model, m, packing, none, new long[none.size()], contexts, responses, padId);
+                }
+            }
             // Back to one row per response: row i, position j is packed slot offset(i) + j.
             long[] gather = new long[b * lr];
             long[] tokens = new long[b * lr];
@@ -137,6 +170,30 @@ public final class SharedContextScoring {
             return (long) contextOfRow.length * width;
         }
 
+        /**
+         * One row per context, its responses one after another behind the context's lead
+         * ({@code lead[c]} slots, the rest of its prefix computed in the same pass).
+         */
+        static Packing afterLeads(int[] contextOf, List<long[]> responses, int[] lead) {
+            int[] used = lead.clone();
+            int[] rowOf = contextOf.clone();
+            int[] offset = new int[contextOf.length];
+            int width = 1;
+            for (int d : lead) {
+                width = Math.max(width, d);
+            }
+            for (int i = 0; i < contextOf.length; i++) {
+                offset[i] = used[contextOf[i]];
+                used[contextOf[i]] += responses.get(i).length;
+                width = Math.max(width, used[contextOf[i]]);
+            }
+            int[] rows = new int[lead.length];
+            for (int d = 0; d < rows.length; d++) {
+                rows[d] = d;
+            }
+            return new Packing(rows, rowOf, offset, width);
+        }
+
         static Packing of(int[] contextOf, List<long[]> responses, int capacity) {
             int n = contextOf.length;
             int[] rowOf = new int[n];
@@ -164,72 +221,91 @@ public final class SharedContextScoring {
     }
 
     /**
-     * Keys and values of every prefix, one cache row each: prefixes sorted so that those with a
-     * long common start sit together, each run of them computed as one shared start (one pass
-     * over all starts), then the rest of each prefix on top of its start (one pass); or one pass
-     * over the whole prefixes when that computes fewer positions.
+     * How the prefixes are computed: their shared starts in a first pass, then each prefix's rest
+     * on top of its start ({@code at}: where the rest begins); with no starts, one pass over the
+     * whole prefixes. Prefixes sorted so that those with a long common start sit together make a
+     * run, computed as one shared start. A prefix that shares its start with no other (a group's
+     * one solution context) goes whole into the rests or is a start of its own, whichever
+     * computes fewer positions: among the starts it sets the width of every start, among the rests
+     * of every rest.
+     *
+     * @param startOf the start each prefix continues, {@link CachedRows#NONE} for none
      */
-    private static CachedRows prefill(DecoderLM model, NDManager m, List<long[]> prefixes, long padId) {
-        int n = prefixes.size();
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (x, y) -> Arrays.compare(prefixes.get(x), prefixes.get(y)));
-        List<long[]> starts = new ArrayList<>();
-        int[] startOf = new int[n];
-        int shared = -1;
-        int members = 0;
-        for (int k = 0; k < n; k++) {
-            long[] p = prefixes.get(order[k]);
-            int common = shared < 0 ? 0 : commonLength(starts.get(shared), p);
-            // Joining may shorten a run's shared start; at most to half, so that one odd prefix
-            // does not take the shared part away from the others.
-            if (shared < 0 || common < MIN_SHARED || members > 1 && 2 * common < starts.get(shared).length) {
-                starts.add(p);
-                shared = starts.size() - 1;
-                members = 1;
-            } else {
-                starts.set(shared, Arrays.copyOf(p, common));
-                members++;
+    record Split(List<long[]> starts, int[] startOf, long[] at, List<long[]> rest) {
+        static Split plan(List<long[]> prefixes) {
+            int n = prefixes.size();
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
             }
-            startOf[order[k]] = shared;
-        }
-        List<long[]> rest = new ArrayList<>();
-        long[] at = new long[n];
-        for (int i = 0; i < n; i++) {
-            long[] p = prefixes.get(i);
-            at[i] = starts.get(startOf[i]).length;
-            rest.add(Arrays.copyOfRange(p, (int) at[i], p.length));
-        }
-        // Prefixes that share nothing are their own starts and set the first pass's width, so two
-        // passes can compute more positions than one pass over the whole prefixes (Credit's
-        // contrastive contexts, where a few groups drew the same other prompt: measured 1.7x).
-        long onePass = (long) n * maxLength(prefixes);
-        long twoPasses = (long) starts.size() * maxLength(starts) + (long) n * maxLength(rest);
-        if (starts.size() == n || twoPasses > TWO_PASSES_AT_MOST * onePass) {
-            CachedRows whole = CachedRows.empty(model, n);
-            try {
-                whole.extend(model, m, prefixes, new long[n], maxLength(prefixes), padId);
+            Arrays.sort(order, (x, y) -> Arrays.compare(prefixes.get(x), prefixes.get(y)));
+            List<long[]> runs = new ArrayList<>();
+            List<Integer> members = new ArrayList<>();
+            int[] runOf = new int[n];
+            for (int k = 0; k < n; k++) {
+                long[] p = prefixes.get(order[k]);
+                int last = runs.size() - 1;
+                int common = last < 0 ? 0 : commonLength(runs.get(last), p);
+                // Joining may shorten a run's shared start; at most to half, so that one odd prefix
+                // does not take the shared part away from the others.
+                if (last < 0 || common < MIN_SHARED || members.get(last) > 1 && 2 * common < runs.get(last).length) {
+                    runs.add(p);
+                    members.add(1);
+                } else {
+                    runs.set(last, Arrays.copyOf(p, common));
+                    members.set(last, members.get(last) + 1);
+                }
+                runOf[order[k]] = runs.size() - 1;
+            }
+            Split whole = of(prefixes, List.of(), runOf, List.of(), false);
+            if (runs.size() == n) {
                 return whole;
-            } catch (RuntimeException e) {
-                whole.close();
-                throw e;
             }
+            Split withLoners = of(prefixes, runs, runOf, members, true);
+            Split shared = of(prefixes, runs, runOf, members, false);
+            Split two = shared.positions() < withLoners.positions() ? shared : withLoners;
+            // Prefixes that share nothing set a pass's width either way, so two passes can compute
+            // more positions than one pass over the whole prefixes (Credit's contrastive contexts,
+            // where a few groups drew the same other prompt: measured 1.7x).
+            return two.positions() > TWO_PASSES_AT_MOST * whole.positions() ? whole : two;
         }
-        CachedRows computed = CachedRows.empty(model, starts.size());
-        try {
-            computed.extend(model, m, starts, new long[starts.size()], maxLength(starts), padId);
-            CachedRows perPrefix = computed.select(startOf);
-            try {
-                perPrefix.extend(model, m, rest, at, maxLength(rest), padId);
-                return perPrefix;
-            } catch (RuntimeException e) {
-                perPrefix.close();
-                throw e;
+
+        /** With {@code loners} true every run is a start, else only runs of two or more prefixes (none without runs). */
+        private static Split of(List<long[]> prefixes, List<long[]> runs, int[] runOf, List<Integer> members, boolean loners) {
+            int[] rowOfRun = new int[runs.size()];
+            List<long[]> starts = new ArrayList<>();
+            for (int r = 0; r < runs.size(); r++) {
+                rowOfRun[r] = loners || members.get(r) > 1 ? starts.size() : CachedRows.NONE;
+                if (rowOfRun[r] != CachedRows.NONE) {
+                    starts.add(runs.get(r));
+                }
             }
-        } finally {
-            computed.close();
+            int n = prefixes.size();
+            int[] startOf = new int[n];
+            long[] at = new long[n];
+            List<long[]> rest = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                long[] p = prefixes.get(i);
+                startOf[i] = runs.isEmpty() ? CachedRows.NONE : rowOfRun[runOf[i]];
+                at[i] = startOf[i] == CachedRows.NONE ? 0 : runs.get(runOf[i]).length;
+                rest.add(Arrays.copyOfRange(p, (int) at[i], p.length));
+            }
+            return new Split(starts, startOf, at, rest);
+        }
+
+        long positions() {
+            return (long) starts.size() * maxLength(starts) + (long) rest.size() * maxLength(rest);
+        }
+
+        /** One cache row per prefix holding its start's keys and values (computed in one pass), or nothing. */
+        CachedRows first(DecoderLM model, NDManager m, long padId) {
+            if (starts.isEmpty()) {
+                return CachedRows.empty(model, startOf.length);
+            }
+            try (CachedRows computed = CachedRows.empty(model, starts.size())) {
+                computed.extend(model, m, starts, new long[starts.size()], maxLength(starts), padId);
+                return computed.select(startOf);
+            }
         }
     }
 
@@ -254,6 +330,8 @@ public final class SharedContextScoring {
      * blocks appended one after another, so a row's real positions need not be contiguous.
      */
     private static final class CachedRows implements AutoCloseable {
+        /** In {@link #select}: a row with nothing cached. */
+        static final int NONE = -1;
         private final int layers;
         private final KvCache cache;
         private long[][] valid;
@@ -269,13 +347,17 @@ public final class SharedContextScoring {
             return new CachedRows(layers, new KvCache(layers), new long[rows][0]);
         }
 
-        /** A copy holding rows {@code rows} of this one (a row may repeat). */
+        /**
+         * A copy holding rows {@code rows} of this one (a row may repeat); a row {@link #NONE}
+         * holds no real position (a copy of row 0 with every position masked), for a sequence
+         * that starts afresh on top of it.
+         */
         CachedRows select(int[] rows) {
             long[][] v = new long[rows.length][];
             long[] index = new long[rows.length];
             for (int i = 0; i < rows.length; i++) {
-                v[i] = valid[rows[i]];
-                index[i] = rows[i];
+                v[i] = rows[i] == NONE ? new long[valid[0].length] : valid[rows[i]];
+                index[i] = rows[i] == NONE ? 0 : rows[i];
             }
             return new CachedRows(layers, cache.length() == 0 ? new KvCache(layers) : cache.selectRows(index), v);
         }
@@ -315,13 +397,15 @@ public final class SharedContextScoring {
         }
 
         /**
-         * The response pass: row p holds its responses' inputs one after another (a response's
-         * input is the context's last token, then all but its last token), each token seeing
-         * the row's cached context and the earlier tokens of its own response only. Returns the
-         * hidden states {@code [rows, width, H]}; the cache is not to be extended afterwards.
+         * The response pass: row p holds its lead (tokens continuing the row's cache, from
+         * position {@code leadStart[p]}, causal), then its responses' inputs one after another
+         * (a response's input is the context's last token, then all but its last token), each
+         * seeing the row's cache, the whole lead and the earlier tokens of its own response only.
+         * Returns the hidden states {@code [rows, width, H]}; the cache is not to be extended
+         * afterwards.
          */
-        NDArray extendPacked(DecoderLM model, NDManager m, Packing packing, List<long[]> contexts, List<long[]> responses,
-                long padId) {
+        NDArray extendPacked(DecoderLM model, NDManager m, Packing packing, List<long[]> leads, long[] leadStart,
+                List<long[]> contexts, List<long[]> responses, long padId) {
             int rows = packing.contextOfRow().length;
             int width = packing.width();
             int past = (int) cache.length();
@@ -331,11 +415,19 @@ public final class SharedContextScoring {
             boolean[] mask = new boolean[rows * width * s];
             Arrays.fill(ids, padId);
             for (int p = 0; p < rows; p++) {
+                long[] lead = leads.get(p);
                 for (int q = 0; q < width; q++) {
-                    // Every slot sees the row's context (a padding slot too: its output is never read).
+                    // Every slot sees the row's cache (a padding slot too: its output is never read),
+                    // and the lead up to itself.
+                    int at = (p * width + q) * s;
                     for (int k = 0; k < past; k++) {
-                        mask[(p * width + q) * s + k] = valid[p][k] != 0;
+                        mask[at + k] = valid[p][k] != 0;
                     }
+                    Arrays.fill(mask, at + past, at + past + Math.min(q + 1, lead.length), true);
+                }
+                for (int j = 0; j < lead.length; j++) {
+                    ids[p * width + j] = lead[j];
+                    positions[p * width + j] = leadStart[p] + j;
                 }
             }
             for (int i = 0; i < responses.size(); i++) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import sdpo4j.env.TeacherContexts;
+import sdpo4j.env.arithmetic.Arithmetic;
 
 /**
  * The built-in model's pretraining text for arithmetic: examples that teach both solving and
@@ -36,7 +37,7 @@ public final class PretrainCorpus {
             out.add(new Example(prompt, String.valueOf(rnd.nextDouble() < solveAccuracy ? answer : wrong)));
             out.add(new Example(contexts.render(prompt, new TeacherContexts.Context(String.valueOf(answer), null)),
                     String.valueOf(answer)));
-            String feedback = "The answer " + wrong + " is wrong: it is " + (wrong < answer ? "too small" : "too large") + ".";
+            String feedback = Arithmetic.wrongAnswerFeedback(wrong, answer);
             double afterFeedback = Math.min(1, solveAccuracy + (1 - solveAccuracy) / 2);
             long next = rnd.nextDouble() < afterFeedback ? answer : answer + (wrong < answer ? 1 : -1) * (1 + rnd.nextInt(5));
             out.add(new Example(contexts.render(prompt, new TeacherContexts.Context(null, feedback)), String.valueOf(next)));

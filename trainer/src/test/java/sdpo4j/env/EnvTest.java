@@ -115,7 +115,7 @@ class EnvTest {
         return new TeacherContexts.Rollout(r, new Score(0, false, feedback));
     }
 
-    final TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false);
+    final TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "default"), false);
 
     @Test
     void noSuccessGivesFeedbackOnlyAndNoFeedbackGivesNoTeacher() {

@@ -78,6 +78,40 @@ class SharedContextScoringTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    void logitsEqualFullRecomputationWhenContextsThatShareNothingGoWholeIntoTheSecondPass(String name) {
+        Random rnd = new Random(name.hashCode() + 3);
+        // Six feedback-like contexts share an 18-token start and differ in 10 tokens after it; two
+        // solution-like ones share nothing and are 12 and 3 tokens. Prefixes (all but the last
+        // token): computing those two whole next to the rests (18 + 8 x 11 positions) beats making
+        // them starts of their own (3 x 18 + 8 x 9) and one pass over the whole prefixes (8 x 27),
+        // so the second pass starts them at position 0 on a first-pass row with every position masked.
+        long[] prompt = ids(rnd, 18);
+        List<long[]> contexts = new ArrayList<>();
+        List<long[]> responses = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            long[] c = java.util.Arrays.copyOf(prompt, 28);
+            System.arraycopy(ids(rnd, 10), 0, c, 18, 10);
+            contexts.add(c);
+            responses.add(ids(rnd, 1 + rnd.nextInt(4)));
+            if (i % 2 == 0) {
+                contexts.add(c.clone());
+                responses.add(ids(rnd, 2));
+            }
+        }
+        long[] loner = ids(rnd, 12);
+        long[] shortLoner = ids(rnd, 3);
+        for (int i = 0; i < 3; i++) {
+            contexts.add(loner);
+            responses.add(ids(rnd, 1 + i));
+        }
+        contexts.add(shortLoner);
+        responses.add(ids(rnd, 4));
+        assertSame(name, contexts, responses);
+        assertSame(name, contexts, responses, 1);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"gpt2", "llama-gqa"})
     void edgeCasesEqualFullRecomputation(String name) {
         Random rnd = new Random(3);
@@ -151,11 +185,20 @@ class SharedContextScoringTest {
         assertSame(name, contexts, responses, SharedContextScoring.MIN_PACKED);
     }
 
+    /** Every response pass (separate, after the rests, the cheaper) against full recomputation. */
     private static void assertSame(String name, List<long[]> contexts, List<long[]> responses, int minPacked) {
+        for (SharedContextScoring.ResponsePass where : SharedContextScoring.ResponsePass.values()) {
+            assertSame(name + " " + where, contexts, responses, minPacked, where);
+        }
+    }
+
+    private static void assertSame(String label, List<long[]> contexts, List<long[]> responses, int minPacked,
+            SharedContextScoring.ResponsePass where) {
+        String name = label.substring(0, label.indexOf(' '));
         try (NDManager m = manager.newSubManager()) {
             DecoderLM model = HfCheckpoint.load(GOLDEN.resolve(name), m);
             TeacherForcing.Scored full = TeacherForcing.score(model, m, contexts, responses, PAD);
-            TeacherForcing.Scored shared = SharedContextScoring.score(model, m, contexts, responses, PAD, minPacked);
+            TeacherForcing.Scored shared = SharedContextScoring.score(model, m, contexts, responses, PAD, minPacked, where);
             assertEquals(full.logits().getShape(), shared.logits().getShape(), name + ": logits shape");
             assertArrayEquals(full.tokens().toLongArray(), shared.tokens().toLongArray(), name + ": tokens");
             float[] mask = full.mask().toFloatArray();
@@ -174,7 +217,7 @@ class SharedContextScoringTest {
             for (int p = 0; p < mask.length; p++) {
                 for (int v = 0; mask[p] > 0 && v < vocab; v++) {
                     int i = p * vocab + v;
-                    assertEquals(want[i], got[i], tol, name + " at response position " + p + " token " + v);
+                    assertEquals(want[i], got[i], tol, label + " at response position " + p + " token " + v);
                 }
             }
             assertTrue(scale > 1, "logits too small to test anything: " + scale);

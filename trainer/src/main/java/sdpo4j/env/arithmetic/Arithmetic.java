@@ -60,9 +60,16 @@ public final class Arithmetic implements Environment {
         if (given == answer) {
             return new Score(1, true, "");
         }
-        String direction = given < answer ? "too small" : "too large";
-        return new Score(0, false, "The answer " + given + " is wrong: it is " + direction + "."
+        return new Score(0, false, wrongAnswerFeedback(given, answer)
                 + (cfg.revealAnswer() ? " The correct answer is " + answer + "." : ""));
+    }
+
+    /**
+     * The feedback on a wrong answer: which way it is off. Also the text the built-in model is
+     * pretrained to read (PretrainCorpus), which must match what training then shows it.
+     */
+    public static String wrongAnswerFeedback(long given, long answer) {
+        return "The answer " + given + " is wrong: it is " + (given < answer ? "too small" : "too large") + ".";
     }
 
     /** Seeded expressions with their values, as JSONL-ready maps ({@code id}, {@code prompt}, {@code answer}). */
