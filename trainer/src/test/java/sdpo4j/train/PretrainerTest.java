@@ -31,7 +31,7 @@ class PretrainerTest {
             String answer = String.valueOf(tasks.get(i).get("answer"));
             plainCorrect += corpus.get(3 * i).answer().equals(answer) ? 1 : 0;
             assertEquals(answer, corpus.get(3 * i + 1).answer(), "with a solution in context the answer is always right");
-            assertTrue(corpus.get(3 * i + 1).user().contains("Correct solution"));
+            assertTrue(corpus.get(3 * i + 1).user().contains("\nCorrect: " + answer), "the solution is shown in the context");
             assertTrue(corpus.get(3 * i + 2).user().contains("is wrong"));
         }
         assertTrue(plainCorrect > 10 && plainCorrect < 40, "plain solving is imperfect: " + plainCorrect + "/50");
