@@ -303,7 +303,7 @@ public final class DecoderLM {
     }
 
     /** Rows of {@code table} for integer {@code ids}: {@code ids.shape + [table columns]}, one torch embedding call. */
-    private static NDArray lookup(NDArray table, NDArray ids) {
+    static NDArray lookup(NDArray table, NDArray ids) {
         return ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
     }
 

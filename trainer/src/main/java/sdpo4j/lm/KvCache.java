@@ -115,8 +115,9 @@ public final class KvCache implements AutoCloseable {
 
     /**
      * Tensors derived from {@code owner}'s parameters for this generation, under {@code key}: layer
-     * {@code i}'s weights (e.g. a fused projection) under {@code i}, model-wide ones under keys the
-     * model chooses. Made on first use and kept, outside the caller's scope, until this cache is closed.
+     * {@code i}'s weights (e.g. a fused projection), which do not depend on the rows, under {@code i};
+     * model-wide ones, which may (a decoding step's constants shaped by the batch), under negative keys.
+     * Made on first use and kept, outside the caller's scope, until this cache is closed.
      */
     NDList derived(Object owner, int key, IntFunction<NDList> make) {
         if (weightsOwner == null) {
@@ -137,12 +138,22 @@ public final class KvCache implements AutoCloseable {
      * A new cache holding rows {@code rows} of this one, a row possibly several times: the keys
      * and values of one shared prefix computed once and handed to every sequence that continues
      * it. The copy concatenates when appended to (its first append is a whole block of tokens, so
-     * a preallocated buffer would save nothing); derived weights are not copied, the next pass
-     * derives them again.
+     * a preallocated buffer would save nothing). The layers' derived weights (keys 0 and up) move
+     * to the copy, which a pass continues next (deriving them is about 30 operations); a later pass
+     * on this cache derives them again. Model-wide entries (negative keys) may depend on the rows
+     * and stay.
      */
     KvCache selectRows(long[] rows) {
         KvCache out = new KvCache(keys.length);
         out.inPlace = false;
+        out.weightsOwner = weightsOwner;
+        for (var it = derived.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, NDList> e = it.next();
+            if (e.getKey() >= 0) {
+                out.derived.put(e.getKey(), e.getValue());
+                it.remove();
+            }
+        }
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] == null) {
                 throw new IllegalStateException("layer " + i + " of this cache is empty");

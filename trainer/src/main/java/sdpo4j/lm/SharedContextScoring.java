@@ -127,8 +127,7 @@ public final class SharedContextScoring {
                 }
             }
             long h = model.config().hiddenSize();
-            NDArray index = m.create(gather, new Shape(1, (long) b * lr, 1)).repeat(2, h);
-            NDArray picked = hidden.reshape(1, -1, h).gather(index, 1).reshape(b, lr, h);
+            NDArray picked = DecoderLM.lookup(hidden.reshape(-1, h), m.create(gather)).reshape(b, lr, h);
             return new TeacherForcing.Scored(model.head(picked), m.create(tokens, new Shape(b, lr)),
                     m.create(responseMask, new Shape(b, lr)));
         }

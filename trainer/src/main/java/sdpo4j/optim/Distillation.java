@@ -19,6 +19,8 @@ final class Distillation {
     final NDArray teacherOnSupport;
     /** Teacher log-probs over the whole vocabulary {@code [R, N, L, V]}, no gradient. */
     final NDArray teacherLogProbs;
+    /** With the tail bucket, -inf on the support {@code [R, N, L, V]} (TopKDivergence.onSupportMasked); else null. */
+    private final NDArray tailMask;
     /** 1 for responses with a teacher context, {@code [R, N]}. */
     final NDArray hasTeacher;
 
@@ -35,9 +37,9 @@ final class Distillation {
         // a top-K support differs per response, so the student is expanded to gather from it.
         NDArray support = TopKDivergence.supportIds(student.logProbs, teacher, cfg);
         this.ids = support == null ? null : support.broadcast(teacher.getShape().slice(0, 3).add(cfg.topK()));
-        this.studentOnSupport = TopKDivergence.restrict(
-                this.ids == null ? student.logProbs : student.expanded(), this.ids, cfg.tailBucket());
-        this.teacherOnSupport = TopKDivergence.restrict(teacher, ids, cfg.tailBucket());
+        this.tailMask = cfg.tailBucket() && ids != null ? TopKDivergence.onSupportMasked(ids, teacher) : null;
+        this.studentOnSupport = TopKDivergence.restrict(this.ids == null ? student.logProbs : student.expanded(), this.ids, tailMask);
+        this.teacherOnSupport = TopKDivergence.restrict(teacher, ids, tailMask);
         this.hasTeacher = batch.hasTeacher() != null ? batch.hasTeacher() : batch.rewards().onesLike();
     }
 
@@ -48,7 +50,7 @@ final class Distillation {
 
     /** Full-vocabulary log-probs restricted to this batch's support. */
     NDArray onSupport(NDArray logProbs) {
-        return TopKDivergence.restrict(logProbs, ids, cfg.tailBucket());
+        return TopKDivergence.restrict(logProbs, ids, tailMask);
     }
 
     /** Responses with a teacher: the denominator of {@link #aggregate}, {@code [R]}. */

@@ -35,17 +35,32 @@ public final class TopKDivergence {
      * distribution of K+1 entries (tail bucket) or K entries (renormalised).
      */
     static NDArray restrict(NDArray logProbs, NDArray ids, boolean tailBucket) {
+        return restrict(logProbs, ids, tailBucket && ids != null ? onSupportMasked(ids, logProbs) : null);
+    }
+
+    /**
+     * {@code -inf} on the support and 0 elsewhere, {@code [..., V]} like {@code logProbs}: added
+     * to log-probabilities it leaves the tail bucket's entries. One per support, shared by every
+     * distribution restricted to it.
+     */
+    static NDArray onSupportMasked(NDArray ids, NDArray logProbs) {
+        NDArray minusInf = Scalars.sub(ids.zerosLike().toType(logProbs.getDataType(), false), Double.POSITIVE_INFINITY);
+        return logProbs.stopGradient().zerosLike().scatter(ids, minusInf, -1);
+    }
+
+    /**
+     * As {@link #restrict(NDArray, NDArray, boolean)}, with the tail bucket when {@code tailMask}
+     * ({@link #onSupportMasked}) is given, renormalised on the support when it is null.
+     */
+    static NDArray restrict(NDArray logProbs, NDArray ids, NDArray tailMask) {
         if (ids == null) {
             return logProbs;
         }
         NDArray onSupport = logProbs.gather(ids, -1);
-        if (!tailBucket) {
+        if (tailMask == null) {
             return Distributions.floor(onSupport.sub(Distributions.logSumExp(onSupport, -1)));
         }
-        NDArray inSupport = logProbs.zerosLike().scatter(ids, ids.onesLike().toType(logProbs.getDataType(), false), -1);
-        NDArray outside = NDArrays.where(
-                inSupport.gt(0), Scalars.sub(logProbs.zerosLike(), Double.POSITIVE_INFINITY), logProbs);
-        NDArray tail = Distributions.floor(Distributions.logSumExp(outside, -1));
+        NDArray tail = Distributions.floor(Distributions.logSumExp(logProbs.add(tailMask), -1));
         return NDArrays.concat(new NDList(onSupport, tail), -1);
     }
 
@@ -77,6 +92,7 @@ public final class TopKDivergence {
         NDArray student = Distributions.logSoftmax(studentLogits, cfg.temperature());
         NDArray teacher = Distributions.logSoftmax(teacherLogits.stopGradient(), cfg.temperature());
         NDArray ids = supportIds(student, teacher, cfg);
-        return divergence(restrict(student, ids, cfg.tailBucket()), restrict(teacher, ids, cfg.tailBucket()), cfg.alpha());
+        NDArray tailMask = cfg.tailBucket() && ids != null ? onSupportMasked(ids, teacher) : null;
+        return divergence(restrict(student, ids, tailMask), restrict(teacher, ids, tailMask), cfg.alpha());
     }
 }
