@@ -27,23 +27,18 @@ public final class SharedContextScoring {
     /** Contexts share a computed start only if it is at least this long: shorter saves less than a pass costs. */
     private static final int MIN_SHARED = 16;
     /**
-     * Shared starts are computed only if the two passes take at most this share of the positions
-     * one pass over the whole prefixes takes: a pass has a fixed cost too.
-     */
-    private static final double TWO_PASSES_AT_MOST = 0.8;
-    /**
      * Rows of the response pass may hold this many tokens (more when a response is longer):
      * short responses of one context then share a row; the packing with the fewest slots up to
      * this capacity is used (see {@link Packing}).
      */
     static final int MIN_PACKED = 32;
     /**
-     * A pass's fixed cost in positions, for choosing between a separate response pass and one
-     * packed after the rests: the separate one also copies every row's keys and values, and its
-     * own keys are concatenated to them. Measured on the built-in model's batches (2 threads):
-     * about 4.5 ms beside 12 us a position.
+     * A pass's fixed cost in positions, for choosing how many passes to make: about 130 operations
+     * of 20-30 us each whatever their size, and a pass on top of selected rows copies their keys
+     * and values. Measured on the built-in model's batches (2 threads): a first pass over 32
+     * positions 3.2 ms, a last pass 12-13 us a position.
      */
-    static final int PASS_POSITIONS = 384;
+    static final int PASS_POSITIONS = 256;
 
     private SharedContextScoring() {}
 
@@ -65,12 +60,16 @@ public final class SharedContextScoring {
 
     static TeacherForcing.Scored score(DecoderLM model, NDManager m, List<long[]> contexts, List<long[]> responses,
             long padId, int minPacked) {
-        return score(model, m, contexts, responses, padId, minPacked, ResponsePass.CHEAPER);
+        return score(model, m, contexts, responses, padId, minPacked, ResponsePass.CHEAPER, PASS_POSITIONS);
     }
 
-    /** With rows of a separate response pass holding up to {@code minPacked} tokens, or the longest response if longer. */
+    /**
+     * With rows of a separate response pass holding up to {@code minPacked} tokens (or the longest
+     * response if longer), and the plan with the fewest positions counting {@code passPositions} a
+     * pass (tests set 0 to reach the two- and three-pass plans on small inputs).
+     */
     static TeacherForcing.Scored score(DecoderLM model, NDManager m, List<long[]> contexts, List<long[]> responses,
-            long padId, int minPacked, ResponsePass where) {
+            long padId, int minPacked, ResponsePass where, int passPositions) {
         int b = contexts.size();
         if (responses.size() != b) {
             throw new IllegalArgumentException(b + " contexts but " + responses.size() + " responses");
@@ -95,13 +94,33 @@ public final class SharedContextScoring {
             rowOf[i] = d;
             lr = Math.max(lr, responses.get(i).length);
         }
-        Split split = Split.plan(prefixes);
+        // Every plan: each way to split the prefixes, with the responses after the rests or in a
+        // pass of their own; the one computing the fewest positions, a pass counted as passPositions.
         Packing separate = Packing.fewestSlots(rowOf, responses, lr, Math.max(lr, minPacked));
-        int[] restLength = split.rest().stream().mapToInt(r -> r.length).toArray();
-        Packing withRests = Packing.afterLeads(rowOf, responses, restLength);
-        boolean merge = where == ResponsePass.WITH_RESTS || where == ResponsePass.CHEAPER
-                && withRests.slots() <= (long) prefixes.size() * maxLength(split.rest()) + separate.slots() + PASS_POSITIONS;
-        Packing packing = merge ? withRests : separate;
+        Split split = null;
+        Packing packing = null;
+        boolean merge = false;
+        long fewest = Long.MAX_VALUE;
+        for (Split candidate : Split.candidates(prefixes)) {
+            long first = candidate.starts().isEmpty() ? 0
+                    : (long) candidate.starts().size() * maxLength(candidate.starts()) + passPositions;
+            int[] restLength = candidate.rest().stream().mapToInt(r -> r.length).toArray();
+            Packing withRests = Packing.afterLeads(rowOf, responses, restLength);
+            long merged = first + withRests.slots();
+            long apart = first + (long) prefixes.size() * maxLength(candidate.rest()) + separate.slots() + passPositions;
+            if (where != ResponsePass.SEPARATE && merged < fewest) {
+                split = candidate;
+                packing = withRests;
+                merge = true;
+                fewest = merged;
+            }
+            if (where != ResponsePass.WITH_RESTS && apart < fewest) {
+                split = candidate;
+                packing = separate;
+                merge = false;
+                fewest = apart;
+            }
+        }
         try (CachedRows perPrefix = split.first(model, m, padId)) {
             NDArray hidden;
             if (merge) {
@@ -231,7 +250,8 @@ public final class SharedContextScoring {
      * @param startOf the start each prefix continues, {@link CachedRows#NONE} for none
      */
     record Split(List<long[]> starts, int[] startOf, long[] at, List<long[]> rest) {
-        static Split plan(List<long[]> prefixes) {
+        /** One pass over the whole prefixes; and, when some share a start, starts for every run and for shared runs only. */
+        static List<Split> candidates(List<long[]> prefixes) {
             int n = prefixes.size();
             Integer[] order = new Integer[n];
             for (int i = 0; i < n; i++) {
@@ -258,15 +278,12 @@ public final class SharedContextScoring {
             }
             Split whole = of(prefixes, List.of(), runOf, List.of(), false);
             if (runs.size() == n) {
-                return whole;
+                return List.of(whole);
             }
-            Split withLoners = of(prefixes, runs, runOf, members, true);
-            Split shared = of(prefixes, runs, runOf, members, false);
-            Split two = shared.positions() < withLoners.positions() ? shared : withLoners;
             // Prefixes that share nothing set a pass's width either way, so two passes can compute
             // more positions than one pass over the whole prefixes (Credit's contrastive contexts,
             // where a few groups drew the same other prompt: measured 1.7x).
-            return two.positions() > TWO_PASSES_AT_MOST * whole.positions() ? whole : two;
+            return List.of(whole, of(prefixes, runs, runOf, members, true), of(prefixes, runs, runOf, members, false));
         }
 
         /** With {@code loners} true every run is a start, else only runs of two or more prefixes (none without runs). */
@@ -290,10 +307,6 @@ public final class SharedContextScoring {
                 rest.add(Arrays.copyOfRange(p, (int) at[i], p.length));
             }
             return new Split(starts, startOf, at, rest);
-        }
-
-        long positions() {
-            return (long) starts.size() * maxLength(starts) + (long) rest.size() * maxLength(rest);
         }
 
         /** One cache row per prefix holding its start's keys and values (computed in one pass), or nothing. */
@@ -443,8 +456,11 @@ public final class SharedContextScoring {
                     }
                 }
             }
+            // With nothing cached the pass needs no cache: nothing extends it afterwards, and the
+            // plain pass skips storing keys and values and deriving fused weights (measured 25.2 ->
+            // 23.9 ms on 29 rows of 76 tokens).
             return model.hidden(m.create(ids, new Shape(rows, width)), m.create(positions, new Shape(rows, width)),
-                    m.create(mask, new Shape(rows, width, s)), cache);
+                    m.create(mask, new Shape(rows, width, s)), past == 0 ? null : cache);
         }
 
         @Override

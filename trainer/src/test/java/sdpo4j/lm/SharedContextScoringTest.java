@@ -84,8 +84,9 @@ class SharedContextScoringTest {
         // Six feedback-like contexts share an 18-token start and differ in 10 tokens after it; two
         // solution-like ones share nothing and are 12 and 3 tokens. Prefixes (all but the last
         // token): computing those two whole next to the rests (18 + 8 x 11 positions) beats making
-        // them starts of their own (3 x 18 + 8 x 9) and one pass over the whole prefixes (8 x 27),
-        // so the second pass starts them at position 0 on a first-pass row with every position masked.
+        // them starts of their own (3 x 18 + 8 x 9) and one pass over the whole prefixes (8 x 27)
+        // when a pass costs nothing, so the second pass starts them at position 0 on a first-pass
+        // row with every position masked.
         long[] prompt = ids(rnd, 18);
         List<long[]> contexts = new ArrayList<>();
         List<long[]> responses = new ArrayList<>();
@@ -185,20 +186,26 @@ class SharedContextScoringTest {
         assertSame(name, contexts, responses, SharedContextScoring.MIN_PACKED);
     }
 
-    /** Every response pass (separate, after the rests, the cheaper) against full recomputation. */
+    /**
+     * Every response pass (separate, after the rests, the cheaper) against full recomputation, with
+     * plans chosen by positions alone (a pass costing nothing: the two- and three-pass plans on these
+     * small inputs) and with the default pass cost.
+     */
     private static void assertSame(String name, List<long[]> contexts, List<long[]> responses, int minPacked) {
         for (SharedContextScoring.ResponsePass where : SharedContextScoring.ResponsePass.values()) {
-            assertSame(name + " " + where, contexts, responses, minPacked, where);
+            for (int pass : new int[] {0, SharedContextScoring.PASS_POSITIONS}) {
+                assertSame(name + " " + where + " pass " + pass, contexts, responses, minPacked, where, pass);
+            }
         }
     }
 
     private static void assertSame(String label, List<long[]> contexts, List<long[]> responses, int minPacked,
-            SharedContextScoring.ResponsePass where) {
+            SharedContextScoring.ResponsePass where, int passPositions) {
         String name = label.substring(0, label.indexOf(' '));
         try (NDManager m = manager.newSubManager()) {
             DecoderLM model = HfCheckpoint.load(GOLDEN.resolve(name), m);
             TeacherForcing.Scored full = TeacherForcing.score(model, m, contexts, responses, PAD);
-            TeacherForcing.Scored shared = SharedContextScoring.score(model, m, contexts, responses, PAD, minPacked, where);
+            TeacherForcing.Scored shared = SharedContextScoring.score(model, m, contexts, responses, PAD, minPacked, where, passPositions);
             assertEquals(full.logits().getShape(), shared.logits().getShape(), name + ": logits shape");
             assertArrayEquals(full.tokens().toLongArray(), shared.tokens().toLongArray(), name + ": tokens");
             float[] mask = full.mask().toFloatArray();
