@@ -105,7 +105,7 @@ public final class SharedContextScoring {
             long first = candidate.starts().isEmpty() ? 0
                     : (long) candidate.starts().size() * maxLength(candidate.starts()) + passPositions;
             int[] restLength = candidate.rest().stream().mapToInt(r -> r.length).toArray();
-            Packing withRests = Packing.afterLeads(rowOf, responses, restLength);
+            Packing withRests = Packing.afterLeadsFewestSlots(rowOf, responses, restLength);
             long merged = first + withRests.slots();
             long apart = first + (long) prefixes.size() * maxLength(candidate.rest()) + separate.slots() + passPositions;
             if (where != ResponsePass.SEPARATE && merged < fewest) {
@@ -121,14 +121,22 @@ public final class SharedContextScoring {
                 fewest = apart;
             }
         }
-        try (CachedRows perPrefix = split.first(model, m, padId)) {
+        int[] row = packing.contextOfRow();
+        try (CachedRows perRow = split.first(model, m, padId, merge ? row : identity(prefixes.size()))) {
             NDArray hidden;
             if (merge) {
-                hidden = perPrefix.extendPacked(model, m, packing, split.rest(), split.at(), contexts, responses, padId);
+                // A context's lead sits in its one row: a context with several rows has no lead.
+                List<long[]> leads = new ArrayList<>();
+                long[] leadStart = new long[row.length];
+                for (int p = 0; p < row.length; p++) {
+                    leads.add(split.rest().get(row[p]));
+                    leadStart[p] = split.at()[row[p]];
+                }
+                hidden = perRow.extendPacked(model, m, packing, leads, leadStart, contexts, responses, padId);
             } else {
-                perPrefix.extend(model, m, split.rest(), split.at(), maxLength(split.rest()), padId);
-                try (CachedRows rows = perPrefix.select(packing.contextOfRow())) {
-                    List<long[]> none = java.util.Collections.nCopies(packing.contextOfRow().length, new long[0]);
+                perRow.extend(model, m, split.rest(), split.at(), maxLength(split.rest()), padId);
+                try (CachedRows rows = perRow.select(row)) {
+                    List<long[]> none = java.util.Collections.nCopies(row.length, new long[0]);
                     hidden = rows.extendPacked(model, m, packing, none, new long[none.size()], contexts, responses, padId);
                 }
             }
@@ -189,27 +197,58 @@ public final class SharedContextScoring {
         }
 
         /**
-         * One row per context, its responses one after another behind the context's lead
-         * ({@code lead[c]} slots, the rest of its prefix computed in the same pass).
+         * Rows continuing each context's lead ({@code lead[c]} slots: the rest of its prefix,
+         * computed in the same pass) with its responses one after another behind it: one row for
+         * a context with a lead (its responses need the lead in their row); a context without
+         * one (its prefix all cached) fills rows of up to {@code capacity} tokens, as
+         * {@link #of} does.
          */
-        static Packing afterLeads(int[] contextOf, List<long[]> responses, int[] lead) {
-            int[] used = lead.clone();
-            int[] rowOf = contextOf.clone();
-            int[] offset = new int[contextOf.length];
+        static Packing afterLeads(int[] contextOf, List<long[]> responses, int[] lead, int capacity) {
+            int n = contextOf.length;
+            int[] rowOf = new int[n];
+            int[] offset = new int[n];
+            List<Integer> contextOfRow = new ArrayList<>();
+            List<Integer> used = new ArrayList<>();
+            Map<Integer, Integer> openRow = new HashMap<>();
             int width = 1;
-            for (int d : lead) {
-                width = Math.max(width, d);
+            for (int c = 0; c < lead.length; c++) {
+                if (lead[c] > 0) {
+                    openRow.put(c, contextOfRow.size());
+                    contextOfRow.add(c);
+                    used.add(lead[c]);
+                    width = Math.max(width, lead[c]);
+                }
             }
-            for (int i = 0; i < contextOf.length; i++) {
-                offset[i] = used[contextOf[i]];
-                used[contextOf[i]] += responses.get(i).length;
-                width = Math.max(width, used[contextOf[i]]);
+            for (int i = 0; i < n; i++) {
+                int c = contextOf[i];
+                int len = responses.get(i).length;
+                Integer row = openRow.get(c);
+                if (row == null || lead[c] == 0 && used.get(row) + len > capacity) {
+                    row = contextOfRow.size();
+                    contextOfRow.add(c);
+                    used.add(0);
+                    openRow.put(c, row);
+                }
+                rowOf[i] = row;
+                offset[i] = used.get(row);
+                used.set(row, offset[i] + len);
+                width = Math.max(width, offset[i] + len);
             }
-            int[] rows = new int[lead.length];
-            for (int d = 0; d < rows.length; d++) {
-                rows[d] = d;
+            return new Packing(contextOfRow.stream().mapToInt(Integer::intValue).toArray(), rowOf, offset, width);
+        }
+
+        /** Of {@link #afterLeads} with capacities from the longest response to the longest row, the one with the fewest slots. */
+        static Packing afterLeadsFewestSlots(int[] contextOf, List<long[]> responses, int[] lead) {
+            Packing whole = afterLeads(contextOf, responses, lead, Integer.MAX_VALUE);
+            Packing best = whole;
+            int longest = responses.stream().mapToInt(r -> r.length).max().orElse(1);
+            for (int capacity = Math.max(1, longest); capacity < whole.width(); capacity++) {
+                Packing p = afterLeads(contextOf, responses, lead, capacity);
+                if (p.slots() < best.slots()) {
+                    best = p;
+                }
             }
-            return new Packing(rows, rowOf, offset, width);
+            return best;
         }
 
         static Packing of(int[] contextOf, List<long[]> responses, int capacity) {
@@ -309,16 +348,31 @@ public final class SharedContextScoring {
             return new Split(starts, startOf, at, rest);
         }
 
-        /** One cache row per prefix holding its start's keys and values (computed in one pass), or nothing. */
-        CachedRows first(DecoderLM model, NDManager m, long padId) {
+        /**
+         * One cache row for each of {@code prefixOfRow} (a prefix may repeat) holding its prefix's
+         * start (the starts computed in one pass), or nothing.
+         */
+        CachedRows first(DecoderLM model, NDManager m, long padId, int[] prefixOfRow) {
             if (starts.isEmpty()) {
-                return CachedRows.empty(model, startOf.length);
+                return CachedRows.empty(model, prefixOfRow.length);
+            }
+            int[] startOfRow = new int[prefixOfRow.length];
+            for (int p = 0; p < prefixOfRow.length; p++) {
+                startOfRow[p] = startOf[prefixOfRow[p]];
             }
             try (CachedRows computed = CachedRows.empty(model, starts.size())) {
                 computed.extend(model, m, starts, new long[starts.size()], maxLength(starts), padId);
-                return computed.select(startOf);
+                return computed.select(startOfRow);
             }
         }
+    }
+
+    private static int[] identity(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
     }
 
     private static int commonLength(long[] a, long[] b) {

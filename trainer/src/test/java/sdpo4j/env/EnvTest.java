@@ -34,10 +34,10 @@ class EnvTest {
         assertEquals(new Score(1, true, ""), arithmetic.score(t, "19 because 12 and 7"));
         Score wrong = arithmetic.score(t, "21");
         assertEquals(0, wrong.reward());
-        assertEquals("The answer 21 is wrong: it is too large.", wrong.feedback());
+        assertEquals("The answer 21 is too large.", wrong.feedback());
         assertEquals("The answer could not be read: the response contains no integer.", arithmetic.score(t, "nineteen").feedback());
         Score revealed = new Arithmetic(new ArithmeticConfig(2, List.of("+"), 2, true)).score(t, "-3");
-        assertEquals("The answer -3 is wrong: it is too small. The correct answer is 19.", revealed.feedback());
+        assertEquals("The answer -3 is too small. The correct answer is 19.", revealed.feedback());
     }
 
     @Test

@@ -40,8 +40,8 @@ class TemplatesTest {
         // Arithmetic's own, short: the built-in model's tokenizer spends a token per byte, and every
         // distinct feedback context is a teacher pass over all of it.
         TeacherContexts arithmetic = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false);
-        assertEquals("2+3=\nFeedback: The answer 4 is wrong: it is too small.\nSolve it correctly.",
-                arithmetic.render("2+3=", new TeacherContexts.Context(null, "The answer 4 is wrong: it is too small.")));
+        assertEquals("2+3=\nFeedback: The answer 4 is too small.\nSolve it correctly.",
+                arithmetic.render("2+3=", new TeacherContexts.Context(null, "The answer 4 is too small.")));
         assertEquals("2+3=\nCorrect: 5\nSolve it correctly.", arithmetic.render("2+3=", new TeacherContexts.Context("5", null)));
     }
 }

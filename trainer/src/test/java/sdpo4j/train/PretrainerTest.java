@@ -32,7 +32,7 @@ class PretrainerTest {
             plainCorrect += corpus.get(3 * i).answer().equals(answer) ? 1 : 0;
             assertEquals(answer, corpus.get(3 * i + 1).answer(), "with a solution in context the answer is always right");
             assertTrue(corpus.get(3 * i + 1).user().contains("\nCorrect: " + answer), "the solution is shown in the context");
-            assertTrue(corpus.get(3 * i + 2).user().contains("is wrong"));
+            assertTrue(corpus.get(3 * i + 2).user().contains("\nFeedback: The answer "), "feedback on a wrong answer is shown");
         }
         assertTrue(plainCorrect > 10 && plainCorrect < 40, "plain solving is imperfect: " + plainCorrect + "/50");
     }

@@ -65,11 +65,14 @@ public final class Arithmetic implements Environment {
     }
 
     /**
-     * The feedback on a wrong answer: which way it is off. Also the text the built-in model is
-     * pretrained to read (PretrainCorpus), which must match what training then shows it.
+     * The feedback on a wrong answer: which way it is off ("too large" says "wrong" already). Short
+     * on purpose: every distinct wrong answer of a group is a teacher context of its own, and its
+     * text after the answer is computed once per context (the built-in model reads bytes: "is
+     * wrong: it is" was 12 positions of every one). Also the text the built-in model is pretrained
+     * to read (PretrainCorpus), which must match what training then shows it.
      */
     public static String wrongAnswerFeedback(long given, long answer) {
-        return "The answer " + given + " is wrong: it is " + (given < answer ? "too small" : "too large") + ".";
+        return "The answer " + given + " is " + (given < answer ? "too small" : "too large") + ".";
     }
 
     /** Seeded expressions with their values, as JSONL-ready maps ({@code id}, {@code prompt}, {@code answer}). */
