@@ -15,11 +15,13 @@ import java.util.Map;
  * shown to many responses, the same feedback on the same wrong answer), and the distinct ones
  * still start alike (chat template, the group's prompt, the fixed text before the solution or
  * feedback). Credit's contrastive contexts repeat in the same way. Keys and values are computed
- * once per shared start (one batched pass), then once per distinct context on top of its start;
- * the responses of a context are packed into rows on top of it, one after another (one copy of
- * the context's keys and values per row, not per response; {@link Packing}), and scored in one
- * multi-token pass. The work then grows with the distinct text plus the response tokens instead
- * of every row's context plus response.
+ * once per shared start (one batched pass, {@link Split}), then each distinct context's rest on
+ * top of its start, with the context's responses packed behind it in the same rows, one after
+ * another, each seeing the context and its own earlier tokens ({@link Packing#afterLeads}); or,
+ * when that computes fewer positions, the rests in one pass and the responses in a pass of their
+ * own. The plan with the fewest positions is taken, a pass counted as {@link #PASS_POSITIONS}.
+ * The work then grows with the distinct text plus the response tokens instead of every row's
+ * context plus response.
  *
  * <p>Built for the teacher, which scores without gradient.
  */
