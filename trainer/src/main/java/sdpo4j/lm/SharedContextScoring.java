@@ -17,7 +17,7 @@ import java.util.Map;
  * feedback). Credit's contrastive contexts repeat in the same way. Keys and values are computed
  * once per shared start (one batched pass, {@link Split}), then each distinct context's rest on
  * top of its start, with the context's responses packed behind it in the same rows, one after
- * another, each seeing the context and its own earlier tokens ({@link Packing#afterLeads}); or,
+ * another, each seeing the context and its own earlier tokens ({@link Packing#of(int[], List, int[], int)}); or,
  * when that computes fewer positions, the rests in one pass and the responses in a pass of their
  * own. The plan with the fewest positions is taken, a pass counted as {@link #PASS_POSITIONS}.
  * The work then grows with the distinct text plus the response tokens instead of every row's
@@ -107,7 +107,7 @@ public final class SharedContextScoring {
             long first = candidate.starts().isEmpty() ? 0
                     : (long) candidate.starts().size() * maxLength(candidate.starts()) + passPositions;
             int[] restLength = candidate.rest().stream().mapToInt(r -> r.length).toArray();
-            Packing withRests = Packing.afterLeadsFewestSlots(rowOf, responses, restLength);
+            Packing withRests = Packing.afterLeads(rowOf, responses, restLength);
             long merged = first + withRests.slots();
             long apart = first + (long) prefixes.size() * maxLength(candidate.rest()) + separate.slots() + passPositions;
             if (where != ResponsePass.SEPARATE && merged < fewest) {
@@ -184,28 +184,48 @@ public final class SharedContextScoring {
          * batches with many distinct feedback contexts.
          */
         static Packing fewestSlots(int[] contextOf, List<long[]> responses, int from, int to) {
+            return fewestSlots(contextOf, responses, noLeads(contextOf), from, to);
+        }
+
+        /** As {@link #fewestSlots(int[], List, int, int)}, for rows behind the contexts' leads ({@link #of(int[], List, int[], int)}). */
+        static Packing fewestSlots(int[] contextOf, List<long[]> responses, int[] lead, int from, int to) {
             Packing best = null;
             for (int capacity = Math.max(1, from); capacity <= Math.max(from, to); capacity++) {
-                Packing p = of(contextOf, responses, capacity);
-                if (best == null || p.slots() < best.slots()) {
+                Packing p = of(contextOf, responses, lead, capacity);
+                if (best == null || p.slots() < best.slots()
+                        || p.slots() == best.slots() && p.contextOfRow().length < best.contextOfRow().length) {
                     best = p;
                 }
             }
             return best;
         }
 
+        /**
+         * Behind the leads, the capacity with the fewest slots: from the longest response up to the
+         * longest row of one row per context (a lead-free context's responses then fit one row).
+         */
+        static Packing afterLeads(int[] contextOf, List<long[]> responses, int[] lead) {
+            int longest = responses.stream().mapToInt(r -> r.length).max().orElse(1);
+            int oneRowEach = of(contextOf, responses, lead, Integer.MAX_VALUE).width();
+            return fewestSlots(contextOf, responses, lead, longest, oneRowEach);
+        }
+
         long slots() {
             return (long) contextOfRow.length * width;
+        }
+
+        static Packing of(int[] contextOf, List<long[]> responses, int capacity) {
+            return of(contextOf, responses, noLeads(contextOf), capacity);
         }
 
         /**
          * Rows continuing each context's lead ({@code lead[c]} slots: the rest of its prefix,
          * computed in the same pass) with its responses one after another behind it: one row for
          * a context with a lead (its responses need the lead in their row); a context without
-         * one (its prefix all cached) fills rows of up to {@code capacity} tokens, as
-         * {@link #of} does.
+         * one (its prefix all cached, or a separate response pass) fills rows of up to
+         * {@code capacity} tokens.
          */
-        static Packing afterLeads(int[] contextOf, List<long[]> responses, int[] lead, int capacity) {
+        static Packing of(int[] contextOf, List<long[]> responses, int[] lead, int capacity) {
             int n = contextOf.length;
             int[] rowOf = new int[n];
             int[] offset = new int[n];
@@ -239,43 +259,12 @@ public final class SharedContextScoring {
             return new Packing(contextOfRow.stream().mapToInt(Integer::intValue).toArray(), rowOf, offset, width);
         }
 
-        /** Of {@link #afterLeads} with capacities from the longest response to the longest row, the one with the fewest slots. */
-        static Packing afterLeadsFewestSlots(int[] contextOf, List<long[]> responses, int[] lead) {
-            Packing whole = afterLeads(contextOf, responses, lead, Integer.MAX_VALUE);
-            Packing best = whole;
-            int longest = responses.stream().mapToInt(r -> r.length).max().orElse(1);
-            for (int capacity = Math.max(1, longest); capacity < whole.width(); capacity++) {
-                Packing p = afterLeads(contextOf, responses, lead, capacity);
-                if (p.slots() < best.slots()) {
-                    best = p;
-                }
+        private static int[] noLeads(int[] contextOf) {
+            int contexts = 0;
+            for (int c : contextOf) {
+                contexts = Math.max(contexts, c + 1);
             }
-            return best;
-        }
-
-        static Packing of(int[] contextOf, List<long[]> responses, int capacity) {
-            int n = contextOf.length;
-            int[] rowOf = new int[n];
-            int[] offset = new int[n];
-            List<Integer> contextOfRow = new ArrayList<>();
-            List<Integer> used = new ArrayList<>();
-            Map<Integer, Integer> openRow = new HashMap<>();
-            int width = 1;
-            for (int i = 0; i < n; i++) {
-                int len = responses.get(i).length;
-                Integer row = openRow.get(contextOf[i]);
-                if (row == null || used.get(row) + len > capacity) {
-                    row = contextOfRow.size();
-                    contextOfRow.add(contextOf[i]);
-                    used.add(0);
-                    openRow.put(contextOf[i], row);
-                }
-                rowOf[i] = row;
-                offset[i] = used.get(row);
-                used.set(row, offset[i] + len);
-                width = Math.max(width, offset[i] + len);
-            }
-            return new Packing(contextOfRow.stream().mapToInt(Integer::intValue).toArray(), rowOf, offset, width);
+            return new int[contexts];
         }
     }
 
