@@ -96,33 +96,11 @@ public final class SharedContextScoring {
             rowOf[i] = d;
             lr = Math.max(lr, responses.get(i).length);
         }
-        // Every plan: each way to split the prefixes, with the responses after the rests or in a
-        // pass of their own; the one computing the fewest positions, a pass counted as passPositions.
-        Packing separate = Packing.fewestSlots(rowOf, responses, lr, Math.max(lr, minPacked));
-        Split split = null;
-        Packing packing = null;
-        boolean merge = false;
-        long fewest = Long.MAX_VALUE;
-        for (Split candidate : Split.candidates(prefixes)) {
-            long first = candidate.starts().isEmpty() ? 0
-                    : (long) candidate.starts().size() * maxLength(candidate.starts()) + passPositions;
-            int[] restLength = candidate.rest().stream().mapToInt(r -> r.length).toArray();
-            Packing withRests = Packing.afterLeads(rowOf, responses, restLength);
-            long merged = first + withRests.slots();
-            long apart = first + (long) prefixes.size() * maxLength(candidate.rest()) + separate.slots() + passPositions;
-            if (where != ResponsePass.SEPARATE && merged < fewest) {
-                split = candidate;
-                packing = withRests;
-                merge = true;
-                fewest = merged;
-            }
-            if (where != ResponsePass.WITH_RESTS && apart < fewest) {
-                split = candidate;
-                packing = separate;
-                merge = false;
-                fewest = apart;
-            }
-        }
+        Plan plan = Plan.cheapest(prefixes, rowOf, responses, Packing.fewestSlots(rowOf, responses, lr, Math.max(lr, minPacked)),
+                where, passPositions);
+        Split split = plan.split();
+        Packing packing = plan.packing();
+        boolean merge = plan.withRests();
         int[] row = packing.contextOfRow();
         try (CachedRows perRow = split.first(model, m, padId, merge ? row : identity(prefixes.size()))) {
             NDArray hidden;
@@ -159,6 +137,40 @@ public final class SharedContextScoring {
             NDArray picked = DecoderLM.lookup(hidden.reshape(-1, h), m.create(gather)).reshape(b, lr, h);
             return new TeacherForcing.Scored(model.head(picked), m.create(tokens, new Shape(b, lr)),
                     m.create(responseMask, new Shape(b, lr)));
+        }
+    }
+
+    /**
+     * How one call computes: the prefixes' split, the rows the responses go to, and whether they
+     * sit behind the rests in the rests' pass or come in a pass of their own.
+     */
+    private record Plan(Split split, Packing packing, boolean withRests) {
+        /**
+         * Of every split of the prefixes, with the responses behind the rests or apart (in
+         * {@code separate}'s rows), the plan computing the fewest positions, each pass after the
+         * first counted as {@code passPositions} more.
+         */
+        static Plan cheapest(List<long[]> prefixes, int[] contextOf, List<long[]> responses, Packing separate,
+                ResponsePass where, int passPositions) {
+            Plan best = null;
+            long fewest = Long.MAX_VALUE;
+            for (Split candidate : Split.candidates(prefixes)) {
+                long first = candidate.starts().isEmpty() ? 0
+                        : (long) candidate.starts().size() * maxLength(candidate.starts()) + passPositions;
+                int[] restLength = candidate.rest().stream().mapToInt(r -> r.length).toArray();
+                Packing withRests = Packing.afterLeads(contextOf, responses, restLength);
+                long merged = first + withRests.slots();
+                long apart = first + (long) prefixes.size() * maxLength(candidate.rest()) + separate.slots() + passPositions;
+                if (where != ResponsePass.SEPARATE && merged < fewest) {
+                    best = new Plan(candidate, withRests, true);
+                    fewest = merged;
+                }
+                if (where != ResponsePass.WITH_RESTS && apart < fewest) {
+                    best = new Plan(candidate, separate, false);
+                    fewest = apart;
+                }
+            }
+            return best;
         }
     }
 

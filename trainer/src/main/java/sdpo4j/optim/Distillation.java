@@ -19,7 +19,7 @@ final class Distillation {
     final NDArray teacherOnSupport;
     /** Teacher log-probs over the whole vocabulary {@code [R, N, L, V]}, no gradient. */
     final NDArray teacherLogProbs;
-    /** With the tail bucket, -inf on the support {@code [R, N, L, V]} (TopKDivergence.onSupportMasked); else null. */
+    /** With the tail bucket, -inf on the support {@code [R, N, L, V]} (TopKDivergence.tailMask); else null. */
     private final NDArray tailMask;
     /** 1 for responses with a teacher context, {@code [R, N]}. */
     final NDArray hasTeacher;
@@ -37,7 +37,7 @@ final class Distillation {
         // a top-K support differs per response, so the student is expanded to gather from it.
         NDArray support = TopKDivergence.supportIds(student.logProbs, teacher, cfg);
         this.ids = support == null ? null : support.broadcast(teacher.getShape().slice(0, 3).add(cfg.topK()));
-        this.tailMask = cfg.tailBucket() && ids != null ? TopKDivergence.onSupportMasked(ids, teacher) : null;
+        this.tailMask = TopKDivergence.tailMask(ids, teacher, cfg.tailBucket());
         this.studentOnSupport = TopKDivergence.restrict(this.ids == null ? student.logProbs : student.expanded(), this.ids, tailMask);
         this.teacherOnSupport = TopKDivergence.restrict(teacher, ids, tailMask);
         this.hasTeacher = batch.hasTeacher() != null ? batch.hasTeacher() : batch.rewards().onesLike();

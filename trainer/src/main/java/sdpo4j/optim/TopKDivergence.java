@@ -35,22 +35,26 @@ public final class TopKDivergence {
      * distribution of K+1 entries (tail bucket) or K entries (renormalised).
      */
     static NDArray restrict(NDArray logProbs, NDArray ids, boolean tailBucket) {
-        return restrict(logProbs, ids, tailBucket && ids != null ? onSupportMasked(ids, logProbs) : null);
+        return restrict(logProbs, ids, tailMask(ids, logProbs, tailBucket));
     }
 
     /**
-     * {@code -inf} on the support and 0 elsewhere, {@code [..., V]} like {@code logProbs}: added
-     * to log-probabilities it leaves the tail bucket's entries. One per support, shared by every
-     * distribution restricted to it.
+     * With the tail bucket, {@code -inf} on the support and 0 elsewhere, {@code [..., V]} like
+     * {@code logProbs}: added to log-probabilities it leaves the tail bucket's entries. One per
+     * support, shared by every distribution restricted to it. Null without the tail bucket or
+     * without a support (the whole vocabulary).
      */
-    static NDArray onSupportMasked(NDArray ids, NDArray logProbs) {
+    static NDArray tailMask(NDArray ids, NDArray logProbs, boolean tailBucket) {
+        if (!tailBucket || ids == null) {
+            return null;
+        }
         NDArray minusInf = Scalars.sub(ids.zerosLike().toType(logProbs.getDataType(), false), Double.POSITIVE_INFINITY);
         return logProbs.stopGradient().zerosLike().scatter(ids, minusInf, -1);
     }
 
     /**
      * As {@link #restrict(NDArray, NDArray, boolean)}, with the tail bucket when {@code tailMask}
-     * ({@link #onSupportMasked}) is given, renormalised on the support when it is null.
+     * ({@link #tailMask}) is given, renormalised on the support when it is null.
      */
     static NDArray restrict(NDArray logProbs, NDArray ids, NDArray tailMask) {
         if (ids == null) {
@@ -92,7 +96,7 @@ public final class TopKDivergence {
         NDArray student = Distributions.logSoftmax(studentLogits, cfg.temperature());
         NDArray teacher = Distributions.logSoftmax(teacherLogits.stopGradient(), cfg.temperature());
         NDArray ids = supportIds(student, teacher, cfg);
-        NDArray tailMask = cfg.tailBucket() && ids != null ? onSupportMasked(ids, teacher) : null;
+        NDArray tailMask = tailMask(ids, teacher, cfg.tailBucket());
         return divergence(restrict(student, ids, tailMask), restrict(teacher, ids, tailMask), cfg.alpha());
     }
 }
