@@ -330,9 +330,9 @@ public final class DecoderLM {
             if (shape.get(1) != l || s != past + l) {
                 throw new IllegalArgumentException("attention mask " + shape + " for " + l + " new tokens after " + past);
             }
-            bias = masked(attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, l, s), c);
+            bias = maskBias(attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, l, s), c);
         } else {
-            bias = masked(attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, 1, s), c);
+            bias = maskBias(attentionMask.toType(DataType.BOOLEAN, false).reshape(-1, 1, 1, s), c);
             if (l > 1) {
                 // A single new token may see every cached key, so only several tokens need the causal
                 // part. Padding [B, 1, 1, S] and causal [L, S] are biased apart and added: one op over
@@ -340,14 +340,14 @@ public final class DecoderLM {
                 NDManager m = attentionMask.getManager();
                 NDArray query = m.arange(past, past + l, 1, DataType.INT64).reshape(l, 1);
                 NDArray key = m.arange(0, s, 1, DataType.INT64);
-                bias = bias.add(masked(key.lte(query), c));
+                bias = bias.add(maskBias(key.lte(query), c));
             }
         }
         return l > 1 && group > 1 ? bias.expandDims(1) : bias;
     }
 
     /** 0 where {@code allowed}, {@link #MASKED} elsewhere: (allowed - 1) * 1e9 (DJL's where() does not broadcast). */
-    private static NDArray masked(NDArray allowed, Constants c) {
+    private static NDArray maskBias(NDArray allowed, Constants c) {
         return allowed.toType(DataType.FLOAT32, false).sub(c.one).mul(c.maskedScale);
     }
 
@@ -460,7 +460,7 @@ public final class DecoderLM {
         if (!s.qScaled()) {
             scores = scores.mul(constants().scale);
         }
-        scores = masked(scores, s.mask(), kvHeads, group);
+        scores = withMask(scores, s.mask(), kvHeads, group);
         if (JniUtils.isGradMode()) {
             // Scores more than SCORE_GAP below their row's best are raised to it (and masked again):
             // their probabilities (e^-gap and less) were subnormal floats, which every multiply
@@ -468,7 +468,7 @@ public final class DecoderLM {
             // its second layer attend with gaps up to 268): the student's backward 68-69 -> 30 ms.
             // Their weight stays below e^-40, far under float precision beside the best key's.
             NDArray floor = scores.max(new int[] {-1}, true).stopGradient().sub(constants().scoreGap);
-            scores = masked(scores.maximum(floor), s.mask(), kvHeads, group);
+            scores = withMask(scores.maximum(floor), s.mask(), kvHeads, group);
         }
         NDArray out = scores.softmax(-1).matMul(v);
         if (l == 1) {
@@ -478,7 +478,7 @@ public final class DecoderLM {
     }
 
     /** {@code scores} {@code [B, kvHeads, group*L, S]} plus the additive mask (none when null). */
-    private static NDArray masked(NDArray scores, NDArray mask, long kvHeads, long group) {
+    private static NDArray withMask(NDArray scores, NDArray mask, long kvHeads, long group) {
         if (mask == null) {
             return scores;
         }
