@@ -1,6 +1,6 @@
 package sdpo4j.bridge;
 
-import sdpo4j.lm.Tokenizer;
+import sdpo4j.lm.text.Tokenizer;
 
 /**
  * Where a response writes its symbols. A well-formed response is {@code T} letters separated by

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.sequence.SequenceWorld;
-import sdpo4j.lm.DecoderLM;
-import sdpo4j.lm.TeacherForcing;
-import sdpo4j.lm.Tokenizer;
+import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.scoring.TeacherForcing;
+import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.sim.FeedbackType;
 
 /**

@@ -24,7 +24,7 @@ import sdpo4j.optim.Scalars;
  * The cost of a step is dominated by the number of tensor operations, not their size, which
  * is why runs are batched this way.
  */
-final class Cohort {
+public final class Cohort {
     /** Contrastive worlds for Credit are drawn from seeds far from any run's own. */
     static final long CONTRAST_SEED_OFFSET = 1_000_003L;
 
@@ -40,7 +40,7 @@ final class Cohort {
     }
 
     /** Runs are reordered by method so that each method's runs form one slice. */
-    Cohort(SimConfig cfg, List<RunSpec> runs) {
+    public Cohort(SimConfig cfg, List<RunSpec> runs) {
         this.cfg = cfg;
         List<RunSpec> sorted = new ArrayList<>(runs);
         sorted.sort(Comparator.comparing(RunSpec::method));
@@ -59,7 +59,7 @@ final class Cohort {
         return runs;
     }
 
-    CohortResult train(NDManager parent, IntConsumer onStep) {
+    public CohortResult train(NDManager parent, IntConsumer onStep) {
         int r = runs.size();
         int t = cfg.world().length();
         int v = cfg.world().vocab();

@@ -1,5 +1,7 @@
 package sdpo4j.sim;
 
+import sdpo4j.bench.SimBenchCommand;
+
 import sdpo4j.cli.SubcommandProvider;
 
 /** Registers {@code sim} with the launcher. */

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.sequence.SequenceQuality;
 import sdpo4j.env.sequence.SequenceWorld;
-import sdpo4j.lm.ByteLevelTokenizer;
-import sdpo4j.lm.TinyModels;
-import sdpo4j.lm.Tokenizer;
+import sdpo4j.lm.text.ByteLevelTokenizer;
+import sdpo4j.lm.weights.TinyModels;
+import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.sim.FeedbackType;
 import sdpo4j.train.PretrainCorpus;
 
@@ -131,7 +131,7 @@ class BridgeTest {
     void symbolPositionsAreFoundOnlyInWellFormedResponses() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             TinyModels.create(dir.resolve("tm"), TinyModels.config("llama", 1, 16, 2, 2, 32, 64), 0, m);
-            try (Tokenizer tok = Tokenizer.load(dir.resolve("tm"), sdpo4j.lm.HfCheckpoint.load(dir.resolve("tm"), m).config())) {
+            try (Tokenizer tok = Tokenizer.load(dir.resolve("tm"), sdpo4j.lm.weights.HfCheckpoint.load(dir.resolve("tm"), m).config())) {
                 LetterLayout layout = new LetterLayout(tok, 8, 6);
                 long[] ids = layout.encode(new int[] {7, 0, 1, 2, 3, 4});
                 assertArrayEquals(tok.encode("H A B C D E"), ids);

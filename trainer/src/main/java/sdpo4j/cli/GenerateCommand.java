@@ -8,13 +8,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import sdpo4j.lm.ChatTemplate;
-import sdpo4j.lm.DecoderLM;
-import sdpo4j.lm.Generation;
-import sdpo4j.lm.Generator;
-import sdpo4j.lm.HfCheckpoint;
-import sdpo4j.lm.SamplingConfig;
-import sdpo4j.lm.Tokenizer;
+import sdpo4j.lm.text.ChatTemplate;
+import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.decoding.Generation;
+import sdpo4j.lm.decoding.Generator;
+import sdpo4j.lm.weights.HfCheckpoint;
+import sdpo4j.lm.decoding.SamplingConfig;
+import sdpo4j.lm.text.Tokenizer;
 
 /** {@code sdpo4j generate}: sample continuations from a model directory. */
 @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true,

@@ -7,9 +7,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import sdpo4j.lm.DecoderLM;
-import sdpo4j.lm.ModelConfig;
-import sdpo4j.lm.TinyModels;
+import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.model.ModelConfig;
+import sdpo4j.lm.weights.TinyModels;
 
 /** {@code sdpo4j init-model}: a new HuggingFace model directory with random weights and our tokenizer. */
 @Command(name = "init-model", mixinStandardHelpOptions = true, showDefaultValues = true,

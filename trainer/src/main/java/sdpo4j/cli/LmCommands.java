@@ -1,5 +1,9 @@
 package sdpo4j.cli;
 
+import sdpo4j.bench.LmBenchCommand;
+import sdpo4j.bench.SoakCommand;
+import sdpo4j.bench.TrainBenchCommand;
+
 /** Registers the language-model commands with the launcher. */
 public final class LmCommands {
     private LmCommands() {}

@@ -6,7 +6,7 @@ import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import sdpo4j.config.ConfigException;
-import sdpo4j.lm.SafetensorsException;
+import sdpo4j.lm.weights.SafetensorsException;
 import sdpo4j.run.RunException;
 
 /**
@@ -57,7 +57,7 @@ public final class Main implements Runnable {
 
     static boolean isUserError(Throwable t) {
         return t instanceof ConfigException || t instanceof RunException || t instanceof UncheckedIOException
-                || t instanceof SafetensorsException || t instanceof sdpo4j.lm.ModelException
+                || t instanceof SafetensorsException || t instanceof sdpo4j.lm.model.ModelException
                 || t instanceof sdpo4j.env.DatasetException || t instanceof sdpo4j.train.TrainingException;
     }
 }

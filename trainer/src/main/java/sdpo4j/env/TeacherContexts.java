@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import sdpo4j.lm.ChatTemplate;
+import sdpo4j.lm.text.ChatTemplate;
 
 /**
  * Chooses each response's teacher context from its group and renders it (SPEC 3): the prompt, then another

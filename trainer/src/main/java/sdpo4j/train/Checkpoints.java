@@ -15,10 +15,10 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import sdpo4j.lm.DecoderLM;
-import sdpo4j.lm.HfCheckpoint;
-import sdpo4j.lm.Safetensors;
-import sdpo4j.lm.TensorInfo;
+import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.weights.HfCheckpoint;
+import sdpo4j.lm.weights.Safetensors;
+import sdpo4j.lm.weights.TensorInfo;
 import sdpo4j.optim.AdamW;
 import sdpo4j.run.AtomicFiles;
 

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 import sdpo4j.env.Environment;
 import sdpo4j.env.Task;
-import sdpo4j.lm.DecoderLM;
-import sdpo4j.lm.Generation;
-import sdpo4j.lm.Generator;
-import sdpo4j.lm.SamplingConfig;
-import sdpo4j.lm.Tokenizer;
+import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.decoding.Generation;
+import sdpo4j.lm.decoding.Generator;
+import sdpo4j.lm.decoding.SamplingConfig;
+import sdpo4j.lm.text.Tokenizer;
 
 /**
  * Held-out evaluation: greedy accuracy (success fraction of one greedy response per task) and

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import sdpo4j.lm.DecoderLM;
+import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.optim.ParameterUpdate;
 import sdpo4j.optim.Autograd;
 import sdpo4j.optim.GradientClipping;

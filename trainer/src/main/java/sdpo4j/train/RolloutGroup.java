@@ -3,7 +3,7 @@ package sdpo4j.train;
 import java.util.List;
 import sdpo4j.env.Score;
 import sdpo4j.env.Task;
-import sdpo4j.lm.Generation;
+import sdpo4j.lm.decoding.Generation;
 
 /**
  * The G sampled responses to one prompt, with the environment's verdicts.

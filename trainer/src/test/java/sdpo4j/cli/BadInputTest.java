@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sdpo4j.lm.TinyModels;
+import sdpo4j.lm.weights.TinyModels;
 
 /**
  * Every bad-input case of docs/reliability.md, through the real command line: exit 2, exactly

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sdpo4j.config.ConfigLoader;
-import sdpo4j.lm.TinyModels;
+import sdpo4j.lm.weights.TinyModels;
 import sdpo4j.run.RunDirectory;
 
 class ComparisonTest {

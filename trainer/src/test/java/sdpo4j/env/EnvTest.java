@@ -153,9 +153,9 @@ class EnvTest {
 
     @Test
     void teacherChatKeepsSystemMessagesAndReplacesTheUserTurn() {
-        var sys = new sdpo4j.lm.ChatTemplate.Message("system", "Be exact.");
-        var user = new sdpo4j.lm.ChatTemplate.Message("user", "1+2=");
-        assertEquals(List.of(sys, new sdpo4j.lm.ChatTemplate.Message("user", "T")), TeacherContexts.asChat(List.of(sys, user), "T"));
+        var sys = new sdpo4j.lm.text.ChatTemplate.Message("system", "Be exact.");
+        var user = new sdpo4j.lm.text.ChatTemplate.Message("user", "1+2=");
+        assertEquals(List.of(sys, new sdpo4j.lm.text.ChatTemplate.Message("user", "T")), TeacherContexts.asChat(List.of(sys, user), "T"));
     }
 
     @Test

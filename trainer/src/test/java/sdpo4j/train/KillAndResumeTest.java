@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sdpo4j.lm.TinyModels;
+import sdpo4j.lm.weights.TinyModels;
 import sdpo4j.run.RunDirectory;
 
 /**
@@ -152,8 +152,8 @@ class KillAndResumeTest {
         }
         try (NDManager m = NDManager.newBaseManager()) {
             for (long s : kept) {
-                sdpo4j.lm.HfCheckpoint.load(new Checkpoints(run).dirOf(s).resolve("model"), m);
-                sdpo4j.lm.HfCheckpoint.load(new Checkpoints(run).dirOf(s).resolve("teacher"), m);
+                sdpo4j.lm.weights.HfCheckpoint.load(new Checkpoints(run).dirOf(s).resolve("model"), m);
+                sdpo4j.lm.weights.HfCheckpoint.load(new Checkpoints(run).dirOf(s).resolve("teacher"), m);
             }
         }
     }

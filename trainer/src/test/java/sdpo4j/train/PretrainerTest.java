@@ -12,9 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.arithmetic.Arithmetic;
 import sdpo4j.env.arithmetic.ArithmeticConfig;
-import sdpo4j.lm.DecoderLM;
-import sdpo4j.lm.TinyModels;
-import sdpo4j.lm.Tokenizer;
+import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.weights.TinyModels;
+import sdpo4j.lm.text.Tokenizer;
 
 class PretrainerTest {
     @TempDir

@@ -22,11 +22,11 @@ import sdpo4j.env.Task;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.arithmetic.Arithmetic;
 import sdpo4j.env.arithmetic.ArithmeticConfig;
-import sdpo4j.lm.DecoderLM;
-import sdpo4j.lm.HfCheckpoint;
-import sdpo4j.lm.SamplingConfig;
-import sdpo4j.lm.TinyModels;
-import sdpo4j.lm.Tokenizer;
+import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.weights.HfCheckpoint;
+import sdpo4j.lm.decoding.SamplingConfig;
+import sdpo4j.lm.weights.TinyModels;
+import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.optim.AdamW;
 import sdpo4j.optim.Autograd;
 
@@ -201,14 +201,14 @@ class SelfDistillationStepTest {
                     contexts.add(x.teacherContext());
                     responses.add(x.response());
                 });
-                float[] all = sdpo4j.lm.TeacherForcing.score(s.teacher(), sub, contexts, responses, s.tokenizer().padId())
+                float[] all = sdpo4j.lm.scoring.TeacherForcing.score(s.teacher(), sub, contexts, responses, s.tokenizer().padId())
                         .logits().toFloatArray();
                 assertEquals(all.length, got.length);
                 int perRow = all.length / xs.size();
                 int vocab = s.teacher().config().vocabSize();
                 List<long[]> rs = new ArrayList<>();
                 xs.forEach(x -> rs.add(x.response()));
-                float[] underBare = sdpo4j.lm.TeacherForcing.score(s.teacher(), sub, bare, rs, s.tokenizer().padId())
+                float[] underBare = sdpo4j.lm.scoring.TeacherForcing.score(s.teacher(), sub, bare, rs, s.tokenizer().padId())
                         .logits().toFloatArray();
                 for (int i = 0; i < all.length; i++) {
                     int row = i / perRow;

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sdpo4j.config.ConfigLoader;
-import sdpo4j.lm.HfCheckpoint;
-import sdpo4j.lm.TinyModels;
+import sdpo4j.lm.weights.HfCheckpoint;
+import sdpo4j.lm.weights.TinyModels;
 import sdpo4j.run.RunDirectory;
 
 class TrainerTest {

@@ -1,8 +1,0 @@
-package sdpo4j.lm;
-
-/** A model directory, config or weight set that cannot be used; the message names the file and the fix. */
-public final class ModelException extends RuntimeException {
-    public ModelException(String message) {
-        super(message);
-    }
-}

@@ -1,0 +1,168 @@
+package sdpo4j.lm.weights;
+
+import sdpo4j.lm.model.Architecture;
+import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.model.ModelConfig;
+import sdpo4j.lm.model.ModelException;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import sdpo4j.run.AtomicFiles;
+
+/**
+ * HuggingFace model directories in and out: {@code config.json}, {@code model.safetensors}
+ * or shards listed in {@code model.safetensors.index.json}, and the tokenizer files, which are
+ * copied as they are.
+ */
+public final class HfCheckpoint {
+    static final String WEIGHTS = "model.safetensors";
+    static final String INDEX = "model.safetensors.index.json";
+    /** Tokenizer and generation files carried along when a model is saved. */
+    static final List<String> SIDE_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "generation_config.json");
+
+    private HfCheckpoint() {}
+
+    /** Loads a model directory; every expected tensor must be present with its expected shape. */
+    public static DecoderLM load(Path dir, NDManager manager) {
+        ModelConfig cfg = ModelConfig.read(dir);
+        Map<String, Path> files = weightFiles(dir);
+        Map<String, Shape> expected = DecoderLM.expectedShapes(cfg);
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        List<String> unexpected = new ArrayList<>();
+        Map<Path, Map<String, TensorInfo>> headers = new LinkedHashMap<>();
+        for (Path p : new java.util.LinkedHashSet<>(files.values())) {
+            headers.put(p, Safetensors.readHeader(p));
+        }
+        for (Map.Entry<Path, Map<String, TensorInfo>> h : headers.entrySet()) {
+            for (TensorInfo t : h.getValue().values()) {
+                String name = canonical(cfg, t.name());
+                if (name == null) {
+                    continue;
+                }
+                Shape want = expected.get(name);
+                if (want == null) {
+                    if (!(name.equals("lm_head.weight") && cfg.tieWordEmbeddings())) {
+                        unexpected.add(t.name());
+                    }
+                    continue;
+                }
+                if (!want.equals(new Shape(t.shape()))) {
+                    throw new ModelException(h.getKey() + ": tensor '" + t.name() + "' has shape "
+                            + new Shape(t.shape()) + " but config.json implies " + want);
+                }
+                params.put(name, Safetensors.load(manager, h.getKey(), t));
+            }
+        }
+        List<String> missing = expected.keySet().stream().filter(n -> !params.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new ModelException(dir + ": missing tensors " + abbreviate(missing) + " for a " + cfg.modelType()
+                    + " model of " + cfg.numLayers() + " layers (wrong config.json or incomplete checkpoint)");
+        }
+        if (!unexpected.isEmpty()) {
+            throw new ModelException(dir + ": unexpected tensors " + abbreviate(unexpected)
+                    + " (config.json does not describe these weights)");
+        }
+        Map<String, NDArray> ordered = new LinkedHashMap<>();
+        expected.keySet().forEach(n -> ordered.put(n, params.get(n)));
+        return new DecoderLM(cfg, ordered);
+    }
+
+    private static String abbreviate(List<String> names) {
+        return names.size() <= 5 ? names.toString() : names.subList(0, 5) + " and " + (names.size() - 5) + " more";
+    }
+
+    /**
+     * HF name as this backend stores it, or null for buffers that are not weights. GPT-2
+     * checkpoints exist with and without the {@code transformer.} prefix.
+     */
+    private static String canonical(ModelConfig cfg, String name) {
+        if (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias") || name.endsWith("rotary_emb.inv_freq")) {
+            return null;
+        }
+        if (cfg.architecture() == Architecture.GPT2 && !name.startsWith("transformer.") && !name.startsWith("lm_head.")) {
+            return "transformer." + name;
+        }
+        return name;
+    }
+
+    /** Tensor name to file, from the shard index or the single weights file. */
+    private static Map<String, Path> weightFiles(Path dir) {
+        Path index = dir.resolve(INDEX);
+        Path single = dir.resolve(WEIGHTS);
+        Map<String, Path> files = new LinkedHashMap<>();
+        if (Files.isRegularFile(index)) {
+            JsonNode map;
+            try {
+                map = new ObjectMapper().readTree(Files.readString(index)).get("weight_map");
+            } catch (IOException e) {
+                throw new ModelException(index + ": cannot read: " + e.getMessage());
+            }
+            if (map == null || !map.isObject()) {
+                throw new ModelException(index + ": no 'weight_map' object");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                Path shard = dir.resolve(e.getValue().asText());
+                if (!Files.isRegularFile(shard)) {
+                    throw new ModelException(index + ": shard " + e.getValue().asText() + " of tensor '" + e.getKey() + "' is missing");
+                }
+                files.put(e.getKey(), shard);
+            }
+        } else if (Files.isRegularFile(single)) {
+            files.put("*", single);
+        } else {
+            throw new ModelException(dir + ": no " + WEIGHTS + " or " + INDEX + " (only safetensors checkpoints are supported)");
+        }
+        return files;
+    }
+
+    /**
+     * Saves {@code model} as a HuggingFace directory, copying tokenizer files from
+     * {@code tokenizerDir} (may be null). The directory appears complete or not at all: it is
+     * written beside the target and renamed into place.
+     */
+    public static void save(DecoderLM model, Path dir, Path tokenizerDir) {
+        Path target = dir.toAbsolutePath();
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
+        try {
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
+            Safetensors.write(tmp.resolve(WEIGHTS), model.parameters(), Map.of("format", "pt"));
+            if (tokenizerDir != null) {
+                for (String f : SIDE_FILES) {
+                    Path src = tokenizerDir.resolve(f);
+                    if (Files.isRegularFile(src)) {
+                        Files.copy(src, tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            Path old = target.resolveSibling("." + target.getFileName() + ".old");
+            deleteTree(old);
+            if (Files.exists(target)) {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+        } catch (IOException e) {
+            throw new ModelException("cannot save the model to " + target + ": " + e.getMessage());
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        AtomicFiles.deleteTree(p);
+    }
+}

@@ -1,0 +1,68 @@
+package sdpo4j.lm.model;
+
+import sdpo4j.lm.weights.HfCheckpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The tiny models and inputs of the golden tests. {@code main} writes them; then
+ * {@code trainer/src/test/python/lm_reference.py} (PyTorch eager, independent of this code)
+ * writes each case's {@code logits.bin}. See {@code trainer/src/test/python/make_golden.sh}.
+ */
+public final class GoldenModels {
+    static final List<String> CASES = List.of("gpt2", "llama-gqa", "qwen2-bias", "llama3-rope");
+    static final long[][] IDS = {{5, 9, 2, 31, 7, 7, 12, 3}, {0, 0, 0, 14, 1, 38, 20, 6}};
+    static final long[][] MASK = {{1, 1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1, 1, 1}};
+
+    private GoldenModels() {}
+
+    static ModelConfig config(String name) {
+        return switch (name) {
+            case "gpt2" -> new ModelConfig(Architecture.GPT2, "gpt2", 40, 24, 2, 4, 4, 48, 32, 1e-5, 0, null, true, true, -1, List.of(1));
+            case "llama-gqa" -> new ModelConfig(Architecture.LLAMA, "llama", 40, 32, 2, 4, 2, 48, 64, 1e-6, 10000, null, false, false, -1, List.of(1));
+            case "qwen2-bias" -> new ModelConfig(Architecture.LLAMA, "qwen2", 40, 32, 2, 4, 1, 40, 64, 1e-6, 1e6, null, true, true, -1, List.of(1));
+            case "llama3-rope" -> new ModelConfig(Architecture.LLAMA, "llama", 40, 32, 2, 2, 2, 40, 64, 1e-5, 500000,
+                    new ModelConfig.RopeScaling("llama3", 8, 1, 4, 16), false, false, -1, List.of(1));
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** Weights large enough that every path matters: norms near 1, everything else N(0, 0.4^2). */
+    static DecoderLM model(String name, NDManager m) {
+        ModelConfig cfg = config(name);
+        Random rnd = new Random(name.hashCode());
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        for (Map.Entry<String, Shape> e : DecoderLM.expectedShapes(cfg).entrySet()) {
+            boolean norm = e.getKey().contains("ln_") || e.getKey().contains("layernorm") || e.getKey().endsWith("norm.weight");
+            float[] x = new float[(int) e.getValue().size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (norm && e.getKey().endsWith("weight") ? 1 + 0.1 * rnd.nextGaussian() : 0.4 * rnd.nextGaussian());
+            }
+            params.put(e.getKey(), m.create(x, e.getValue()));
+        }
+        return new DecoderLM(cfg, params);
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path root = Path.of(args[0]);
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (String name : CASES) {
+                Path dir = root.resolve(name);
+                HfCheckpoint.save(model(name, m), dir, null);
+                Files.writeString(dir.resolve("inputs.json"),
+                        new ObjectMapper().writeValueAsString(Map.of("ids", IDS, "mask", MASK)));
+                System.out.println("wrote " + dir);
+            }
+        }
+    }
+}
