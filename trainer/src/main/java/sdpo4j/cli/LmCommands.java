@@ -48,6 +48,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code verify}. */
+    public static final class Verify implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new VerifyCommand();
+        }
+    }
+
     /** {@code pretrain}. */
     public static final class Pretrain implements SubcommandProvider {
         @Override

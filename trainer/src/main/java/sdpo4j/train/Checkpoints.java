@@ -21,6 +21,7 @@ import sdpo4j.lm.weights.Safetensors;
 import sdpo4j.lm.weights.TensorInfo;
 import sdpo4j.optim.AdamW;
 import sdpo4j.run.AtomicFiles;
+import sdpo4j.run.Manifest;
 
 /**
  * {@code <run>/checkpoints/step-NNNNNN/}: {@code model/} (the student, a HuggingFace directory
@@ -29,9 +30,11 @@ import sdpo4j.run.AtomicFiles;
  * {@code .step-NNNNNN.partial} directory and renamed into place in one step, so a directory named
  * {@code step-NNNNNN} is always complete: a run killed mid-write leaves only a partial directory,
  * which is ignored and removed next time. Older checkpoints are deleted only after a newer one is
- * in place.
+ * in place. The last file written is {@code manifest.json} (every file's size and SHA-256):
+ * {@code --resume} takes the newest checkpoint that matches its manifest, and sets aside newer
+ * ones that do not (renamed to {@code .step-NNNNNN.rejected-TIME}, never deleted).
  */
-final class Checkpoints {
+public final class Checkpoints {
     static final String DIR = "checkpoints";
     private static final Pattern NAME = Pattern.compile("step-(\\d{6,})");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,6 +78,7 @@ final class Checkpoints {
             json.put("best_step", state.bestStep());
             json.put("wall_seconds", state.wallSeconds());
             AtomicFiles.writeString(tmp.resolve("trainer-state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+            Manifest.write(tmp);
             Path old = root.resolve("." + target.getFileName() + ".old");
             AtomicFiles.deleteTree(old);
             if (Files.exists(target)) {
@@ -111,6 +115,75 @@ final class Checkpoints {
             throw new TrainingException("cannot list " + root + ": " + e.getMessage(), e);
         }
         out.sort(null);
+        return out;
+    }
+
+    /** What is wrong with checkpoint {@code step}: its files against the manifest, then its trainer state; empty when intact. */
+    List<String> problems(long step) {
+        List<String> problems = Manifest.verify(dirOf(step));
+        if (problems.isEmpty()) {
+            try {
+                readState(step);
+            } catch (TrainingException e) {
+                return List.of("trainer-state.json is unreadable");
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * The newest intact checkpoint. Each newer one that fails verification is reported through
+     * {@code report} in one line and set aside, so that later saves, pruning and resumes never
+     * take it for the newest. With none intact, nothing is moved and the error names each.
+     */
+    Optional<Long> newestIntact(java.util.function.Consumer<String> report) {
+        List<Long> all = steps();
+        List<String> rejected = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            List<String> problems = problems(all.get(i));
+            if (problems.isEmpty()) {
+                for (int j = all.size() - 1; j > i; j--) {
+                    setAside(all.get(j));
+                }
+                rejected.forEach(report);
+                if (!rejected.isEmpty()) {
+                    report.accept("resuming from " + dirOf(all.get(i)) + ", the newest intact checkpoint");
+                }
+                return Optional.of(all.get(i));
+            }
+            rejected.add("checkpoint " + dirOf(all.get(i)) + " is damaged: " + String.join("; ", problems));
+        }
+        if (!rejected.isEmpty()) {
+            throw new TrainingException("no intact checkpoint to resume from (nothing was changed): "
+                    + String.join(" | ", rejected));
+        }
+        return Optional.empty();
+    }
+
+    private void setAside(long step) {
+        Path from = dirOf(step);
+        Path to = root.resolve("." + from.getFileName() + ".rejected-" + System.currentTimeMillis());
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new TrainingException("cannot set aside the damaged checkpoint " + from + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One checkpoint directory and what is wrong with it (empty: intact). */
+    public record Status(Path dir, List<String> problems) {
+        public boolean intact() {
+            return problems.isEmpty();
+        }
+    }
+
+    /** Every complete-looking checkpoint of the run in {@code runDir}, oldest first, verified. */
+    public static List<Status> verify(Path runDir) {
+        Checkpoints c = new Checkpoints(runDir);
+        List<Status> out = new ArrayList<>();
+        for (long step : c.steps()) {
+            out.add(new Status(c.dirOf(step), c.problems(step)));
+        }
         return out;
     }
 

@@ -35,7 +35,7 @@ import sdpo4j.run.RunDirectory;
  * The fine-tuning loop. Step s (0-based) trains on {@link PromptSchedule#batch} and draws all
  * its randomness from a stream seeded by (seed, s), so the run is a function of the seed and
  * the step count: {@code --resume} restores weights, teacher, optimizer and step from the newest
- * complete checkpoint, drops metrics written after it, and continues exactly as an
+ * intact checkpoint (verified against its manifest), drops metrics written after it, and continues exactly as an
  * uninterrupted run would.
  *
  * <p>Per step: rollouts, the update ({@link SelfDistillationStep}), held-out evaluation when due,
@@ -108,7 +108,8 @@ public final class Trainer {
         Path studentDir = Path.of(cfg.model());
         Path teacherDir = studentDir;
         if (resume) {
-            long latest = checkpoints.latest().orElseThrow(() -> new TrainingException("nothing to resume: "
+            long latest = checkpoints.newestIntact(line -> System.err.println("warning: " + line))
+                    .orElseThrow(() -> new TrainingException("nothing to resume: "
                     + checkpoints.root() + " holds no complete checkpoint; start the run without --resume"));
             state = checkpoints.readState(latest);
             studentDir = checkpoints.dirOf(latest).resolve("model");
