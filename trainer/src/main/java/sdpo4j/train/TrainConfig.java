@@ -114,6 +114,7 @@ public record TrainConfig(
                     + "temperature the responses were sampled at (SPEC 1.1)");
         }
         Check.atLeast("completions-every", completionsEvery, 0);
+        DegenerateSettings.refuse(objective, groupSize, prompts, temperature);
         eval = eval == null ? EvalConfig.DEFAULT : eval;
         checkpoint = checkpoint == null ? CheckpointConfig.DEFAULT : checkpoint;
     }

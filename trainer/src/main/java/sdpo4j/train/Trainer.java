@@ -101,6 +101,7 @@ public final class Trainer {
     public Outcome run() {
         Environment env = Environments.create(cfg.env());
         List<Task> tasks = Datasets.read(Path.of(cfg.dataset()), env);
+        DegenerateSettings.refuseSmallSplit(cfg.dataset(), tasks.size(), cfg.prompts());
         Evaluator evaluator = cfg.eval().enabled()
                 ? new Evaluator(Datasets.read(Path.of(cfg.eval().dataset()), env), env, cfg.eval()) : null;
         Checkpoints checkpoints = new Checkpoints(dir.path());
@@ -125,6 +126,8 @@ public final class Trainer {
         try (NDManager m = NDManager.newBaseManager()) {
             DecoderLM student = HfCheckpoint.load(studentDir, m);
             DecoderLM teacher = HfCheckpoint.load(teacherDir, m);
+            DegenerateSettings.topKWarning(cfg.objective(), student.config().vocabSize())
+                    .ifPresent(w -> System.err.println("warning: " + w));
             AdamW adam = new AdamW(student.parameters(), m, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
             if (resume) {
                 checkpoints.restoreOptimizer(state.step(), adam, state.optimizerSteps(), m);
@@ -139,6 +142,7 @@ public final class Trainer {
                 long t0 = System.nanoTime() - (long) (state.wallSeconds() * 1e9);
                 long s = state.step();
                 boolean stopped = false;
+                DegenerateSettings.TeacherWatch teacherWatch = new DegenerateSettings.TeacherWatch(cfg.objective());
                 while (s < cfg.steps()) {
                     SplittableRandom rng = new SplittableRandom(PromptSchedule.streamSeed(cfg.seed(), ROLLOUT_STREAM, s));
                     long g0 = System.nanoTime();
@@ -173,6 +177,8 @@ public final class Trainer {
                     line.put("wall_time", wall);
                     metrics.log(line);
                     onStep.accept(line);
+                    teacherWatch.observe(s, stepMetrics.getOrDefault("teacher_frac", 1.0))
+                            .ifPresent(w -> System.err.println("warning: " + w));
                     if (cfg.completionsEvery() > 0 && s % cfg.completionsEvery() == 0) {
                         writeCompletions(dir.resolve("completions.jsonl"), s, groups, update.examples(), tokenizer);
                     }
