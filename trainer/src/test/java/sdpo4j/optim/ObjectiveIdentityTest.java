@@ -184,6 +184,37 @@ class ObjectiveIdentityTest {
         }
     }
 
+    /**
+     * The importance ratio weights the divergence but is not differentiated (SPEC 1.2): with a
+     * behaviour policy 0.3 nats below the current one at every token, the gradient is exactly
+     * e^0.3 times the on-policy gradient, for every distilling objective. A ratio left in the
+     * graph adds {@code D * r * d log pi} and breaks the equality; loss values alone cannot see it.
+     */
+    @Test
+    void importanceRatioCarriesNoGradient() {
+        for (ObjectiveKind kind : List.of(ObjectiveKind.SDPO, ObjectiveKind.CREDIT)) {
+            ObjectiveConfig cfg = ObjectiveConfig.DEFAULT.withName(kind).withDivergence(DivergenceConfig.DEFAULT.withTopK(3));
+            double[] old;
+            try (NDManager m = manager.newSubManager()) {
+                NDArray logits = m.create(FX.studentLogits, Fixtures.LOGITS);
+                old = Distributions.pick(logits.logSoftmax(-1), m.create(FX.tokens, new Shape(Fixtures.R, Fixtures.N, Fixtures.L)))
+                        .sub(0.3).toDoubleArray();
+            }
+            Shape tokens = new Shape(Fixtures.R, Fixtures.N, Fixtures.L);
+            double[] off = GradCheck.autograd(manager, FX.studentLogits, Fixtures.LOGITS, (m, x) -> Objective.create(cfg)
+                    .compute(FX.batch(m, x).oldLogProbs(m.create(old, tokens)).build()).loss());
+            double[] on = GradCheck.autograd(manager, FX.studentLogits, Fixtures.LOGITS,
+                    (m, x) -> Objective.create(cfg).compute(FX.batch(m, x).build()).loss());
+            double scale = Math.exp(0.3);
+            double largest = 0;
+            for (int i = 0; i < on.length; i++) {
+                assertEquals(scale * on[i], off[i], 1e-9, kind + " gradient " + i);
+                largest = Math.max(largest, Math.abs(on[i]));
+            }
+            assertTrue(largest > 1e-3, "the fixture has a gradient to compare");
+        }
+    }
+
     @Test
     void grpoAdvantagesByHand() {
         try (NDManager m = manager.newSubManager()) {
