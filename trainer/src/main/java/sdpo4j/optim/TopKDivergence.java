@@ -10,7 +10,10 @@ import ai.djl.ndarray.NDList;
  * <p>Both sides are normalised over the full vocabulary first, then restricted to the
  * support. The tail bucket holds the mass outside the support; it is computed as the
  * log-sum-exp of the entries outside the support, which equals {@code log(1 - sum_K p)} but
- * stays exact where {@code 1 - sum_K p} would round to zero.
+ * stays exact where {@code 1 - sum_K p} would round to zero. This is the one form kept (the
+ * SPEC's {@code log(-expm1(min(lse_K, -1e-7)))} is the same in exact arithmetic); its clamp is
+ * the floor on log-probabilities, so a tail of probability zero (a masked vocabulary) gives
+ * finite values and gradients.
  */
 public final class TopKDivergence {
 

@@ -98,6 +98,35 @@ class TopKDivergenceTest {
         }
     }
 
+    /**
+     * A tail of probability zero (every entry outside the support masked to -inf, as a padded
+     * vocabulary is, on both sides, or on one side only) keeps the divergence and its gradient
+     * finite for every alpha: the SPEC's clamp of the tail, held by flooring log-probabilities
+     * (Distributions.LOG_FLOOR) rather than by log(-expm1(min(lse_K, -1e-7))).
+     */
+    @ParameterizedTest(name = "alpha={0} masked student={1} masked teacher={2}")
+    @CsvSource({"1.0, true, true", "0.0, true, true", "0.5, true, true", "1.0, true, false", "1.0, false, true",
+        "0.0, false, true", "0.5, true, false"})
+    void aTailOfProbabilityZeroGivesFiniteValuesAndGradients(double alpha, boolean maskStudent, boolean maskTeacher) {
+        DivergenceConfig cfg = new DivergenceConfig(3, TopKSource.TEACHER, true, 1.0, alpha, 2.0);
+        double[] student = logits(21, 2.0);
+        double[] teacher = logits(21, 2.0);
+        // The first three vocabulary entries are the support (raised), the rest masked.
+        for (int row = 0; row < 6; row++) {
+            for (int v = 0; v < 7; v++) {
+                int i = row * 7 + v;
+                teacher[i] = v < 3 ? 5 + teacher[i] * 0.1 : (maskTeacher ? Double.NEGATIVE_INFINITY : teacher[i]);
+                student[i] = v < 3 ? student[i] : (maskStudent ? Double.NEGATIVE_INFINITY : student[i]);
+            }
+        }
+        double value = GradCheck.value(manager, student, SHAPE, (m, x) -> TopKDivergence.perToken(x, m.create(teacher, SHAPE), cfg).sum());
+        assertTrue(Double.isFinite(value), "divergence " + value);
+        double[] grad = GradCheck.autograd(manager, student, SHAPE, (m, x) -> TopKDivergence.perToken(x, m.create(teacher, SHAPE), cfg).sum());
+        for (int i = 0; i < grad.length; i++) {
+            assertTrue(Double.isFinite(grad[i]), "gradient " + i + " is " + grad[i]);
+        }
+    }
+
     private static boolean onSupportContains(double[] r, int pos, double p) {
         for (int j = 0; j < 3; j++) {
             if (Math.abs(Math.exp(r[pos * 4 + j]) - p) < 1e-12) {
