@@ -118,11 +118,8 @@ public final class DecoderLM {
         positions = int64(positions);
         long l = ids.getShape().get(1);
         long past = cache == null ? 0 : cache.length();
-        if (cache != null && l == 1) {
-            return run(ids, positions, positions.toLongArray(), Masks.attentionBias(attentionMask, past, 1, 1, constants()), cache);
-        }
-        int group = cfg.numHeads() / cfg.numKvHeads();
-        return run(ids, positions, null, Masks.attentionBias(attentionMask, past, l, group, constants()), cache);
+        NDArray mask = Masks.attentionBias(attentionMask, past, l, cfg.numHeads() / cfg.numKvHeads(), constants());
+        return run(ids, positions, cache != null && l == 1 ? positions.toLongArray() : null, mask, cache);
     }
 
     /** Output logits from hidden states. */
@@ -173,6 +170,7 @@ public final class DecoderLM {
         if (spec.positions() instanceof DecoderSpec.Learned learned) {
             x = x.add(lookup(p(learned.table()), step ? m.create(hostPositions, new Shape(b, 1)) : positions));
         } else if (step && folded) {
+            // One table row per head: the fused q/k/v heads are rotated in one call, v's by none.
             int rotated = cfg.numHeads() + cfg.numKvHeads();
             cs = rope().perHead(hostPositions, b, rotated, rotated + cfg.numKvHeads(), m);
         } else {
