@@ -1,9 +1,9 @@
 package sdpo4j.lm.model;
 
-/** The decoder families the backend implements. */
+/** The decoder families the backend implements: each has its file in {@code sdpo4j.lm.model.family}. */
 public enum Architecture {
-    /** Learned positions, LayerNorm, tanh-GELU MLP, fused Conv1D attention, tied head. */
+    /** Learned positions, LayerNorm, tanh-GELU MLP, fused Conv1D attention, tied head ({@code family.Gpt2}). */
     GPT2,
-    /** RMSNorm, RoPE, SwiGLU, grouped-query attention; Llama, Qwen2 (q/k/v bias), SmolLM. */
+    /** RMSNorm, RoPE, SwiGLU, grouped-query attention; Llama, Qwen2 (q/k/v bias), SmolLM ({@code family.Llama}). */
     LLAMA
 }

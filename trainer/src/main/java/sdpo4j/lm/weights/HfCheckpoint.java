@@ -1,9 +1,10 @@
 package sdpo4j.lm.weights;
 
-import sdpo4j.lm.model.Architecture;
 import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.model.DecoderSpec;
 import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.model.ModelException;
+import sdpo4j.lm.model.family.Families;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -40,6 +41,7 @@ public final class HfCheckpoint {
         ModelConfig cfg = ModelConfig.read(dir);
         Map<String, Path> files = weightFiles(dir);
         Map<String, Shape> expected = DecoderLM.expectedShapes(cfg);
+        DecoderSpec.Names names = Families.describe(cfg).names();
         Map<String, NDArray> params = new LinkedHashMap<>();
         List<String> unexpected = new ArrayList<>();
         Map<Path, Map<String, TensorInfo>> headers = new LinkedHashMap<>();
@@ -48,13 +50,13 @@ public final class HfCheckpoint {
         }
         for (Map.Entry<Path, Map<String, TensorInfo>> h : headers.entrySet()) {
             for (TensorInfo t : h.getValue().values()) {
-                String name = canonical(cfg, t.name());
+                String name = canonical(names, t.name());
                 if (name == null) {
                     continue;
                 }
                 Shape want = expected.get(name);
                 if (want == null) {
-                    if (!(name.equals("lm_head.weight") && cfg.tieWordEmbeddings())) {
+                    if (!(name.equals(names.head()) && cfg.tieWordEmbeddings())) {
                         unexpected.add(t.name());
                     }
                     continue;
@@ -85,15 +87,16 @@ public final class HfCheckpoint {
     }
 
     /**
-     * HF name as this backend stores it, or null for buffers that are not weights. GPT-2
-     * checkpoints exist with and without the {@code transformer.} prefix.
+     * HF name as this backend stores it, or null for buffers that are not weights. Some families'
+     * checkpoints exist with and without a prefix (GPT-2's {@code transformer.}).
      */
-    private static String canonical(ModelConfig cfg, String name) {
-        if (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias") || name.endsWith("rotary_emb.inv_freq")) {
+    private static String canonical(DecoderSpec.Names names, String name) {
+        if (names.buffers().stream().anyMatch(name::endsWith)) {
             return null;
         }
-        if (cfg.architecture() == Architecture.GPT2 && !name.startsWith("transformer.") && !name.startsWith("lm_head.")) {
-            return "transformer." + name;
+        String prefix = names.optionalPrefix();
+        if (!prefix.isEmpty() && !name.startsWith(prefix) && !name.equals(names.head())) {
+            return prefix + name;
         }
         return name;
     }

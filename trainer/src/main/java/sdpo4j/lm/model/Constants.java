@@ -1,0 +1,44 @@
+package sdpo4j.lm.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+
+/**
+ * Constant tensors of one model, on its parameters' device, built once. Numbers go in as 0-d
+ * tensors made here rather than Java numbers: DJL turns {@code x.add(1e-6)} into a create plus an
+ * add, and wraps the number in a tensor over a buffer that the garbage collector may free before
+ * the backward pass reads it (see {@link sdpo4j.optim.Scalars}). These arrays are never closed,
+ * so their buffers stay alive while any graph may read them.
+ */
+final class Constants {
+    final NDArray one;
+    final NDArray three;
+    final NDArray half;
+    /** gelu_new's 0.044715 and sqrt(2 / pi). */
+    final NDArray geluCubic;
+    final NDArray geluScale;
+    /** -MASKED: (allowed - 1) times this is 0 or MASKED. */
+    final NDArray maskedScale;
+    /** {@link DecoderLM#SCORE_GAP}. */
+    final NDArray scoreGap;
+    /** 1/sqrt(D), the attention score scale. */
+    final NDArray scale;
+    final NDArray eps;
+    /** sqrt(H): {@link Norms#unit} is RMSNorm / sqrt(H). */
+    final NDArray rootHidden;
+
+    Constants(ModelConfig cfg, NDManager m) {
+        one = m.create(1f);
+        three = m.create(3f);
+        half = m.create(0.5f);
+        geluCubic = m.create((float) 0.044715);
+        geluScale = m.create((float) Math.sqrt(2 / Math.PI));
+        maskedScale = m.create(-DecoderLM.MASKED);
+        scoreGap = m.create(DecoderLM.SCORE_GAP);
+        scale = m.create((float) (1 / Math.sqrt(cfg.headDim())));
+        eps = m.create((float) cfg.normEps());
+        rootHidden = m.create((float) Math.sqrt(cfg.hiddenSize()));
+        NDScope.unregister(one, three, half, geluCubic, geluScale, maskedScale, scoreGap, scale, eps, rootHidden);
+    }
+}

@@ -1,0 +1,44 @@
+package sdpo4j.lm.model.family;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import sdpo4j.lm.model.ConfigFields;
+import sdpo4j.lm.model.DecoderSpec;
+import sdpo4j.lm.model.ModelConfig;
+import sdpo4j.lm.model.ModelException;
+
+/**
+ * The one place that lists the families: which reads a {@code config.json} (by its
+ * {@code model_type}), writes one back and describes a config's blocks.
+ */
+public final class Families {
+    /** The {@code model_type}s read. */
+    public static final List<String> SUPPORTED = List.of("gpt2", "llama", "qwen2");
+
+    private Families() {}
+
+    public static ModelConfig parse(ConfigFields f) {
+        String type = f.text("model_type");
+        return switch (type) {
+            case "gpt2" -> Gpt2.parse(type, f);
+            case "llama", "qwen2" -> Llama.parse(type, f);
+            default -> throw new ModelException(f.file() + ": model_type '" + type + "' is not supported; supported: "
+                    + String.join(", ", SUPPORTED) + " (GPT-2, Llama, Qwen2/Qwen2.5, SmolLM/SmolLM2)");
+        };
+    }
+
+    /** The family's own {@code config.json} fields of {@code c}, into {@code o}. */
+    public static void write(ModelConfig c, ObjectNode o) {
+        switch (c.architecture()) {
+            case GPT2 -> Gpt2.write(c, o);
+            case LLAMA -> Llama.write(c, o);
+        }
+    }
+
+    public static DecoderSpec describe(ModelConfig c) {
+        return switch (c.architecture()) {
+            case GPT2 -> Gpt2.describe(c);
+            case LLAMA -> Llama.describe(c);
+        };
+    }
+}

@@ -1,0 +1,74 @@
+package sdpo4j.lm.model.family;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import sdpo4j.lm.model.Architecture;
+import sdpo4j.lm.model.ConfigFields;
+import sdpo4j.lm.model.DecoderSpec;
+import sdpo4j.lm.model.DecoderSpec.Layout;
+import sdpo4j.lm.model.DecoderSpec.Mlp;
+import sdpo4j.lm.model.DecoderSpec.Norm;
+import sdpo4j.lm.model.ModelConfig;
+import sdpo4j.lm.model.ModelException;
+
+/**
+ * Llama ({@code model_type: llama}, also SmolLM and SmolLM2) and Qwen2 ({@code qwen2}, also
+ * Qwen2.5): RMSNorm, RoPE with its base and scaling, separate q/k/v projections stored
+ * {@code [out, in]} (with biases for Qwen2 or {@code attention_bias}), grouped-query attention,
+ * SwiGLU MLP, no other biases.
+ */
+public final class Llama {
+    private Llama() {}
+
+    public static DecoderSpec describe(ModelConfig c) {
+        var names = new DecoderSpec.Names("model.embed_tokens.weight", "lm_head.weight", "model.norm", "model.layers.",
+                "input_layernorm", List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), "self_attn.o_proj",
+                "post_attention_layernorm", List.of("mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"), "",
+                List.of("rotary_emb.inv_freq"));
+        return new DecoderSpec(Norm.RMS, Layout.LINEAR, false, c.qkvBias(), false, Mlp.GATED_SILU, false,
+                new DecoderSpec.Rotary(c.ropeTheta(), c.ropeScaling()), c.tieWordEmbeddings(), names);
+    }
+
+    static ModelConfig parse(String type, ConfigFields f) {
+        int heads = f.integer("num_attention_heads");
+        String act = f.optText("hidden_act", "silu");
+        if (!act.equals("silu")) {
+            throw new ModelException(f.file() + ": hidden_act '" + act + "' is not supported; allowed: silu");
+        }
+        boolean bias = type.equals("qwen2") || f.optBoolean("attention_bias", false);
+        return new ModelConfig(Architecture.LLAMA, type, f.integer("vocab_size"), f.integer("hidden_size"),
+                f.integer("num_hidden_layers"), heads, f.optInteger("num_key_value_heads", heads),
+                f.integer("intermediate_size"), f.optInteger("max_position_embeddings", 2048),
+                f.optNumber("rms_norm_eps", 1e-6), f.optNumber("rope_theta", 10000.0), f.ropeScaling(),
+                f.optBoolean("tie_word_embeddings", false), bias, f.optInteger("bos_token_id", -1),
+                f.ids("eos_token_id"));
+    }
+
+    /** The config.json fields of this family. */
+    static void write(ModelConfig c, ObjectNode o) {
+        o.putArray("architectures").add(c.modelType().equals("qwen2") ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+        o.put("hidden_size", c.hiddenSize());
+        o.put("num_hidden_layers", c.numLayers());
+        o.put("num_attention_heads", c.numHeads());
+        o.put("num_key_value_heads", c.numKvHeads());
+        o.put("intermediate_size", c.intermediateSize());
+        o.put("max_position_embeddings", c.maxPositions());
+        o.put("rms_norm_eps", c.normEps());
+        o.put("rope_theta", c.ropeTheta());
+        o.put("hidden_act", "silu");
+        if (!c.modelType().equals("qwen2")) {
+            o.put("attention_bias", c.qkvBias());
+        }
+        ModelConfig.RopeScaling s = c.ropeScaling();
+        if (s != null) {
+            ObjectNode rs = o.putObject("rope_scaling");
+            rs.put("rope_type", s.type());
+            rs.put("factor", s.factor());
+            if (s.type().equals("llama3")) {
+                rs.put("low_freq_factor", s.lowFreqFactor());
+                rs.put("high_freq_factor", s.highFreqFactor());
+                rs.put("original_max_position_embeddings", s.originalMaxPositions());
+            }
+        }
+    }
+}
