@@ -40,7 +40,7 @@ final class BridgeExperiment {
      * @param firstMalformed per run identity, its first malformed response ("step N: text") or null
      * @param sim the simulator on the same runs
      * @param seconds wall time per stage: pretrain, fit, lm, sim
-     * @param lmPhases thread time of the LM runs per phase (generation, teacher, student, measure, update)
+     * @param lmPhases thread time of the LM runs per phase (generation, teacher, training, measure)
      * @param reusedFrom the earlier run's model directory the learned teacher came from, or null when pretrained here
      */
     record Outcome(List<RunSpec> runs, TeacherFit fit, double finalPretrainLoss, Path reusedFrom, Simulation.Results lm,
