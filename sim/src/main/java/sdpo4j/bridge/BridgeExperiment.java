@@ -19,6 +19,7 @@ import sdpo4j.lm.weights.TinyModels;
 import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.optim.Autograd;
 import sdpo4j.run.Progress;
+import sdpo4j.sim.ExperimentSets;
 import sdpo4j.sim.RunSpec;
 import sdpo4j.sim.Simulation;
 import sdpo4j.train.PretrainCorpus;
@@ -90,7 +91,7 @@ final class BridgeExperiment {
             seconds.put("fit", (System.nanoTime() - t1) / 1e9);
         }
         long t2 = System.nanoTime();
-        List<RunSpec> distinct = BridgeGrid.distinct(runs);
+        List<RunSpec> distinct = ExperimentSets.distinct(runs);
         log.printf(Locale.ROOT, "3/4 the LM as the policy: %d runs x %d steps on %d threads%n", distinct.size(), cfg.steps(), threads);
         Map<String, Simulation.RunTrace> traces = new LinkedHashMap<>();
         Map<String, float[]> wellFormed = new LinkedHashMap<>();

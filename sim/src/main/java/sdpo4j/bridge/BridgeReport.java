@@ -13,6 +13,7 @@ import sdpo4j.report.Charts;
 import sdpo4j.run.AtomicFiles;
 import sdpo4j.sim.CellStats;
 import sdpo4j.sim.FeedbackType;
+import sdpo4j.sim.ExperimentSets;
 import sdpo4j.sim.RunSpec;
 import sdpo4j.sim.SimMethod;
 import sdpo4j.sim.SimPlots;
@@ -44,7 +45,7 @@ final class BridgeReport {
                 + "pretrained on %d worlds; %d runs of %d steps x %d rollouts (%s, lr %s, EMA rate %s); metrics are the mean "
                 + "of the final %d steps. Simulator: the same runs and worlds, %d steps (lr %s), final %d steps. "
                 + "Objective settings shared: top-K %d, alpha %s, tail bucket %s. Seeds per cell: %d.%n%n",
-                cfg.model().layers(), cfg.model().hidden(), cfg.seeds(), BridgeGrid.distinct(outcome.runs()).size(), cfg.steps(),
+                cfg.model().layers(), cfg.model().hidden(), cfg.seeds(), ExperimentSets.distinct(outcome.runs()).size(), cfg.steps(),
                 cfg.rollouts(), cfg.optimizer() == BridgeConfig.Optimizer.SGD ? "plain gradient descent" : "AdamW",
                 num(cfg.lr()), num(cfg.emaRate()), cfg.finalWindow(), cfg.simSteps(), num(cfg.simLr()),
                 cfg.simFinalWindow(), cfg.objective().divergence().topK(), num(cfg.objective().divergence().alpha()),
@@ -172,7 +173,7 @@ final class BridgeReport {
                 // Wide enough for the four series' legend in one row.
                 XYChart c = Charts.xy(who + ": " + titles[metric] + " (continuous; dashed: SDPO binary)", "step", titles[metric],
                         3 * Charts.WIDTH / 2);
-                for (SimMethod m : BridgeGrid.METHODS) {
+                for (SimMethod m : ExperimentSets.PAPER_METHODS) {
                     for (FeedbackType f : m.usesTeacher() ? List.of(FeedbackType.CONTINUOUS, FeedbackType.BINARY)
                             : List.of(FeedbackType.CONTINUOUS)) {
                         var cell = side.find("method-feedback", m, f);
@@ -224,7 +225,7 @@ final class BridgeReport {
     /** Every run's per-step metrics on both sides, for analyses the report does not make. */
     private void traces() {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (RunSpec r : BridgeGrid.distinct(outcome.runs())) {
+        for (RunSpec r : ExperimentSets.distinct(outcome.runs())) {
             for (String side : List.of("simulator", "lm")) {
                 var t = (side.equals("lm") ? outcome.lm() : outcome.sim()).trace(r);
                 Map<String, Object> row = new java.util.LinkedHashMap<>();
