@@ -19,6 +19,7 @@ import sdpo4j.lm.weights.TinyModels;
 import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.optim.Autograd;
 import sdpo4j.run.Progress;
+import sdpo4j.sim.ExperimentSets;
 import sdpo4j.sim.RunSpec;
 import sdpo4j.sim.Simulation;
 import sdpo4j.train.PretrainCorpus;
@@ -40,7 +41,7 @@ final class BridgeExperiment {
      * @param firstMalformed per run identity, its first malformed response ("step N: text") or null
      * @param sim the simulator on the same runs
      * @param seconds wall time per stage: pretrain, fit, lm, sim
-     * @param lmPhases thread time of the LM runs per phase (generation, teacher, student, measure, update)
+     * @param lmPhases thread time of the LM runs per phase (generation, teacher, training, measure)
      * @param reusedFrom the earlier run's model directory the learned teacher came from, or null when pretrained here
      */
     record Outcome(List<RunSpec> runs, TeacherFit fit, double finalPretrainLoss, Path reusedFrom, Simulation.Results lm,
@@ -90,7 +91,7 @@ final class BridgeExperiment {
             seconds.put("fit", (System.nanoTime() - t1) / 1e9);
         }
         long t2 = System.nanoTime();
-        List<RunSpec> distinct = BridgeGrid.distinct(runs);
+        List<RunSpec> distinct = ExperimentSets.distinct(runs);
         log.printf(Locale.ROOT, "3/4 the LM as the policy: %d runs x %d steps on %d threads%n", distinct.size(), cfg.steps(), threads);
         Map<String, Simulation.RunTrace> traces = new LinkedHashMap<>();
         Map<String, float[]> wellFormed = new LinkedHashMap<>();

@@ -13,12 +13,17 @@ import sdpo4j.report.Charts;
 import sdpo4j.run.AtomicFiles;
 import sdpo4j.sim.CellStats;
 import sdpo4j.sim.FeedbackType;
+import sdpo4j.sim.ExperimentSets;
 import sdpo4j.sim.RunSpec;
 import sdpo4j.sim.SimMethod;
 import sdpo4j.sim.SimPlots;
 import sdpo4j.sim.SimSummary;
+import sdpo4j.sim.Table;
 
-/** The bridge's report.md and figures: the learned teacher's fit, then every finding side by side. */
+/**
+ * The bridge's report.md and figures: the learned teacher's fit, then every finding side by side.
+ * Its tables are the simulator's {@link Table}s, its cells the simulator's {@link SimSummary} of both halves.
+ */
 final class BridgeReport {
     private final BridgeConfig cfg;
     private final BridgeExperiment.Outcome outcome;
@@ -44,7 +49,7 @@ final class BridgeReport {
                 + "pretrained on %d worlds; %d runs of %d steps x %d rollouts (%s, lr %s, EMA rate %s); metrics are the mean "
                 + "of the final %d steps. Simulator: the same runs and worlds, %d steps (lr %s), final %d steps. "
                 + "Objective settings shared: top-K %d, alpha %s, tail bucket %s. Seeds per cell: %d.%n%n",
-                cfg.model().layers(), cfg.model().hidden(), cfg.seeds(), BridgeGrid.distinct(outcome.runs()).size(), cfg.steps(),
+                cfg.model().layers(), cfg.model().hidden(), cfg.seeds(), ExperimentSets.distinct(outcome.runs()).size(), cfg.steps(),
                 cfg.rollouts(), cfg.optimizer() == BridgeConfig.Optimizer.SGD ? "plain gradient descent" : "AdamW",
                 num(cfg.lr()), num(cfg.emaRate()), cfg.finalWindow(), cfg.simSteps(), num(cfg.simLr()),
                 cfg.simFinalWindow(), cfg.objective().divergence().topK(), num(cfg.objective().divergence().alpha()),
@@ -82,22 +87,24 @@ final class BridgeReport {
                 + "knows the world and the feedback type but not what this feedback says (the analytic teacher averaged over "
                 + "the judgements): a learned teacher near it reads that feedback is there, not its value; `mass` is the "
                 + "probability the model puts on the symbol tokens.%n%n", outcome.finalPretrainLoss(), cfg.teacherCheck(), cfg.world().vocab()));
-        md.append("| context |");
+        List<String> header = new ArrayList<>(List.of("context"));
         for (int t = 1; t <= cfg.world().length(); t++) {
-            md.append(" pos ").append(t).append(" |");
+            header.add("pos " + t);
         }
-        md.append(" mean | blind | value-blind | mass |\n|---|");
-        md.append("---|".repeat(cfg.world().length() + 4)).append('\n');
+        header.addAll(List.of("mean", "blind", "value-blind", "mass"));
+        Table table = new Table("teacher_fit", header);
         for (Map.Entry<String, double[]> e : fit.kl().entrySet()) {
-            md.append("| ").append(e.getKey()).append(" |");
+            List<String> row = new ArrayList<>(List.of(e.getKey()));
             for (double x : e.getValue()) {
-                md.append(String.format(Locale.ROOT, " %.4f |", x));
+                row.add(String.format(Locale.ROOT, "%.4f", x));
             }
-            md.append(String.format(Locale.ROOT, " %.4f | %.4f | %.4f | %.3f |%n", TeacherFit.mean(e.getValue()),
-                    TeacherFit.mean(fit.ignoringFeedback().get(e.getKey())), TeacherFit.mean(fit.ignoringValue().get(e.getKey())),
-                    fit.symbolMass().get(e.getKey())));
+            row.add(String.format(Locale.ROOT, "%.4f", TeacherFit.mean(e.getValue())));
+            row.add(String.format(Locale.ROOT, "%.4f", TeacherFit.mean(fit.ignoringFeedback().get(e.getKey()))));
+            row.add(String.format(Locale.ROOT, "%.4f", TeacherFit.mean(fit.ignoringValue().get(e.getKey()))));
+            row.add(String.format(Locale.ROOT, "%.3f", fit.symbolMass().get(e.getKey())));
+            table.row(row);
         }
-        md.append('\n');
+        md.append(table.markdown()).append('\n');
     }
 
     private void findings(StringBuilder md, List<Findings.Row> rows) {
@@ -106,12 +113,12 @@ final class BridgeReport {
                 + "it is positive when the finding holds. Verdict: **holds** when it is positive by more than two standard "
                 + "errors, **reversed** when negative by more than two, **weaker** when not resolved from zero with these "
                 + "seeds. The LM verdict is whether the finding survives on the real model.\n\n");
-        md.append("| finding | effect | simulator | sim verdict | LM | LM verdict |\n|---|---|---|---|---|---|\n");
+        Table table = new Table("findings", List.of("finding", "effect", "simulator", "sim verdict", "LM", "LM verdict"));
         for (Findings.Row r : rows) {
-            md.append("| ").append(r.finding()).append(" | ").append(r.effect()).append(" | ").append(r.simulator().format())
-                    .append(" | ").append(r.simulator().verdict().label()).append(" | ").append(r.lm().format()).append(" | **")
-                    .append(r.lm().verdict().label()).append("** |\n");
+            table.row(List.of(r.finding(), r.effect(), r.simulator().format(), r.simulator().verdict().label(), r.lm().format(),
+                    "**" + r.lm().verdict().label() + "**"));
         }
+        md.append(table.markdown());
         long holds = rows.stream().filter(r -> r.lm().verdict() == Findings.Verdict.HOLDS).count();
         long reversed = rows.stream().filter(r -> r.lm().verdict() == Findings.Verdict.REVERSED).count();
         md.append(String.format(Locale.ROOT, "%nOn the LM: %d of %d hold, %d weaker, %d reversed.%n%n", holds, rows.size(),
@@ -131,17 +138,17 @@ final class BridgeReport {
         md.append("## 3. Every cell\n\nFinal-window mean ± std over seeds; `formed` is the LM's share of well-formed "
                 + "responses (6 symbols, single spaces) over the run.\n\n");
         for (String set : cfg.sets()) {
-            md.append("### ").append(set).append("\n\n| method | feedback | sigma | reward sim | reward LM | credit sim | "
-                    + "credit LM | entropy sim | entropy LM | formed |\n|---|---|---|---|---|---|---|---|---|---|\n");
+            Table table = new Table("cells_" + set, List.of("method", "feedback", "sigma", "reward sim", "reward LM",
+                    "credit sim", "credit LM", "entropy sim", "entropy LM", "formed"));
             for (CellStats l : lm.cells(set)) {
                 RunSpec c = l.cell();
                 CellStats s = sim.find(set, r -> r.method() == c.method() && r.feedback() == c.feedback() && r.sigma() == c.sigma())
                         .orElseThrow();
-                md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s | %s | %s | %s | %s | %s | %.2f |%n",
-                        c.method().label(), c.feedback().label(), c.sigma(), s.reward().format(), l.reward().format(),
-                        s.credit().format(), l.credit().format(), s.entropy().format(), l.entropy().format(), formed(set, c)));
+                table.row(List.of(c.method().label(), c.feedback().label(), String.format(Locale.ROOT, "%.2f", c.sigma()),
+                        s.reward().format(), l.reward().format(), s.credit().format(), l.credit().format(),
+                        s.entropy().format(), l.entropy().format(), String.format(Locale.ROOT, "%.2f", formed(set, c))));
             }
-            md.append('\n');
+            md.append("### ").append(set).append("\n\n").append(table.markdown()).append('\n');
         }
     }
 
@@ -172,7 +179,7 @@ final class BridgeReport {
                 // Wide enough for the four series' legend in one row.
                 XYChart c = Charts.xy(who + ": " + titles[metric] + " (continuous; dashed: SDPO binary)", "step", titles[metric],
                         3 * Charts.WIDTH / 2);
-                for (SimMethod m : BridgeGrid.METHODS) {
+                for (SimMethod m : ExperimentSets.PAPER_METHODS) {
                     for (FeedbackType f : m.usesTeacher() ? List.of(FeedbackType.CONTINUOUS, FeedbackType.BINARY)
                             : List.of(FeedbackType.CONTINUOUS)) {
                         var cell = side.find("method-feedback", m, f);
@@ -224,7 +231,7 @@ final class BridgeReport {
     /** Every run's per-step metrics on both sides, for analyses the report does not make. */
     private void traces() {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (RunSpec r : BridgeGrid.distinct(outcome.runs())) {
+        for (RunSpec r : ExperimentSets.distinct(outcome.runs())) {
             for (String side : List.of("simulator", "lm")) {
                 var t = (side.equals("lm") ? outcome.lm() : outcome.sim()).trace(r);
                 Map<String, Object> row = new java.util.LinkedHashMap<>();

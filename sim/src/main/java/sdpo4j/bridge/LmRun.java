@@ -6,40 +6,44 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLongArray;
+import sdpo4j.env.Environment;
 import sdpo4j.env.Score;
 import sdpo4j.env.Task;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.sequence.SequenceQuality;
 import sdpo4j.env.sequence.SequenceWorld;
-import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.lm.decoding.Generation;
-import sdpo4j.lm.decoding.Generator;
-import sdpo4j.lm.weights.HfCheckpoint;
 import sdpo4j.lm.decoding.SamplingConfig;
-import sdpo4j.lm.scoring.TeacherForcing;
+import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.lm.text.Tokenizer;
+import sdpo4j.lm.weights.HfCheckpoint;
 import sdpo4j.optim.AdamW;
-import sdpo4j.optim.Autograd;
 import sdpo4j.optim.CreditCorrelation;
-import sdpo4j.optim.EmaTeacher;
-import sdpo4j.optim.Objective;
-import sdpo4j.optim.ObjectiveResult;
 import sdpo4j.optim.ParameterUpdate;
-import sdpo4j.optim.PolicyBatch;
 import sdpo4j.optim.Sgd;
 import sdpo4j.sim.RunSpec;
 import sdpo4j.sim.Simulation;
-import sdpo4j.train.GradientStep;
+import sdpo4j.train.EmaSchedule;
+import sdpo4j.train.RolloutGroup;
+import sdpo4j.train.SelfDistillationStep;
+import sdpo4j.train.StepConfig;
+import sdpo4j.train.StepHooks;
 
 /**
- * One cell-seed of the simulator's grid with a language model as the policy, top to bottom:
- * sample {@code rollouts} responses to the world's prompt; the sequence-quality judge scores
- * them and writes feedback; the EMA teacher scores each response after the prompt plus that
- * feedback; the shared objective of the run's method gives the loss; AdamW steps. Measured as
- * the simulator measures: true reward, policy entropy at the symbol positions, credit-assignment
- * correlation of minus the loss gradient on the logits with {@code q(t, v) - E_pi[q(t, .)]}.
+ * One cell-seed of the simulator's grid with a language model as the policy: each step samples
+ * {@code rollouts} responses to the world's prompt, and the trainer's {@link SelfDistillationStep}
+ * (the one {@code train} runs) scores them with the sequence-quality judge, scores the teacher
+ * after the prompt plus that feedback, and takes one step of the run's objective. What is the
+ * bridge's own: its world and judge, the step's settings (one group, one optimizer step per
+ * batch, a constant learning rate, AdamW or plain gradient descent) and {@link Hooks}: the
+ * symbol positions train, advantage-weighted reads the world's token quality, and each step is
+ * measured as the simulator measures: true reward, policy entropy at the symbol positions,
+ * credit-assignment correlation of minus the loss gradient on the logits with
+ * {@code q(t, v) - E_pi[q(t, .)]}, and the share of well-formed responses.
  */
 final class LmRun {
     /**
@@ -49,10 +53,14 @@ final class LmRun {
      */
     record Result(RunSpec run, Simulation.RunTrace trace, float[] wellFormed, String firstMalformed) {}
 
-    /** Where the LM runs' time goes, summed over all runs and threads (nanoseconds). */
-    static final String[] PHASES = {"generation", "teacher", "student", "measure", "update"};
+    /**
+     * Where the LM runs' time goes, summed over all runs and threads (nanoseconds): training is
+     * the student's forward and backward and the optimizer step, measure the credit-assignment
+     * measurement inside it.
+     */
+    static final String[] PHASES = {"generation", "teacher", "training", "measure"};
 
-    private final java.util.concurrent.atomic.AtomicLongArray nanos = new java.util.concurrent.atomic.AtomicLongArray(PHASES.length);
+    private final AtomicLongArray nanos = new AtomicLongArray(PHASES.length);
     private final BridgeConfig cfg;
     private final Path model;
     private final BridgeWorlds worlds;
@@ -78,45 +86,51 @@ final class LmRun {
             DecoderLM student = HfCheckpoint.load(model, m);
             DecoderLM teacher = HfCheckpoint.load(model, m);
             try (Tokenizer tok = Tokenizer.load(model, student.config())) {
-                student.parameterList().forEach(p -> p.setRequiresGradient(true));
                 ParameterUpdate optimizer = cfg.optimizer() == BridgeConfig.Optimizer.SGD ? new Sgd()
                         : new AdamW(student.parameters(), m, 0.9, 0.999, 1e-8, 0);
-                EmaTeacher ema = EmaTeacher.pairing(teacher.parameterList(), student.parameterList());
-                Objective objective = Objective.create(cfg.objective().withName(run.method().objective()));
                 Task task = worlds.task(run.seed());
-                SequenceWorld world = worlds.world(run.seed());
-                SequenceQuality env = worlds.env(run.feedback(), run.sigma());
-                LetterLayout layout = new LetterLayout(tok, cfg.world().vocab(), cfg.world().length());
-                long[] prompt = tok.encodeUserTurn(task.prompt());
-                Generator generator = new Generator(student, tok);
-                for (int step = 0; step < steps; step++) {
-                    try (NDManager sm = m.newSubManager(); NDScope scope = new NDScope()) {
-                        // Common random numbers: every method of a seed samples step s from the same stream.
-                        // A response is exactly 2T - 1 tokens, as the simulator's sequences are exactly T
-                        // symbols: whether to stop is not a decision of the simulated task, and left to the
-                        // policy, SDPO let EOS erode until most responses ran on past the sixth symbol.
-                        SamplingConfig sampling = new SamplingConfig(1.0, 0, 1.0, 2 * cfg.world().length() - 1, List.of(),
-                                run.seed() * 1_000_003L + step * 7919L);
-                        long t0 = System.nanoTime();
-                        List<Generation> gens = generator.generate(sm, Collections.nCopies(cfg.rollouts(), prompt), sampling);
-                        nanos.addAndGet(0, System.nanoTime() - t0);
-                        for (Generation g : gens) {
-                            if (firstMalformed == null && env.parse(g.text()) == null) {
-                                firstMalformed = "step " + (step + 1) + ": " + g.text();
-                            }
-                        }
-                        Metrics x = update(sm, run, student, teacher, tok, objective, task, world, env, layout, prompt, gens);
-                        reward[step] = x.reward;
-                        entropy[step] = x.entropy;
-                        credit[step] = x.credit;
-                        teacherKl[step] = x.teacherKl;
-                        alpha[step] = x.alpha;
-                        wellFormed[step] = x.wellFormed;
-                    }
+                SequenceQuality judge = worlds.env(run.feedback(), run.sigma());
+                Hooks hooks = new Hooks(worlds.world(run.seed()), new LetterLayout(tok, cfg.world().vocab(), cfg.world().length()));
+                SelfDistillationStep step = new SelfDistillationStep(student, teacher, tok, new FeedbackOnWellFormed(judge),
+                        contexts, stepConfig(run), optimizer, hooks);
+                // One group, so no draw of a contrastive prompt; no response succeeds, so no draw of a sibling.
+                SplittableRandom unused = new SplittableRandom(run.seed());
+                for (int s = 0; s < steps; s++) {
+                    // Common random numbers: every method of a seed samples step s from the same stream.
+                    // A response is exactly 2T - 1 tokens, as the simulator's sequences are exactly T
+                    // symbols: whether to stop is not a decision of the simulated task, and left to the
+                    // policy, SDPO let EOS erode until most responses ran on past the sixth symbol.
+                    SamplingConfig sampling = new SamplingConfig(1.0, 0, 1.0, 2 * cfg.world().length() - 1, List.of(),
+                            run.seed() * 1_000_003L + s * 7919L);
+                    List<RolloutGroup> groups;
                     long t0 = System.nanoTime();
-                    GradientStep.apply(student, optimizer, cfg.lr(), cfg.maxGradNorm(), 1.0);
-                    ema.update(cfg.emaRate());
-                    nanos.addAndGet(4, System.nanoTime() - t0);
+                    try (NDManager sm = m.newSubManager(); NDScope scope = new NDScope()) {
+                        groups = step.rollouts(sm, List.of(task), cfg.rollouts(), sampling);
+                    }
+                    nanos.addAndGet(0, System.nanoTime() - t0);
+                    List<Generation> gens = groups.get(0).responses();
+                    for (Generation g : gens) {
+                        if (firstMalformed == null && judge.parse(g.text()) == null) {
+                            firstMalformed = "step " + (s + 1) + ": " + g.text();
+                        }
+                    }
+                    hooks.sampled(judge, tok, gens);
+                    Map<String, Double> metrics;
+                    try (NDManager sm = m.newSubManager()) {
+                        metrics = step.update(sm, groups, unused).metrics();
+                    }
+                    double teacherSeconds = metrics.get("teacher_seconds");
+                    nanos.addAndGet(1, (long) (teacherSeconds * 1e9));
+                    nanos.addAndGet(2, (long) (metrics.get("train_seconds") * 1e9) - hooks.measureNanos);
+                    nanos.addAndGet(3, hooks.measureNanos);
+                    reward[s] = meanReward(groups.get(0).scores());
+                    entropy[s] = hooks.entropy;
+                    credit[s] = hooks.credit;
+                    // Hybrid's distillation KL is its teacher_kl (its kl is the mix's).
+                    teacherKl[s] = !run.method().usesTeacher() ? Float.NaN
+                            : metrics.getOrDefault("teacher_kl", metrics.get("kl")).floatValue();
+                    alpha[s] = metrics.containsKey("alpha") ? metrics.get("alpha").floatValue() : Float.NaN;
+                    wellFormed[s] = hooks.wellFormed;
                     if (onStep != null) {
                         onStep.run();
                     }
@@ -135,84 +149,151 @@ final class LmRun {
         return out;
     }
 
-    private record Metrics(float reward, float entropy, float credit, float teacherKl, float alpha, float wellFormed) {}
-
-    /** Scores the rollouts, back-propagates the objective into the student and measures the step. */
-    private Metrics update(NDManager m, RunSpec run, DecoderLM student, DecoderLM teacher, Tokenizer tok, Objective objective,
-            Task task, SequenceWorld world, SequenceQuality env, LetterLayout layout, long[] prompt, List<Generation> gens) {
-        int n = gens.size();
-        List<long[]> responses = new ArrayList<>();
-        List<long[]> teacherContexts = new ArrayList<>();
-        float[] rewards = new float[n];
-        float[] hasTeacher = new float[n];
-        int[][] at = new int[n][];
-        for (int i = 0; i < n; i++) {
-            Generation g = gens.get(i);
-            responses.add(g.tokens().length == 0 ? new long[] {tok.padId()} : g.tokens());
-            Score score = env.score(task, g.text());
-            rewards[i] = (float) score.reward();
-            at[i] = env.parse(g.text()) == null ? null : layout.positions(g.tokens());
-            // A malformed response's feedback is a format complaint the learned teacher was never
-            // taught to read (the simulator has no format): it gets no teacher.
-            hasTeacher[i] = env.parse(g.text()) == null ? 0 : 1;
-            if (run.method().usesTeacher()) {
-                teacherContexts.add(tok.encodeUserTurn(contexts.render(task.prompt(), new TeacherContexts.Context(null, score.feedback()))));
-            }
-        }
-        long t0 = System.nanoTime();
-        NDArray teacherLogits = run.method().usesTeacher()
-                ? TeacherForcing.score(teacher, m, teacherContexts, responses, tok.padId()).logits().expandDims(0) : null;
-        long t1 = System.nanoTime();
-        nanos.addAndGet(1, t1 - t0);
-        TeacherForcing.Scored s;
-        NDArray mask;
-        ObjectiveResult result;
-        float[] quality = tokenQuality(world, layout, responses, at);
-        try (Autograd.Recording rec = Autograd.record()) {
-            s = TeacherForcing.score(student, m, Collections.nCopies(n, prompt), responses, tok.padId());
-            mask = trainedPositions(m, s.mask(), at);
-            result = objective.compute(batch(m, s.logits().expandDims(0), s, rewards, quality, teacherLogits, hasTeacher, mask));
-            rec.backward(result.loss());
-        }
-        long t2 = System.nanoTime();
-        nanos.addAndGet(2, t2 - t1);
-        // The update direction on the logits, as the simulator measures it: the same objective
-        // on a detached copy of the logits, differentiated there.
-        NDArray leaf = s.logits().stopGradient().duplicate();
-        leaf.setRequiresGradient(true);
-        try (Autograd.Recording rec = Autograd.record()) {
-            rec.backward(objective.compute(batch(m, leaf.expandDims(0), s, rewards, quality, teacherLogits, hasTeacher, mask)).loss());
-        }
-        NDArray logProbs = leaf.stopGradient().logSoftmax(-1);
-        float[] direction = leaf.getGradient().neg().toFloatArray();
-        float[] lp = logProbs.toFloatArray();
-        float[] tokenEntropy = logProbs.exp().mul(logProbs).sum(new int[] {-1}).neg().toFloatArray();
-        float kl = run.method().usesTeacher() ? metric(result, result.metrics().containsKey("teacher_kl") ? "teacher_kl" : "kl")
-                : Float.NaN;
-        float a = result.metrics().containsKey("alpha") ? metric(result, "alpha") : Float.NaN;
-        float meanReward = 0;
-        for (float r : rewards) {
-            meanReward += r / n;
-        }
-        int lr = (int) s.tokens().getShape().get(1);
-        int vocab = (int) s.logits().getShape().get(2);
-        Metrics out = measure(m, world, layout, at, direction, lp, tokenEntropy, lr, vocab, meanReward, kl, a);
-        nanos.addAndGet(3, System.nanoTime() - t2);
-        return out;
+    /**
+     * One group of {@code rollouts} per step, one optimizer step at the bridge's constant rate,
+     * the teacher moved after it.
+     */
+    private StepConfig stepConfig(RunSpec run) {
+        return new StepConfig(cfg.objective().withName(run.method().objective()), 1, 1, 1, cfg.lr(), 0, cfg.maxGradNorm(),
+                cfg.emaRate(), EmaSchedule.OPTIMIZER_STEP, 1.0);
     }
 
-    private PolicyBatch batch(NDManager m, NDArray studentLogits, TeacherForcing.Scored s, float[] rewards, float[] quality,
-            NDArray teacherLogits, float[] hasTeacher, NDArray mask) {
-        int n = rewards.length;
-        Shape tokens = s.tokens().getShape();
-        PolicyBatch.Builder b = PolicyBatch.builder(studentLogits, s.tokens().expandDims(0), mask.expandDims(0),
-                        m.create(rewards, new Shape(1, n)))
-                .groupSize(n)
-                .tokenQuality(m.create(quality, new Shape(1, tokens.get(0), tokens.get(1))));
-        if (teacherLogits != null) {
-            b.teacher(teacherLogits, m.create(hasTeacher, new Shape(1, n)));
+    private static float meanReward(List<Score> scores) {
+        float mean = 0;
+        for (Score sc : scores) {
+            mean += (float) sc.reward() / scores.size();
         }
-        return b.build();
+        return mean;
+    }
+
+    /**
+     * The judge as the step sees it: a malformed response's feedback is a format complaint the
+     * learned teacher was never taught to read (the simulator has no format), so it reaches no
+     * teacher; its zero reward still teaches the reward-based objectives the format.
+     */
+    private record FeedbackOnWellFormed(SequenceQuality judge) implements Environment {
+        @Override
+        public String name() {
+            return judge.name();
+        }
+
+        @Override
+        public void validate(Task task) {
+            judge.validate(task);
+        }
+
+        @Override
+        public Score score(Task task, String response) {
+            Score s = judge.score(task, response);
+            return judge.parse(response) == null ? new Score(s.reward(), s.success(), "") : s;
+        }
+    }
+
+    /**
+     * What the bridge adds to the step: the symbol positions of this step's responses (read
+     * before the update), the objective's trained positions and token quality from them, and
+     * the measurements of the step, taken after the backward. The step is one micro-batch (one
+     * group), so every hook sees the whole rollout batch ({@code from} is 0).
+     */
+    private final class Hooks implements StepHooks {
+        private final SequenceWorld world;
+        private final LetterLayout layout;
+        /** Per response of this step, the token position of each symbol, or null when malformed. */
+        private int[][] at;
+        private List<long[]> responses;
+        float entropy;
+        float credit;
+        float wellFormed;
+        long measureNanos;
+
+        Hooks(SequenceWorld world, LetterLayout layout) {
+            this.world = world;
+            this.layout = layout;
+        }
+
+        /** This step's responses, as the step scores them (an empty one as one pad token). */
+        void sampled(SequenceQuality judge, Tokenizer tok, List<Generation> gens) {
+            at = new int[gens.size()][];
+            responses = new ArrayList<>();
+            for (int i = 0; i < gens.size(); i++) {
+                Generation g = gens.get(i);
+                responses.add(g.tokens().length == 0 ? new long[] {tok.padId()} : g.tokens());
+                at[i] = judge.parse(g.text()) == null ? null : layout.positions(g.tokens());
+            }
+        }
+
+        @Override
+        public NDArray trainedPositions(NDManager m, int from, NDArray responseMask) {
+            return LmRun.this.trainedPositions(m, responseMask, at);
+        }
+
+        @Override
+        public NDArray tokenQuality(NDManager m, int from, Shape tokens) {
+            return m.create(LmRun.tokenQuality(world, layout, responses, at), tokens);
+        }
+
+        @Override
+        public void afterBackward(NDManager m, int from, Backward done) {
+            long t0 = System.nanoTime();
+            float[] direction = done.logitGradient().neg().toFloatArray();
+            NDArray logProbs = done.logits().stopGradient().logSoftmax(-1);
+            float[] lp = logProbs.toFloatArray();
+            float[] tokenEntropy = logProbs.exp().mul(logProbs).sum(new int[] {-1}).neg().toFloatArray();
+            Shape shape = done.logits().getShape();
+            measure(m, world, layout, at, direction, lp, tokenEntropy, (int) shape.get(1), (int) shape.get(2));
+            measureNanos = System.nanoTime() - t0;
+        }
+
+        /**
+         * Per symbol position t: the update directions of the well-formed responses summed over
+         * responses (a factored policy's single logit table receives exactly that sum), against
+         * {@code A*(t, .)} under the policy's mean symbol distribution there; entropy of the full
+         * distribution at the symbol positions.
+         */
+        private void measure(NDManager m, SequenceWorld world, LetterLayout layout, int[][] at, float[] direction,
+                float[] logProbs, float[] tokenEntropy, int lr, int vocab) {
+            int t = world.config().length();
+            int v = world.config().vocab();
+            long[] letters = layout.letterIds();
+            float[] dir = new float[t * v];
+            float[] pi = new float[t * v];
+            float[] quality = new float[t * v];
+            double entropy = 0;
+            int formed = 0;
+            for (int i = 0; i < at.length; i++) {
+                if (at[i] == null) {
+                    continue;
+                }
+                formed++;
+                for (int k = 0; k < t; k++) {
+                    int row = (i * lr + at[i][k]) * vocab;
+                    double mass = 0;
+                    for (int j = 0; j < v; j++) {
+                        mass += Math.exp(logProbs[row + (int) letters[j]]);
+                    }
+                    for (int j = 0; j < v; j++) {
+                        dir[k * v + j] += direction[row + (int) letters[j]];
+                        pi[k * v + j] += (float) (Math.exp(logProbs[row + (int) letters[j]]) / mass);
+                    }
+                    entropy += tokenEntropy[i * lr + at[i][k]];
+                }
+            }
+            for (int k = 0; k < t; k++) {
+                for (int j = 0; j < v; j++) {
+                    quality[k * v + j] = (float) world.quality(k, j);
+                    pi[k * v + j] = formed == 0 ? 1f / v : pi[k * v + j] / formed;
+                }
+            }
+            float credit = Float.NaN;
+            if (formed > 0) {
+                NDArray advantage = CreditCorrelation.trueAdvantage(m.create(quality, new Shape(t, v)),
+                        m.create(pi, new Shape(t, v)).log());
+                credit = CreditCorrelation.perPosition(m.create(dir, new Shape(t, v)), advantage).mean().getFloat();
+            }
+            this.entropy = formed == 0 ? Float.NaN : (float) (entropy / (formed * t));
+            this.credit = credit;
+            this.wellFormed = formed / (float) at.length;
+        }
     }
 
     /**
@@ -258,59 +339,5 @@ final class LmRun {
             }
         }
         return out;
-    }
-
-    /**
-     * Per symbol position t: the update directions of the well-formed responses summed over
-     * responses (a factored policy's single logit table receives exactly that sum), against
-     * {@code A*(t, .)} under the policy's mean symbol distribution there; entropy of the full
-     * distribution at the symbol positions.
-     */
-    private static Metrics measure(NDManager m, SequenceWorld world, LetterLayout layout, int[][] at, float[] direction,
-            float[] logProbs, float[] tokenEntropy, int lr, int vocab, float reward, float kl, float alpha) {
-        int t = world.config().length();
-        int v = world.config().vocab();
-        long[] letters = layout.letterIds();
-        float[] dir = new float[t * v];
-        float[] pi = new float[t * v];
-        float[] quality = new float[t * v];
-        double entropy = 0;
-        int formed = 0;
-        for (int i = 0; i < at.length; i++) {
-            if (at[i] == null) {
-                continue;
-            }
-            formed++;
-            for (int k = 0; k < t; k++) {
-                int row = (i * lr + at[i][k]) * vocab;
-                double mass = 0;
-                for (int j = 0; j < v; j++) {
-                    mass += Math.exp(logProbs[row + (int) letters[j]]);
-                }
-                for (int j = 0; j < v; j++) {
-                    dir[k * v + j] += direction[row + (int) letters[j]];
-                    pi[k * v + j] += (float) (Math.exp(logProbs[row + (int) letters[j]]) / mass);
-                }
-                entropy += tokenEntropy[i * lr + at[i][k]];
-            }
-        }
-        for (int k = 0; k < t; k++) {
-            for (int j = 0; j < v; j++) {
-                quality[k * v + j] = (float) world.quality(k, j);
-                pi[k * v + j] = formed == 0 ? 1f / v : pi[k * v + j] / formed;
-            }
-        }
-        float credit = Float.NaN;
-        if (formed > 0) {
-            NDArray advantage = CreditCorrelation.trueAdvantage(m.create(quality, new Shape(t, v)),
-                    m.create(pi, new Shape(t, v)).log());
-            credit = CreditCorrelation.perPosition(m.create(dir, new Shape(t, v)), advantage).mean().getFloat();
-        }
-        return new Metrics(reward, formed == 0 ? Float.NaN : (float) (entropy / (formed * t)), credit, kl, alpha,
-                formed / (float) at.length);
-    }
-
-    private static float metric(ObjectiveResult r, String name) {
-        return r.metric(name).mean().getFloat();
     }
 }

@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.sequence.SequenceQuality;
 import sdpo4j.env.sequence.SequenceWorld;
+import sdpo4j.sim.ExperimentSets;
 import sdpo4j.sim.FeedbackType;
 import sdpo4j.train.PretrainCorpus;
 
@@ -24,8 +25,7 @@ import sdpo4j.train.PretrainCorpus;
  * so the feedback covers poor to good sequences, as it will during training.
  */
 final class TeacherCorpus {
-    static final List<FeedbackType> TYPES =
-            List.of(FeedbackType.BINARY, FeedbackType.ORDINAL, FeedbackType.CONTINUOUS, FeedbackType.CRITIQUE);
+    static final List<FeedbackType> TYPES = ExperimentSets.PAPER_FEEDBACK;
 
     private TeacherCorpus() {}
 

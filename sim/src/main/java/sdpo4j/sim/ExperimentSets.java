@@ -1,31 +1,41 @@
 package sdpo4j.sim;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The runs of each experiment set (SPEC 2.5, plus the two extensions), every cell over
- * {@code seeds} seeds. Set names are the config's.
+ * {@code seeds} seeds. Set names are the config's. The bridge runs its sets from here too, with
+ * the paper's cells only in method-feedback.
  */
-final class ExperimentSets {
-    static final List<SimMethod> PAPER_METHODS = List.of(SimMethod.SDPO, SimMethod.REINFORCE, SimMethod.ADVANTAGE_WEIGHTED);
-    static final List<FeedbackType> PAPER_FEEDBACK =
+public final class ExperimentSets {
+    public static final List<SimMethod> PAPER_METHODS = List.of(SimMethod.SDPO, SimMethod.REINFORCE, SimMethod.ADVANTAGE_WEIGHTED);
+    public static final List<FeedbackType> PAPER_FEEDBACK =
             List.of(FeedbackType.BINARY, FeedbackType.ORDINAL, FeedbackType.CONTINUOUS, FeedbackType.CRITIQUE);
+    /** The simulator's method-feedback methods: the paper's three plus the two it does not have. */
+    static final List<SimMethod> EXTENDED_METHODS = List.of(SimMethod.SDPO, SimMethod.REINFORCE,
+            SimMethod.ADVANTAGE_WEIGHTED, SimMethod.GRPO, SimMethod.CREDIT);
 
     private ExperimentSets() {}
 
+    /** The simulator's sets: method-feedback over every method but the hybrid and every oracle, the literal critique included. */
     static List<RunSpec> build(SimConfig cfg) {
+        return build(cfg, cfg.sets(), EXTENDED_METHODS, List.of(FeedbackType.values()));
+    }
+
+    /**
+     * The runs of {@code sets} with {@code cfg}'s seeds, noise levels and other sweeps, the
+     * method-feedback set over {@code methods} x {@code feedback}.
+     */
+    public static List<RunSpec> build(SimConfig cfg, List<String> sets, List<SimMethod> methods, List<FeedbackType> feedback) {
         List<RunSpec> runs = new ArrayList<>();
-        for (String set : cfg.sets()) {
+        for (String set : sets) {
             switch (set) {
                 case "method-feedback" -> {
-                    // The paper's three methods plus the two it does not have, over all oracles
-                    // including the literal critique.
-                    for (SimMethod method : SimMethod.values()) {
-                        if (method == SimMethod.HYBRID) {
-                            continue;
-                        }
-                        for (FeedbackType f : FeedbackType.values()) {
+                    for (SimMethod method : methods) {
+                        for (FeedbackType f : feedback) {
                             addSeeds(runs, cfg, set, method, f, 0, 0, false, 0, 1, cfg.seed());
                         }
                     }
@@ -80,6 +90,13 @@ final class ExperimentSets {
             }
         }
         return runs;
+    }
+
+    /** Each distinct run once, in first-seen order (sets share runs: the noise sweep's sigma 0 is method-feedback's continuous cell). */
+    public static List<RunSpec> distinct(List<RunSpec> runs) {
+        Map<String, RunSpec> unique = new LinkedHashMap<>();
+        runs.forEach(r -> unique.putIfAbsent(r.identity(), r));
+        return List.copyOf(unique.values());
     }
 
     private static void addSeeds(List<RunSpec> runs, SimConfig cfg, String set, SimMethod method, FeedbackType f,

@@ -40,16 +40,12 @@ public final class Simulation {
 
     /** Runs the given runs (of any sets) with the config's steps, world and objective. */
     public static Results run(SimConfig cfg, List<RunSpec> runs, int threads, IntConsumer onStep) {
-        Map<String, RunSpec> unique = new LinkedHashMap<>();
-        for (RunSpec r : runs) {
-            unique.putIfAbsent(r.identity(), r);
-        }
         int n = Math.max(1, threads);
         List<List<RunSpec>> cohorts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             cohorts.add(new ArrayList<>());
         }
-        for (RunSpec r : unique.values()) {
+        for (RunSpec r : ExperimentSets.distinct(runs)) {
             cohorts.get(DEAL_ORDER.indexOf(r.method()) % n).add(r);
         }
         cohorts.removeIf(List::isEmpty);

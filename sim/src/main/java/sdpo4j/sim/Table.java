@@ -3,18 +3,21 @@ package sdpo4j.sim;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A report table: rendered as Markdown in the report and written as CSV beside it. */
-final class Table {
+/**
+ * A report table: rendered as Markdown in the report and written as CSV beside it. The
+ * simulator's report and the bridge's render their tables with it.
+ */
+public final class Table {
     final String name;
     final List<String> header;
     final List<List<String>> rows = new ArrayList<>();
 
-    Table(String name, List<String> header) {
+    public Table(String name, List<String> header) {
         this.name = name;
         this.header = List.copyOf(header);
     }
 
-    Table row(List<String> cells) {
+    public Table row(List<String> cells) {
         if (cells.size() != header.size()) {
             throw new IllegalArgumentException("row has " + cells.size() + " cells, header " + header.size());
         }
@@ -22,7 +25,7 @@ final class Table {
         return this;
     }
 
-    String markdown() {
+    public String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("| ").append(String.join(" | ", header)).append(" |\n");
         sb.append("|").append("---|".repeat(header.size())).append("\n");

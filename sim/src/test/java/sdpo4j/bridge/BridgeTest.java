@@ -17,6 +17,7 @@ import sdpo4j.env.sequence.SequenceWorld;
 import sdpo4j.lm.text.ByteLevelTokenizer;
 import sdpo4j.lm.weights.TinyModels;
 import sdpo4j.lm.text.Tokenizer;
+import sdpo4j.sim.ExperimentSets;
 import sdpo4j.sim.FeedbackType;
 import sdpo4j.train.PretrainCorpus;
 
@@ -172,6 +173,6 @@ class BridgeTest {
         List<sdpo4j.sim.RunSpec> runs = BridgeGrid.runs(BridgeConfig.DEFAULT);
         // 3 methods x 4 feedback + 3 methods x 3 sigmas + 3 methods x 2 feedback, 3 seeds each.
         assertEquals((12 + 9 + 6) * 3, runs.size());
-        assertEquals((12 + 6 + 6) * 3, BridgeGrid.distinct(runs).size());
+        assertEquals((12 + 6 + 6) * 3, ExperimentSets.distinct(runs).size());
     }
 }

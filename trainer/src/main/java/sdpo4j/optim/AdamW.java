@@ -72,6 +72,7 @@ public final class AdamW implements ParameterUpdate {
     }
 
     /** Optimizer steps taken so far (t in the bias corrections). */
+    @Override
     public long steps() {
         return step;
     }

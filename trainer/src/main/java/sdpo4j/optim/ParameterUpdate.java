@@ -6,4 +6,7 @@ import java.util.Map;
 /** An optimizer's step: moves every parameter that has a gradient, in place, at learning rate {@code lr}. */
 public interface ParameterUpdate {
     void step(Map<String, NDArray> parameters, double lr);
+
+    /** Steps taken so far: what a learning-rate schedule counts. */
+    long steps();
 }

@@ -9,12 +9,20 @@ import java.util.Map;
  * the bridge uses it to test how much of SDPO's lead in the simulator comes from that.
  */
 public final class Sgd implements ParameterUpdate {
+    private long steps;
+
     @Override
     public void step(Map<String, NDArray> parameters, double lr) {
+        steps++;
         for (NDArray p : parameters.values()) {
             try (NDArray g = p.getGradient(); NDArray scaled = g.mul(lr)) {
                 p.subi(scaled);
             }
         }
+    }
+
+    @Override
+    public long steps() {
+        return steps;
     }
 }

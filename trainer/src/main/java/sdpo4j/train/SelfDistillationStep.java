@@ -28,6 +28,7 @@ import sdpo4j.lm.scoring.SharedContextScoring;
 import sdpo4j.lm.scoring.TeacherForcing;
 import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.optim.AdamW;
+import sdpo4j.optim.ParameterUpdate;
 import sdpo4j.optim.Autograd;
 import sdpo4j.optim.Distributions;
 import sdpo4j.optim.EmaTeacher;
@@ -43,7 +44,11 @@ import sdpo4j.optim.Scalars;
  * Credit's contrastive contexts ({@link #examples}); then for each mini-batch of whole groups,
  * accumulate over micro-batches: score under the EMA teacher without gradient, under the
  * student with gradient, compute the shared objective and back-propagate it weighted by its
- * share; then average, clip, take one AdamW step and move the teacher.
+ * share; then average, clip, take one optimizer step and move the teacher.
+ *
+ * <p>{@code train}, {@code compare} and the bridge all run this step: the bridge with its own
+ * {@link StepConfig} (one group, one step, AdamW or plain gradient descent) and {@link StepHooks}
+ * (its symbol positions, token quality and measurements).
  */
 public final class SelfDistillationStep {
     private final DecoderLM student;
@@ -51,17 +56,24 @@ public final class SelfDistillationStep {
     private final Tokenizer tokenizer;
     private final Environment env;
     private final TeacherContexts contexts;
-    private final TrainConfig cfg;
+    private final StepConfig cfg;
     private final Objective objective;
-    private final AdamW adam;
+    private final ParameterUpdate optimizer;
+    private final StepHooks hooks;
     private final EmaTeacher ema;
     private Double poison;
 
     /** Metrics of one rollout batch's update, and the examples it trained on (for the completions log). */
     public record Update(Map<String, Double> metrics, List<TrainingExample> examples) {}
 
+    /** The step of a fine-tuning run: its settings, AdamW, no hooks. */
     public SelfDistillationStep(DecoderLM student, DecoderLM teacher, Tokenizer tokenizer, Environment env,
             TeacherContexts contexts, TrainConfig cfg, AdamW adam) {
+        this(student, teacher, tokenizer, env, contexts, StepConfig.of(cfg), adam, StepHooks.NONE);
+    }
+
+    public SelfDistillationStep(DecoderLM student, DecoderLM teacher, Tokenizer tokenizer, Environment env,
+            TeacherContexts contexts, StepConfig cfg, ParameterUpdate optimizer, StepHooks hooks) {
         this.student = student;
         this.teacher = teacher;
         this.tokenizer = tokenizer;
@@ -69,7 +81,8 @@ public final class SelfDistillationStep {
         this.contexts = contexts;
         this.cfg = cfg;
         this.objective = Objective.create(cfg.objective());
-        this.adam = adam;
+        this.optimizer = optimizer;
+        this.hooks = hooks;
         this.ema = EmaTeacher.pairing(teacher.parameterList(), student.parameterList());
         for (NDArray p : student.parameterList()) {
             p.setRequiresGradient(true);
@@ -166,7 +179,7 @@ public final class SelfDistillationStep {
             double weightSum = 0;
             for (int ms = start; ms < end; ms += perMicro) {
                 int me = Math.min(end, ms + perMicro);
-                weightSum += microBatch(manager, all.subList(ms, me), old == null ? null : old.subList(ms, me), g, acc);
+                weightSum += microBatch(manager, ms, all.subList(ms, me), old == null ? null : old.subList(ms, me), g, acc);
             }
             long t0 = System.nanoTime();
             acc.add("grad_norm", optimizerStep(weightSum), 1);
@@ -182,19 +195,23 @@ public final class SelfDistillationStep {
         long teachers = all.stream().filter(TrainingExample::hasTeacher).count();
         metrics.put("teacher_frac", teachers / (double) all.size());
         metrics.put("feedback_used_frac", all.stream().filter(TrainingExample::usedFeedback).count() / (double) all.size());
-        metrics.put("learning_rate", cfg.learningRate(adam.steps()));
+        metrics.put("learning_rate", cfg.learningRate(optimizer.steps()));
         metrics.put("teacher_seconds", acc.teacherSeconds);
         metrics.put("train_seconds", acc.trainSeconds);
         return new Update(metrics, all);
     }
 
+    /** Whether the objective reads a teacher (advantage-weighted reads token quality instead). */
     private boolean distils() {
         ObjectiveKind kind = cfg.objective().name();
-        return kind != ObjectiveKind.GRPO && kind != ObjectiveKind.REINFORCE;
+        return kind == ObjectiveKind.SDPO || kind == ObjectiveKind.CREDIT || kind == ObjectiveKind.HYBRID;
     }
 
-    /** Forward/backward of one micro-batch; returns its weight (the objective's denominator). */
-    private double microBatch(NDManager manager, List<TrainingExample> xs, List<float[]> old, int g, Accumulator acc) {
+    /**
+     * Forward/backward of one micro-batch, responses {@code from} on of the rollout batch;
+     * returns its weight (the objective's denominator).
+     */
+    private double microBatch(NDManager manager, int from, List<TrainingExample> xs, List<float[]> old, int g, Accumulator acc) {
         boolean distils = distils();
         boolean contrasts = cfg.objective().name() == ObjectiveKind.CREDIT;
         int n = xs.size();
@@ -220,12 +237,18 @@ public final class SelfDistillationStep {
                 contrastLogits = contrasts ? logits.get(1) : null;
             }
             long t1 = System.nanoTime();
+            TeacherForcing.Scored s;
+            PolicyBatch batch;
             ObjectiveResult result;
             double weight;
             try (Autograd.Recording rec = Autograd.record()) {
-                TeacherForcing.Scored s = TeacherForcing.score(student, m, contexts(xs), responses, tokenizer.padId());
+                s = TeacherForcing.score(student, m, contexts(xs), responses, tokenizer.padId());
                 PolicyBatch.Builder b = PolicyBatch.builder(s.logits().expandDims(0), s.tokens().expandDims(0),
-                        s.mask().expandDims(0), m.create(rewards, new Shape(1, n))).groupSize(g);
+                        hooks.trainedPositions(m, from, s.mask()).expandDims(0), m.create(rewards, new Shape(1, n))).groupSize(g);
+                NDArray quality = hooks.tokenQuality(m, from, s.tokens().getShape());
+                if (quality != null) {
+                    b.tokenQuality(quality.expandDims(0));
+                }
                 if (teacherLogits != null) {
                     b.teacher(teacherLogits.expandDims(0), m.create(hasTeacher, new Shape(1, n)));
                 }
@@ -235,7 +258,8 @@ public final class SelfDistillationStep {
                 if (old != null) {
                     b.oldLogProbs(padded(m, old, s.tokens().getShape()).expandDims(0));
                 }
-                result = objective.compute(b.build());
+                batch = b.build();
+                result = objective.compute(batch);
                 NDArray lossArray = poison == null ? result.loss() : Scalars.add(result.loss(), poison);
                 poison = null;
                 double loss = lossArray.toType(DataType.FLOAT64, false).getDouble();
@@ -247,6 +271,7 @@ public final class SelfDistillationStep {
                 // summed weight, is the gradient of the whole mini-batch's mean loss.
                 rec.backward(Scalars.mul(lossArray, weight));
             }
+            hooks.afterBackward(m, from, new StepHooks.Backward(s.logits(), batch, result, objective));
             result.meanMetrics().forEach((k, v) -> acc.add(k, v, "loss".equals(k) ? weight : n));
             acc.teacherSeconds += (t1 - t0) / 1e9;
             acc.trainSeconds += (System.nanoTime() - t1) / 1e9;
@@ -314,9 +339,9 @@ public final class SelfDistillationStep {
         this.poison = value;
     }
 
-    /** Averages the accumulated gradients, clips, steps AdamW and zeroes them; returns the norm before clipping. */
+    /** Averages the accumulated gradients, clips, steps the optimizer and zeroes them; returns the norm before clipping. */
     private double optimizerStep(double weightSum) {
-        return GradientStep.apply(student, adam, cfg.learningRate(adam.steps() + 1), cfg.maxGradNorm(), weightSum);
+        return GradientStep.apply(student, optimizer, cfg.learningRate(optimizer.steps() + 1), cfg.maxGradNorm(), weightSum);
     }
 
     /**

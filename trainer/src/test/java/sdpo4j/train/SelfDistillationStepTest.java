@@ -316,4 +316,57 @@ class SelfDistillationStepTest {
             assertEquals(before, ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size());
         }
     }
+
+    @Test
+    void hooksChooseTheTrainedPositionsAndSeeTheLogitsGradientAfterTheBackward() {
+        try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m)) {
+            TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, null,
+                    List.of("model=" + dir.resolve("m"), "dataset=" + dir.resolve("d.jsonl"), "prompts=3", "lr=0.001",
+                            "warmup-steps=0", "ema-rate=0.5", "objective.divergence.top-k=20"));
+            List<float[]> gradients = new ArrayList<>();
+            List<Integer> froms = new ArrayList<>();
+            StepHooks firstTokenOnly = new StepHooks() {
+                @Override
+                public NDArray trainedPositions(NDManager mm, int from, NDArray responseMask) {
+                    NDArray first = mm.zeros(responseMask.getShape());
+                    first.set(new ai.djl.ndarray.index.NDIndex(":, 0"), 1f);
+                    return first;
+                }
+
+                @Override
+                public void afterBackward(NDManager mm, int from, Backward done) {
+                    froms.add(from);
+                    NDArray g = done.logitGradient();
+                    assertEquals(done.logits().getShape(), g.getShape());
+                    gradients.add(g.toFloatArray());
+                }
+            };
+            SelfDistillationStep step = new SelfDistillationStep(s.student(), s.teacher(), s.tokenizer(),
+                    new Arithmetic(new ArithmeticConfig(2, List.of("+"), 2, true)),
+                    new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false),
+                    StepConfig.of(cfg), new sdpo4j.optim.Sgd(), firstTokenOnly);
+            List<RolloutGroup> groups = step.rollouts(m, s.tasks(), 4, new SamplingConfig(1.0, 0, 1, 6, List.of(), 1));
+            Map<String, Double> metrics = step.update(m, groups, new SplittableRandom(0)).metrics();
+            // micro-batch-prompts 4 >= 3 prompts: one micro-batch, from the first response.
+            assertEquals(List.of(0), froms);
+            assertEquals(0.001, metrics.get("learning_rate"), 0);
+            int vocab = s.student().config().vocabSize();
+            float[] g = gradients.get(0);
+            int width = g.length / (12 * vocab);
+            double atFirst = 0;
+            for (int i = 0; i < 12; i++) {
+                for (int t = 0; t < width; t++) {
+                    for (int v = 0; v < vocab; v++) {
+                        float x = g[(i * width + t) * vocab + v];
+                        if (t == 0) {
+                            atFirst += Math.abs(x);
+                        } else {
+                            assertEquals(0f, x, "only the first position trains: response " + i + " position " + t);
+                        }
+                    }
+                }
+            }
+            assertTrue(atFirst > 0, "the first position has a gradient");
+        }
+    }
 }
