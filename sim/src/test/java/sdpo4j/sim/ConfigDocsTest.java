@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import sdpo4j.bridge.BridgeCommand;
 import sdpo4j.bridge.BridgeConfig;
 import sdpo4j.config.ConfigDocs;
+import sdpo4j.config.GeneratedSections;
 import sdpo4j.config.ConfigLoader;
 
 /** The simulator's and the bridge's key tables in the docs are the code's, and their builders carry every key. */
@@ -23,9 +24,9 @@ class ConfigDocsTest {
     void theDocsTablesAreTheCodes() {
         List<ConfigDocs.Section> sections = new ArrayList<>(new SimCommands.Configs().sections());
         sections.addAll(new BridgeCommand.Configs().sections());
-        Map<String, ConfigDocs.Marked> marked = ConfigDocs.markedIn(DOCS);
+        Map<String, GeneratedSections.Marked> marked = GeneratedSections.markedIn(DOCS);
         for (ConfigDocs.Section s : sections) {
-            ConfigDocs.Marked m = marked.get(s.name());
+            GeneratedSections.Marked m = marked.get(s.name());
             assertNotNull(m, "no '<!-- generated: " + s.name() + " -->' section in " + DOCS);
             assertEquals(ConfigDocs.table(s), m.text(), m.file() + ": the '" + s.name()
                     + "' table differs from the code; run bin/sdpo4j config-docs --write");
@@ -42,7 +43,7 @@ class ConfigDocsTest {
     void everyMarkedSectionIsAConfigOnTheLaunchersClassPath() {
         List<String> names = ConfigDocs.sections().stream().map(ConfigDocs.Section::name).sorted().toList();
         assertEquals(List.of("bridge", "compare", "sim", "train"), names);
-        assertEquals(names, List.copyOf(ConfigDocs.markedIn(DOCS).keySet()));
+        assertEquals(names, List.copyOf(GeneratedSections.markedIn(DOCS).keySet()));
     }
 
     @Test

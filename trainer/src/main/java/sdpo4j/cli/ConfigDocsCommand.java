@@ -16,6 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import sdpo4j.config.ConfigDocs;
+import sdpo4j.config.GeneratedSections;
 
 /**
  * {@code sdpo4j config-docs}: the config key tables rendered from the code, printed, or with
@@ -58,10 +59,10 @@ public final class ConfigDocsCommand implements Callable<Integer> {
         Path dir = docs != null ? docs : System.getenv("SDPO4J_HOME") != null
                 ? Path.of(System.getenv("SDPO4J_HOME"), "docs") : Path.of("docs");
         List<String> placed = new ArrayList<>();
-        for (Path file : ConfigDocs.markdownFiles(dir)) {
-            String text = ConfigDocs.read(file);
-            placed.addAll(ConfigDocs.marked(text).keySet());
-            String updated = ConfigDocs.rewrite(text, tables);
+        for (Path file : GeneratedSections.markdownFiles(dir)) {
+            String text = GeneratedSections.read(file);
+            placed.addAll(GeneratedSections.marked(text).keySet());
+            String updated = GeneratedSections.rewrite(text, tables);
             if (!updated.equals(text)) {
                 try {
                     Files.writeString(file, updated, StandardCharsets.UTF_8);

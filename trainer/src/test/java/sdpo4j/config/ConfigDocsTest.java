@@ -29,9 +29,9 @@ class ConfigDocsTest {
 
     @Test
     void theDocsTablesAreTheCodes() {
-        Map<String, ConfigDocs.Marked> marked = ConfigDocs.markedIn(DOCS);
+        Map<String, GeneratedSections.Marked> marked = GeneratedSections.markedIn(DOCS);
         for (ConfigDocs.Section s : new LmCommands.Configs().sections()) {
-            ConfigDocs.Marked m = marked.get(s.name());
+            GeneratedSections.Marked m = marked.get(s.name());
             assertNotNull(m, "no '<!-- generated: " + s.name() + " -->' section in " + DOCS);
             assertEquals(ConfigDocs.table(s), m.text(), m.file() + ": the '" + s.name()
                     + "' table differs from the code; run bin/sdpo4j config-docs --write");
@@ -95,11 +95,11 @@ class ConfigDocsTest {
     void rewriteReplacesOnlyTheNamedSections() {
         String doc = "intro\n<!-- generated: a (note) -->\nold\n<!-- end generated -->\nmiddle\n"
                 + "<!-- generated: b -->\nkept\n<!-- end generated -->\nend";
-        String out = ConfigDocs.rewrite(doc, Map.of("a", "| new |\n"));
+        String out = GeneratedSections.rewrite(doc, Map.of("a", "| new |\n"));
         assertEquals("intro\n<!-- generated: a (note) -->\n| new |\n<!-- end generated -->\nmiddle\n"
                 + "<!-- generated: b -->\nkept\n<!-- end generated -->\nend", out);
-        assertEquals(Map.of("a", "| new |\n", "b", "kept\n"), ConfigDocs.marked(out));
-        assertThrows(IllegalArgumentException.class, () -> ConfigDocs.rewrite("<!-- generated: a -->\nx\n", Map.of("a", "")));
+        assertEquals(Map.of("a", "| new |\n", "b", "kept\n"), GeneratedSections.marked(out));
+        assertThrows(IllegalArgumentException.class, () -> GeneratedSections.rewrite("<!-- generated: a -->\nx\n", Map.of("a", "")));
     }
 
     @Test
@@ -108,7 +108,7 @@ class ConfigDocsTest {
         Files.writeString(file, "# T\n<!-- generated: train -->\nstale\n<!-- end generated -->\n"
                 + "<!-- generated: compare -->\n<!-- end generated -->\n");
         assertEquals(0, run("config-docs", "--write", "--docs", dir.toString()));
-        Map<String, String> marked = ConfigDocs.marked(Files.readString(file));
+        Map<String, String> marked = GeneratedSections.marked(Files.readString(file));
         assertEquals(ConfigDocs.table(new ConfigDocs.Section("train", TrainConfig.class, TrainConfig.DEFAULT)), marked.get("train"));
 
         Files.writeString(file, "# nothing marked\n");
