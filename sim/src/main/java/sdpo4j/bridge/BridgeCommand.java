@@ -1,6 +1,7 @@
 package sdpo4j.bridge;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -8,8 +9,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sdpo4j.cli.RunOptions;
 import sdpo4j.cli.SubcommandProvider;
+import sdpo4j.config.ConfigDocs;
 import sdpo4j.config.ConfigException;
 import sdpo4j.config.ConfigLoader;
+import sdpo4j.config.DocumentedConfigs;
 import sdpo4j.run.RunDirectory;
 
 /** {@code sdpo4j bridge}: the simulator's findings tested on a real autoregressive model. */
@@ -40,6 +43,14 @@ public final class BridgeCommand implements Callable<Integer> {
         @Override
         public Object command() {
             return new BridgeCommand();
+        }
+    }
+
+    /** The bridge's config, for {@code config-docs}. */
+    public static final class Configs implements DocumentedConfigs {
+        @Override
+        public List<ConfigDocs.Section> sections() {
+            return List.of(new ConfigDocs.Section("bridge", BridgeConfig.class, BridgeConfig.DEFAULT));
         }
     }
 

@@ -100,8 +100,8 @@ final class LmRun {
                     // A response is exactly 2T - 1 tokens, as the simulator's sequences are exactly T
                     // symbols: whether to stop is not a decision of the simulated task, and left to the
                     // policy, SDPO let EOS erode until most responses ran on past the sixth symbol.
-                    SamplingConfig sampling = new SamplingConfig(1.0, 0, 1.0, 2 * cfg.world().length() - 1, List.of(),
-                            run.seed() * 1_000_003L + s * 7919L);
+                    SamplingConfig sampling = SamplingConfig.builder().maxNewTokens(2 * cfg.world().length() - 1)
+                            .seed(run.seed() * 1_000_003L + s * 7919L).build();
                     List<RolloutGroup> groups;
                     long t0 = System.nanoTime();
                     try (NDManager sm = m.newSubManager(); NDScope scope = new NDScope()) {

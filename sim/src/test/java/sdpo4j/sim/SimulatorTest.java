@@ -33,9 +33,8 @@ class SimulatorTest {
 
     static SimConfig shortConfig(int steps) {
         SimConfig p = SimConfig.PAPER;
-        return new SimConfig(steps, p.rollouts(), p.lr(), p.refKl(), p.beta(), 2, p.seed(), p.multiSeedOffset(),
-                Math.min(steps, p.finalWindow()), true, p.world(), p.objective(), List.of("method-feedback"), p.noiseLevels(),
-                p.hybridSigma(), p.biasStrengths(), p.entropyBonuses(), p.teacherTemperatures());
+        return p.toBuilder().steps(steps).seeds(2).finalWindow(Math.min(steps, p.finalWindow())).baselinesSeeTrueReward(true)
+                .sets(List.of("method-feedback")).build();
     }
 
     @Test

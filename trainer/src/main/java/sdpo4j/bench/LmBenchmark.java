@@ -74,7 +74,7 @@ public final class LmBenchmark {
             double recomputing = Double.POSITIVE_INFINITY;
             try (Tokenizer tok = Tokenizer.load(dir, model.config())) {
                 Generator g = new Generator(model, tok);
-                SamplingConfig greedy = new SamplingConfig(0, 0, 1, newTokens, List.of(), 0, true);
+                SamplingConfig greedy = SamplingConfig.builder().temperature(0).maxNewTokens(newTokens).ignoreEos(true).build();
                 g.generate(m, prompts, greedy);
                 if (noCache) {
                     generateRecomputing(model, m, prompts, newTokens);

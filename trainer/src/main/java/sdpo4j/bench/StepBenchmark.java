@@ -77,7 +77,8 @@ public final class StepBenchmark {
                 long g0 = System.nanoTime();
                 for (int b = 0; b < batches; b++) {
                     rollouts.add(first.rollouts(m, all.subList(b * base.prompts(), (b + 1) * base.prompts()), base.groupSize(),
-                            new SamplingConfig(base.temperature(), 0, 1, base.maxNewTokens(), List.of(), base.seed() + b)));
+                            SamplingConfig.builder().temperature(base.temperature()).maxNewTokens(base.maxNewTokens())
+                                    .seed(base.seed() + b).build()));
                 }
                 double gen = (System.nanoTime() - g0) / 1e9 / batches;
                 long tokens = rollouts.stream().flatMap(List::stream).flatMap(g -> g.responses().stream())

@@ -61,7 +61,7 @@ public final class DataCommand implements Runnable {
             sdpo4j.config.Check.atLeast("--test", test, 1);
             switch (env) {
                 case "arithmetic" -> {
-                    ArithmeticConfig cfg = new ArithmeticConfig(digits, operators, terms, false);
+                    ArithmeticConfig cfg = ArithmeticConfig.builder().digits(digits).operators(operators).terms(terms).build();
                     Datasets.write(out.resolve("train.jsonl"), Arithmetic.generate(cfg, train, seed, "train-"));
                     Datasets.write(out.resolve("test.jsonl"), Arithmetic.generate(cfg, test, seed + 1, "test-"));
                 }

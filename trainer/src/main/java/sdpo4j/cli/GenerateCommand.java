@@ -52,7 +52,8 @@ public final class GenerateCommand implements Callable<Integer> {
         if (prompts.isEmpty()) {
             throw new sdpo4j.config.ConfigException("PROMPT", null, "at least one prompt");
         }
-        SamplingConfig cfg = new SamplingConfig(temperature, topK, topP, maxNewTokens, stop, seed);
+        SamplingConfig cfg = SamplingConfig.builder().temperature(temperature).topK(topK).topP(topP).maxNewTokens(maxNewTokens)
+                .stopStrings(stop).seed(seed).build();
         try (NDManager m = NDManager.newBaseManager()) {
             DecoderLM model = HfCheckpoint.load(modelDir, m);
             try (Tokenizer tok = Tokenizer.load(modelDir, model.config())) {

@@ -1,8 +1,14 @@
 package sdpo4j.cli;
 
+import java.util.List;
+import java.util.Map;
 import sdpo4j.bench.LmBenchCommand;
 import sdpo4j.bench.SoakCommand;
 import sdpo4j.bench.TrainBenchCommand;
+import sdpo4j.compare.CompareConfig;
+import sdpo4j.config.ConfigDocs;
+import sdpo4j.config.DocumentedConfigs;
+import sdpo4j.train.TrainConfig;
 
 /** Registers the language-model commands with the launcher. */
 public final class LmCommands {
@@ -93,6 +99,16 @@ public final class LmCommands {
         @Override
         public Object command() {
             return new GenerateCommand();
+        }
+    }
+
+    /** The configs these commands read, for {@code config-docs}: {@code train} and {@code compare}. */
+    public static final class Configs implements DocumentedConfigs {
+        @Override
+        public List<ConfigDocs.Section> sections() {
+            return List.of(new ConfigDocs.Section("train", TrainConfig.class, TrainConfig.DEFAULT),
+                    new ConfigDocs.Section("compare", CompareConfig.class, CompareConfig.DEFAULT,
+                            Map.of("train", "(section: the `train` table)")));
         }
     }
 }

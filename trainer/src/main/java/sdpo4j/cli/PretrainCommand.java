@@ -103,7 +103,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 // unreadable marker: retrain
             }
         }
-        ArithmeticConfig arithmetic = new ArithmeticConfig(1, List.of("+", "-"), 2, false);
+        ArithmeticConfig arithmetic = ArithmeticConfig.builder().digits(1).operators(List.of("+", "-")).build();
         TeacherContexts contexts = new TeacherContexts(templates, false);
         List<PretrainCorpus.Example> corpus = PretrainCorpus.arithmetic(
                 Arithmetic.generate(arithmetic, tasks, seed, "p"), contexts, solveAccuracy, seed);
@@ -148,7 +148,7 @@ public final class PretrainCommand implements Callable<Integer> {
             withSolution.add(ids(tok, contexts.render(p, new TeacherContexts.Context(String.valueOf(a), null))));
             withFeedback.add(ids(tok, contexts.render(p, new TeacherContexts.Context(null, Arithmetic.wrongAnswerFeedback(a + 3, a)))));
         }
-        SamplingConfig greedy = new SamplingConfig(0, 0, 1, 6, List.of(), 0);
+        SamplingConfig greedy = SamplingConfig.builder().temperature(0).maxNewTokens(6).build();
         Generator g = new Generator(model, tok);
         double[] acc = {accuracy(g.generate(m, plain, greedy), eval), accuracy(g.generate(m, withSolution, greedy), eval),
                 accuracy(g.generate(m, withFeedback, greedy), eval)};

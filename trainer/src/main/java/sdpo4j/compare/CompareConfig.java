@@ -3,22 +3,17 @@ package sdpo4j.compare;
 import java.util.List;
 import sdpo4j.config.Check;
 import sdpo4j.config.ConfigException;
+import sdpo4j.config.Doc;
 import sdpo4j.optim.ObjectiveKind;
 import sdpo4j.train.TrainConfig;
 
 /**
- * A method comparison: the same training run repeated per method and seed.
- *
- * @param train the shared run; its {@code objective.name} and {@code seed} are replaced per run
- * @param methods objectives to compare (every other objective setting is shared)
- * @param seeds one run per method per seed
- * @param accuracyMetric the held-out metric the report ranks by and counts steps to target with
- * @param targetAccuracy the value of {@code accuracy-metric} that "steps to target" waits for
+ * A method comparison: the same training run repeated per method and seed. Each key's default
+ * and meaning: {@link Builder}.
  */
 public record CompareConfig(TrainConfig train, List<ObjectiveKind> methods, List<Long> seeds, String accuracyMetric,
         double targetAccuracy) {
-    public static final CompareConfig DEFAULT = new CompareConfig(TrainConfig.DEFAULT,
-            List.of(ObjectiveKind.GRPO, ObjectiveKind.SDPO, ObjectiveKind.CREDIT), List.of(0L), "eval_greedy_accuracy", 0.5);
+    public static final CompareConfig DEFAULT = builder().build();
 
     public CompareConfig {
         if (train == null) {
@@ -35,5 +30,59 @@ public record CompareConfig(TrainConfig train, List<ObjectiveKind> methods, List
         Check.inRange("target-accuracy", targetAccuracy, 0, 1);
         methods = List.copyOf(methods);
         seeds = List.copyOf(seeds);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return builder().train(train).methods(methods).seeds(seeds).accuracyMetric(accuracyMetric)
+                .targetAccuracy(targetAccuracy);
+    }
+
+    /** The keys with their defaults; {@link #build} checks them. */
+    public static final class Builder {
+        @Doc("the shared run; its `objective.name` and `seed` are replaced per run")
+        private TrainConfig train = TrainConfig.DEFAULT;
+        @Doc("objectives to compare (every other objective setting is shared)")
+        private List<ObjectiveKind> methods = List.of(ObjectiveKind.GRPO, ObjectiveKind.SDPO, ObjectiveKind.CREDIT);
+        @Doc("one run per method per seed")
+        private List<Long> seeds = List.of(0L);
+        @Doc("the held-out metric the report ranks by and counts steps to target with")
+        private String accuracyMetric = "eval_greedy_accuracy";
+        @Doc("the value of `accuracy-metric` that \"steps to target\" waits for")
+        private double targetAccuracy = 0.5;
+
+        private Builder() {}
+
+        public Builder train(TrainConfig v) {
+            train = v;
+            return this;
+        }
+
+        public Builder methods(List<ObjectiveKind> v) {
+            methods = v;
+            return this;
+        }
+
+        public Builder seeds(List<Long> v) {
+            seeds = v;
+            return this;
+        }
+
+        public Builder accuracyMetric(String v) {
+            accuracyMetric = v;
+            return this;
+        }
+
+        public Builder targetAccuracy(double v) {
+            targetAccuracy = v;
+            return this;
+        }
+
+        public CompareConfig build() {
+            return new CompareConfig(train, methods, seeds, accuracyMetric, targetAccuracy);
+        }
     }
 }

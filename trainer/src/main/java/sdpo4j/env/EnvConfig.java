@@ -2,21 +2,14 @@ package sdpo4j.env;
 
 import sdpo4j.config.Check;
 import sdpo4j.config.ConfigException;
+import sdpo4j.config.Doc;
 import sdpo4j.env.arithmetic.ArithmeticConfig;
 import sdpo4j.env.sequence.SequenceQuality;
 import sdpo4j.env.sequence.WorldConfig;
 
 /**
  * Which environment a run scores with, and its settings: the {@code env:} section of a
- * training config.
- *
- * @param name one of {@link Environments#NAMES}
- * @param arithmetic arithmetic settings
- * @param countdownPartialCredit reward of a valid countdown equation that misses the target
- * @param sequenceOracle feedback the sequence-quality environment renders
- * @param sequenceSigma the sequence-quality judge's noise
- * @param successThreshold reward at or above which a sequence-quality response counts as a success
- * @param python the python interpreter of the python-tests sandbox
+ * training config. Each key's default and meaning: {@link Builder}.
  */
 public record EnvConfig(
         String name,
@@ -27,8 +20,7 @@ public record EnvConfig(
         double successThreshold,
         String python) {
 
-    public static final EnvConfig DEFAULT = new EnvConfig("arithmetic", ArithmeticConfig.DEFAULT, 0.0,
-            SequenceQuality.Oracle.CONTINUOUS, 0.0, 0.7, "/usr/bin/python3");
+    public static final EnvConfig DEFAULT = builder().build();
 
     public EnvConfig {
         Check.oneOf("name", name, Environments.NAMES);
@@ -45,5 +37,74 @@ public record EnvConfig(
 
     WorldConfig world() {
         return WorldConfig.DEFAULT;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return builder().name(name).arithmetic(arithmetic).countdownPartialCredit(countdownPartialCredit)
+                .sequenceOracle(sequenceOracle).sequenceSigma(sequenceSigma).successThreshold(successThreshold).python(python);
+    }
+
+    /** The keys with their defaults; {@link #build} checks them. */
+    public static final class Builder {
+        @Doc("which environment: `arithmetic`, `countdown`, `multiple-choice`, `sequence-quality` or `python-tests`")
+        private String name = "arithmetic";
+        @Doc("arithmetic settings")
+        private ArithmeticConfig arithmetic = ArithmeticConfig.DEFAULT;
+        @Doc("reward of a valid countdown equation that misses the target")
+        private double countdownPartialCredit = 0.0;
+        @Doc("feedback the sequence-quality environment renders: `binary`, `ordinal`, `continuous` or `critique`")
+        private SequenceQuality.Oracle sequenceOracle = SequenceQuality.Oracle.CONTINUOUS;
+        @Doc("the sequence-quality judge's noise")
+        private double sequenceSigma = 0.0;
+        @Doc("reward at or above which a sequence-quality response counts as a success")
+        private double successThreshold = 0.7;
+        @Doc("the python interpreter of the python-tests sandbox")
+        private String python = "/usr/bin/python3";
+
+        private Builder() {}
+
+        public Builder name(String v) {
+            name = v;
+            return this;
+        }
+
+        public Builder arithmetic(ArithmeticConfig v) {
+            arithmetic = v;
+            return this;
+        }
+
+        public Builder countdownPartialCredit(double v) {
+            countdownPartialCredit = v;
+            return this;
+        }
+
+        public Builder sequenceOracle(SequenceQuality.Oracle v) {
+            sequenceOracle = v;
+            return this;
+        }
+
+        public Builder sequenceSigma(double v) {
+            sequenceSigma = v;
+            return this;
+        }
+
+        public Builder successThreshold(double v) {
+            successThreshold = v;
+            return this;
+        }
+
+        public Builder python(String v) {
+            python = v;
+            return this;
+        }
+
+        public EnvConfig build() {
+            return new EnvConfig(name, arithmetic, countdownPartialCredit, sequenceOracle, sequenceSigma, successThreshold,
+                    python);
+        }
     }
 }

@@ -2,18 +2,13 @@ package sdpo4j.optim;
 
 import sdpo4j.config.Check;
 import sdpo4j.config.ConfigException;
+import sdpo4j.config.Doc;
 import sdpo4j.config.Yaml;
 
 /**
  * Everything the objectives need, with SPEC defaults. One record so that a YAML
- * {@code objective:} section binds to it directly.
- *
- * @param name which objective
- * @param divergence the teacher-student comparison (sdpo, credit, hybrid)
- * @param grpo GRPO settings (grpo, and hybrid with a grpo fallback)
- * @param creditLambda weight of Credit's contrastive baseline; 0 reproduces sdpo
- * @param hybrid hybrid settings
- * @param advantageEpsilon the epsilon in the denominator of the seed paper's eq. 5
+ * {@code objective:} section binds to it directly. Each key's default and meaning:
+ * {@link Builder}.
  */
 public record ObjectiveConfig(
         ObjectiveKind name,
@@ -23,8 +18,7 @@ public record ObjectiveConfig(
         HybridConfig hybrid,
         double advantageEpsilon) {
 
-    public static final ObjectiveConfig DEFAULT = new ObjectiveConfig(
-            ObjectiveKind.SDPO, DivergenceConfig.DEFAULT, GrpoConfig.DEFAULT, 0.1, HybridConfig.DEFAULT, 1e-6);
+    public static final ObjectiveConfig DEFAULT = builder().build();
 
     public ObjectiveConfig {
         if (name == null) {
@@ -38,22 +32,84 @@ public record ObjectiveConfig(
     }
 
     public ObjectiveConfig withName(ObjectiveKind kind) {
-        return new ObjectiveConfig(kind, divergence, grpo, creditLambda, hybrid, advantageEpsilon);
+        return toBuilder().name(kind).build();
     }
 
     public ObjectiveConfig withDivergence(DivergenceConfig d) {
-        return new ObjectiveConfig(name, d, grpo, creditLambda, hybrid, advantageEpsilon);
+        return toBuilder().divergence(d).build();
     }
 
     public ObjectiveConfig withGrpo(GrpoConfig g) {
-        return new ObjectiveConfig(name, divergence, g, creditLambda, hybrid, advantageEpsilon);
+        return toBuilder().grpo(g).build();
     }
 
     public ObjectiveConfig withCreditLambda(double lambda) {
-        return new ObjectiveConfig(name, divergence, grpo, lambda, hybrid, advantageEpsilon);
+        return toBuilder().creditLambda(lambda).build();
     }
 
     public ObjectiveConfig withHybrid(HybridConfig h) {
-        return new ObjectiveConfig(name, divergence, grpo, creditLambda, h, advantageEpsilon);
+        return toBuilder().hybrid(h).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return builder().name(name).divergence(divergence).grpo(grpo).creditLambda(creditLambda).hybrid(hybrid)
+                .advantageEpsilon(advantageEpsilon);
+    }
+
+    /** The keys with their defaults; {@link #build} checks them. */
+    public static final class Builder {
+        @Doc("which objective: `sdpo`, `credit`, `grpo`, `hybrid`, `reinforce` or `advantage-weighted`")
+        private ObjectiveKind name = ObjectiveKind.SDPO;
+        @Doc("the teacher-student comparison (sdpo, credit, hybrid)")
+        private DivergenceConfig divergence = DivergenceConfig.DEFAULT;
+        @Doc("GRPO settings (grpo, and hybrid with a grpo fallback)")
+        private GrpoConfig grpo = GrpoConfig.DEFAULT;
+        @Doc("weight of Credit's contrastive baseline; 0 reproduces sdpo")
+        private double creditLambda = 0.1;
+        @Doc("hybrid settings; `hybrid` with `force-alpha: w` and `fallback: grpo` is the fixed mix "
+                + "`w * sdpo + (1 - w) * grpo` (a distillation weight)")
+        private HybridConfig hybrid = HybridConfig.DEFAULT;
+        @Doc("the epsilon in the denominator of the seed paper's eq. 5")
+        private double advantageEpsilon = 1e-6;
+
+        private Builder() {}
+
+        public Builder name(ObjectiveKind v) {
+            name = v;
+            return this;
+        }
+
+        public Builder divergence(DivergenceConfig v) {
+            divergence = v;
+            return this;
+        }
+
+        public Builder grpo(GrpoConfig v) {
+            grpo = v;
+            return this;
+        }
+
+        public Builder creditLambda(double v) {
+            creditLambda = v;
+            return this;
+        }
+
+        public Builder hybrid(HybridConfig v) {
+            hybrid = v;
+            return this;
+        }
+
+        public Builder advantageEpsilon(double v) {
+            advantageEpsilon = v;
+            return this;
+        }
+
+        public ObjectiveConfig build() {
+            return new ObjectiveConfig(name, divergence, grpo, creditLambda, hybrid, advantageEpsilon);
+        }
     }
 }

@@ -1,17 +1,13 @@
 package sdpo4j.train;
 
 import sdpo4j.config.Check;
+import sdpo4j.config.Doc;
 
 /**
- * Held-out evaluation (the {@code eval:} section).
- *
- * @param dataset held-out JSONL; empty disables evaluation
- * @param every evaluate every N steps (and always after the last); 0 = only after the last
- * @param maxTasks evaluate on at most this many tasks (the first ones, a fixed set)
- * @param samples k for avg@k: responses sampled per task at the rollout temperature
+ * Held-out evaluation (the {@code eval:} section). Each key's default and meaning: {@link Builder}.
  */
 public record EvalConfig(String dataset, int every, int maxTasks, int samples) {
-    public static final EvalConfig DEFAULT = new EvalConfig("datasets/arithmetic/test.jsonl", 10, 64, 4);
+    public static final EvalConfig DEFAULT = builder().build();
 
     public EvalConfig {
         dataset = dataset == null ? "" : dataset;
@@ -22,5 +18,51 @@ public record EvalConfig(String dataset, int every, int maxTasks, int samples) {
 
     public boolean enabled() {
         return !dataset.isBlank();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return builder().dataset(dataset).every(every).maxTasks(maxTasks).samples(samples);
+    }
+
+    /** The keys with their defaults; {@link #build} checks them. */
+    public static final class Builder {
+        @Doc("held-out JSONL; empty disables evaluation")
+        private String dataset = "datasets/arithmetic/test.jsonl";
+        @Doc("evaluate every N steps (and always after the last); 0 = only after the last")
+        private int every = 10;
+        @Doc("evaluate on at most this many tasks (the first ones, a fixed set)")
+        private int maxTasks = 64;
+        @Doc("k for avg@k: responses sampled per task at the rollout temperature")
+        private int samples = 4;
+
+        private Builder() {}
+
+        public Builder dataset(String v) {
+            dataset = v;
+            return this;
+        }
+
+        public Builder every(int v) {
+            every = v;
+            return this;
+        }
+
+        public Builder maxTasks(int v) {
+            maxTasks = v;
+            return this;
+        }
+
+        public Builder samples(int v) {
+            samples = v;
+            return this;
+        }
+
+        public EvalConfig build() {
+            return new EvalConfig(dataset, every, maxTasks, samples);
+        }
     }
 }

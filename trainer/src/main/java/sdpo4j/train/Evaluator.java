@@ -37,14 +37,16 @@ final class Evaluator {
             prompts.add(tokenizer.encodeUserTurn(t.prompt()));
         }
         Generator gen = new Generator(model, tokenizer);
-        List<Generation> greedy = gen.generate(m, prompts, new SamplingConfig(0, 0, 1, maxNewTokens, List.of(), seed));
+        List<Generation> greedy = gen.generate(m, prompts,
+                SamplingConfig.builder().temperature(0).maxNewTokens(maxNewTokens).seed(seed).build());
         List<long[]> repeated = new ArrayList<>();
         for (long[] p : prompts) {
             for (int k = 0; k < cfg.samples(); k++) {
                 repeated.add(p);
             }
         }
-        List<Generation> sampled = gen.generate(m, repeated, new SamplingConfig(temperature, 0, 1, maxNewTokens, List.of(), seed));
+        List<Generation> sampled = gen.generate(m, repeated,
+                SamplingConfig.builder().temperature(temperature).maxNewTokens(maxNewTokens).seed(seed).build());
         double[] g = successAndReward(greedy, 1);
         double[] s = successAndReward(sampled, cfg.samples());
         Map<String, Double> out = new LinkedHashMap<>();

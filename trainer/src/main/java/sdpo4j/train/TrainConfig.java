@@ -2,8 +2,10 @@ package sdpo4j.train;
 
 import sdpo4j.config.Check;
 import sdpo4j.config.ConfigException;
+import sdpo4j.config.Doc;
 import sdpo4j.env.EnvConfig;
 import sdpo4j.optim.ObjectiveConfig;
+import sdpo4j.optim.ObjectiveKind;
 
 /**
  * A fine-tuning run, with SPEC 3-5 defaults. One step = one rollout batch: {@code prompts}
@@ -12,34 +14,7 @@ import sdpo4j.optim.ObjectiveConfig;
  * over micro-batches of {@code micro-batch-prompts} prompts so that memory is bounded by the
  * micro-batch.
  *
- * @param model HuggingFace model directory to start from
- * @param dataset training JSONL (validated before the first step)
- * @param env environment that scores responses
- * @param objective the shared objective (sdpo by default: reverse KL, K = 20, tail bucket);
- *     {@code hybrid} with {@code hybrid.force-alpha: w} and {@code hybrid.fallback: grpo} is the
- *     fixed mix {@code w * sdpo + (1 - w) * grpo} (a distillation weight)
- * @param steps rollout batches
- * @param prompts prompts per step
- * @param groupSize responses sampled per prompt (G)
- * @param microBatchPrompts prompts (whole groups) per forward/backward pass
- * @param optimizerStepsPerRollout mini-batches per rollout batch, one optimizer step each
- * @param lr peak AdamW learning rate
- * @param warmupSteps optimizer steps of linear warm-up from 0 to {@code lr}, then constant
- * @param adamBeta1 AdamW beta1
- * @param adamBeta2 AdamW beta2
- * @param adamEpsilon AdamW epsilon
- * @param weightDecay AdamW decoupled weight decay
- * @param emaRate teacher update {@code t <- (1 - r) t + r s}
- * @param emaSchedule after every optimizer step or once per rollout batch
- * @param maxGradNorm global-norm clipping threshold
- * @param maxNewTokens response length limit
- * @param temperature rollout temperature
- * @param feedbackWithSolution show feedback even when a successful sibling is shown
- * @param promptsDir teacher-context templates
- * @param completionsEvery write sampled completions with their feedback every N steps (0 = never)
- * @param eval held-out evaluation
- * @param checkpoint checkpointing
- * @param seed data order, sampling and context choice
+ * <p>Each key's default and meaning: {@link Builder}.
  */
 public record TrainConfig(
         String model,
@@ -69,9 +44,7 @@ public record TrainConfig(
         CheckpointConfig checkpoint,
         long seed) {
 
-    public static final TrainConfig DEFAULT = new TrainConfig("models/arithmetic-tiny", "datasets/arithmetic/train.jsonl",
-            EnvConfig.DEFAULT, ObjectiveConfig.DEFAULT, 50, 4, 8, 4, 1, 1e-5, 10, 0.9, 0.999, 1e-8, 0.0, 0.05,
-            EmaSchedule.OPTIMIZER_STEP, 1.0, 32, 1.0, false, "prompts", 10, EvalConfig.DEFAULT, CheckpointConfig.DEFAULT, 0);
+    public static final TrainConfig DEFAULT = builder().build();
 
     public TrainConfig {
         if (model == null || model.isBlank()) {
@@ -120,26 +93,222 @@ public record TrainConfig(
     }
 
     /** This run with another objective (its other settings kept). */
-    public TrainConfig withObjectiveName(sdpo4j.optim.ObjectiveKind kind) {
-        return new TrainConfig(model, dataset, env, objective.withName(kind), steps, prompts, groupSize, microBatchPrompts,
-                optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate, emaSchedule,
-                maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, promptsDir, completionsEvery, eval, checkpoint, seed);
+    public TrainConfig withObjectiveName(ObjectiveKind kind) {
+        return toBuilder().objective(objective.withName(kind)).build();
     }
 
     /** This run with another seed. */
     public TrainConfig withSeed(long newSeed) {
-        return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
-                optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate, emaSchedule,
-                maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, promptsDir, completionsEvery, eval, checkpoint, newSeed);
+        return toBuilder().seed(newSeed).build();
     }
 
-    /** Prompts per optimizer step. */
-    public int promptsPerOptimizerStep() {
-        return prompts / optimizerStepsPerRollout;
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** The learning rate of optimizer step {@code t} (1-based): linear warm-up, then constant. */
-    public double learningRate(long t) {
-        return warmupSteps == 0 ? lr : lr * Math.min(1.0, t / (double) warmupSteps);
+    public Builder toBuilder() {
+        return builder().model(model).dataset(dataset).env(env).objective(objective).steps(steps).prompts(prompts)
+                .groupSize(groupSize).microBatchPrompts(microBatchPrompts).optimizerStepsPerRollout(optimizerStepsPerRollout)
+                .lr(lr).warmupSteps(warmupSteps).adamBeta1(adamBeta1).adamBeta2(adamBeta2).adamEpsilon(adamEpsilon)
+                .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).maxGradNorm(maxGradNorm)
+                .maxNewTokens(maxNewTokens).temperature(temperature).feedbackWithSolution(feedbackWithSolution)
+                .promptsDir(promptsDir).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed);
+    }
+
+    /** The keys with their defaults; {@link #build} checks them. */
+    public static final class Builder {
+        @Doc("HuggingFace model directory to start from")
+        private String model = "models/arithmetic-tiny";
+        @Doc("training JSONL (validated before the first step)")
+        private String dataset = "datasets/arithmetic/train.jsonl";
+        @Doc("the environment that scores responses, and its settings")
+        private EnvConfig env = EnvConfig.DEFAULT;
+        @Doc("the shared objective (SPEC 1)")
+        private ObjectiveConfig objective = ObjectiveConfig.DEFAULT;
+        @Doc("rollout batches")
+        private int steps = 50;
+        @Doc("prompts per step")
+        private int prompts = 4;
+        @Doc("responses sampled per prompt (G)")
+        private int groupSize = 8;
+        @Doc("prompts (whole groups) per forward/backward pass: memory is bounded by the micro-batch")
+        private int microBatchPrompts = 4;
+        @Doc("mini-batches per rollout batch, one AdamW step each (importance-corrected after the first); a divisor of "
+                + "`prompts`")
+        private int optimizerStepsPerRollout = 1;
+        @Doc("peak AdamW learning rate")
+        private double lr = 1e-5;
+        @Doc("optimizer steps of linear warm-up from 0 to `lr`, then constant")
+        private int warmupSteps = 10;
+        @Doc("AdamW beta1")
+        private double adamBeta1 = 0.9;
+        @Doc("AdamW beta2")
+        private double adamBeta2 = 0.999;
+        @Doc("AdamW epsilon")
+        private double adamEpsilon = 1e-8;
+        @Doc("AdamW decoupled weight decay")
+        private double weightDecay = 0.0;
+        @Doc("teacher update `t <- (1 - r) t + r s`")
+        private double emaRate = 0.05;
+        @Doc("when the teacher moves: `optimizer-step` (after every optimizer step) or `rollout-batch` (once per rollout "
+                + "batch, after its last optimizer step)")
+        private EmaSchedule emaSchedule = EmaSchedule.OPTIMIZER_STEP;
+        @Doc("global-norm clipping threshold")
+        private double maxGradNorm = 1.0;
+        @Doc("response length limit")
+        private int maxNewTokens = 32;
+        @Doc("rollout temperature; `objective.divergence.temperature` must equal it")
+        private double temperature = 1.0;
+        @Doc("show feedback even when a successful sibling is shown")
+        private boolean feedbackWithSolution = false;
+        @Doc("teacher-context templates")
+        private String promptsDir = "prompts";
+        @Doc("write sampled completions with their feedback to `completions.jsonl` every N steps (0 = never)")
+        private int completionsEvery = 10;
+        @Doc("held-out evaluation")
+        private EvalConfig eval = EvalConfig.DEFAULT;
+        @Doc("checkpointing")
+        private CheckpointConfig checkpoint = CheckpointConfig.DEFAULT;
+        @Doc("data order, sampling and context choice")
+        private long seed = 0;
+
+        private Builder() {}
+
+        public Builder model(String v) {
+            model = v;
+            return this;
+        }
+
+        public Builder dataset(String v) {
+            dataset = v;
+            return this;
+        }
+
+        public Builder env(EnvConfig v) {
+            env = v;
+            return this;
+        }
+
+        public Builder objective(ObjectiveConfig v) {
+            objective = v;
+            return this;
+        }
+
+        public Builder steps(int v) {
+            steps = v;
+            return this;
+        }
+
+        public Builder prompts(int v) {
+            prompts = v;
+            return this;
+        }
+
+        public Builder groupSize(int v) {
+            groupSize = v;
+            return this;
+        }
+
+        public Builder microBatchPrompts(int v) {
+            microBatchPrompts = v;
+            return this;
+        }
+
+        public Builder optimizerStepsPerRollout(int v) {
+            optimizerStepsPerRollout = v;
+            return this;
+        }
+
+        public Builder lr(double v) {
+            lr = v;
+            return this;
+        }
+
+        public Builder warmupSteps(int v) {
+            warmupSteps = v;
+            return this;
+        }
+
+        public Builder adamBeta1(double v) {
+            adamBeta1 = v;
+            return this;
+        }
+
+        public Builder adamBeta2(double v) {
+            adamBeta2 = v;
+            return this;
+        }
+
+        public Builder adamEpsilon(double v) {
+            adamEpsilon = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder emaRate(double v) {
+            emaRate = v;
+            return this;
+        }
+
+        public Builder emaSchedule(EmaSchedule v) {
+            emaSchedule = v;
+            return this;
+        }
+
+        public Builder maxGradNorm(double v) {
+            maxGradNorm = v;
+            return this;
+        }
+
+        public Builder maxNewTokens(int v) {
+            maxNewTokens = v;
+            return this;
+        }
+
+        public Builder temperature(double v) {
+            temperature = v;
+            return this;
+        }
+
+        public Builder feedbackWithSolution(boolean v) {
+            feedbackWithSolution = v;
+            return this;
+        }
+
+        public Builder promptsDir(String v) {
+            promptsDir = v;
+            return this;
+        }
+
+        public Builder completionsEvery(int v) {
+            completionsEvery = v;
+            return this;
+        }
+
+        public Builder eval(EvalConfig v) {
+            eval = v;
+            return this;
+        }
+
+        public Builder checkpoint(CheckpointConfig v) {
+            checkpoint = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public TrainConfig build() {
+            return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
+                    optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate,
+                    emaSchedule, maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, promptsDir, completionsEvery,
+                    eval, checkpoint, seed);
+        }
     }
 }

@@ -147,7 +147,8 @@ public final class Trainer {
                     SplittableRandom rng = new SplittableRandom(PromptSchedule.streamSeed(cfg.seed(), ROLLOUT_STREAM, s));
                     long g0 = System.nanoTime();
                     List<RolloutGroup> groups = step.rollouts(m, schedule.batch(s), cfg.groupSize(),
-                            new SamplingConfig(cfg.temperature(), 0, 1, cfg.maxNewTokens(), List.of(), rng.nextLong()));
+                            SamplingConfig.builder().temperature(cfg.temperature()).maxNewTokens(cfg.maxNewTokens())
+                                    .seed(rng.nextLong()).build());
                     long g1 = System.nanoTime();
                     SelfDistillationStep.Update update;
                     try {

@@ -42,8 +42,8 @@ class EnvTest {
 
     @Test
     void generatedArithmeticIsCorrectAndSeeded() {
-        var tasks = Arithmetic.generate(new ArithmeticConfig(2, List.of("+", "-", "*"), 3, false), 200, 5, "a");
-        assertEquals(tasks, Arithmetic.generate(new ArithmeticConfig(2, List.of("+", "-", "*"), 3, false), 200, 5, "a"));
+        var tasks = Arithmetic.generate(ArithmeticConfig.builder().terms(3).build(), 200, 5, "a");
+        assertEquals(tasks, Arithmetic.generate(ArithmeticConfig.builder().terms(3).build(), 200, 5, "a"));
         for (var t : tasks) {
             String expr = ((String) t.get("prompt")).replace("=", "");
             assertEquals(evaluate(expr), ((Number) t.get("answer")).longValue(), expr);

@@ -41,7 +41,7 @@ class ObjectiveGradientTest {
                 .withCreditLambda(0.3);
         // The rule-based hybrid weight depends on the logits through a detached KL, which finite
         // differences would see; a fixed weight isolates the gradient of the mixture itself.
-        return kind == ObjectiveKind.HYBRID ? cfg.withHybrid(new HybridConfig(0.25, ObjectiveKind.REINFORCE, 0.3)) : cfg;
+        return kind == ObjectiveKind.HYBRID ? cfg.withHybrid(HybridConfig.builder().forceAlpha(0.3).build()) : cfg;
     }
 
     @ParameterizedTest
@@ -60,7 +60,7 @@ class ObjectiveGradientTest {
     void hybridGradientIsTheWeightedSumOfItsParts() {
         // Off-policy, the distillation term carries a detached ratio that finite differences
         // would differentiate; the mixture identity checks the hybrid against its two parts.
-        ObjectiveConfig hybrid = config(ObjectiveKind.HYBRID).withHybrid(new HybridConfig(0.25, ObjectiveKind.GRPO, 0.3));
+        ObjectiveConfig hybrid = config(ObjectiveKind.HYBRID).withHybrid(HybridConfig.builder().fallback(ObjectiveKind.GRPO).forceAlpha(0.3).build());
         double[] h = GradCheck.autograd(manager, FX.studentLogits, Fixtures.LOGITS, loss(hybrid, true));
         double[] sd = GradCheck.autograd(manager, FX.studentLogits, Fixtures.LOGITS, loss(hybrid.withName(ObjectiveKind.SDPO), true));
         double[] gr = GradCheck.autograd(manager, FX.studentLogits, Fixtures.LOGITS, loss(hybrid.withName(ObjectiveKind.GRPO), true));
@@ -87,7 +87,7 @@ class ObjectiveGradientTest {
     @ValueSource(booleans = {true, false})
     void grpoVariantsGradient(boolean scaleStd) {
         for (Aggregation agg : Aggregation.values()) {
-            ObjectiveConfig cfg = config(ObjectiveKind.GRPO).withGrpo(new GrpoConfig(scaleStd, 0.2, 0.28, 0.05, agg));
+            ObjectiveConfig cfg = config(ObjectiveKind.GRPO).withGrpo(GrpoConfig.builder().scaleStd(scaleStd).epsHigh(0.28).klBeta(0.05).aggregation(agg).build());
             BiFunction<NDManager, NDArray, NDArray> f = (m, x) -> Objective.create(cfg).compute(
                     FX.batch(m, x).oldLogProbs(FX.oldLogProbs(m)).refLogProbs(FX.oldLogProbs(m).add(0.3)).build()).loss();
             GradCheck.assertGradientsMatch(manager, FX.studentLogits, Fixtures.LOGITS, f, 1e-6);

@@ -63,8 +63,8 @@ class ObjectiveIdentityTest {
     @Test
     void hybridAtTheEndpointsIsItsParts() {
         ObjectiveConfig base = ObjectiveConfig.DEFAULT.withDivergence(DivergenceConfig.DEFAULT.withTopK(3));
-        ObjectiveConfig one = base.withName(ObjectiveKind.HYBRID).withHybrid(new HybridConfig(0.25, ObjectiveKind.REINFORCE, 1.0));
-        ObjectiveConfig zero = base.withName(ObjectiveKind.HYBRID).withHybrid(new HybridConfig(0.25, ObjectiveKind.REINFORCE, 0.0));
+        ObjectiveConfig one = base.withName(ObjectiveKind.HYBRID).withHybrid(HybridConfig.builder().forceAlpha(1.0).build());
+        ObjectiveConfig zero = base.withName(ObjectiveKind.HYBRID).withHybrid(HybridConfig.builder().forceAlpha(0.0).build());
         assertArrayEquals(grad(base), grad(one), 1e-12);
         assertArrayEquals(grad(base.withName(ObjectiveKind.REINFORCE)), grad(zero), 1e-12);
         assertEquals(loss(base.withName(ObjectiveKind.REINFORCE)), loss(zero), 1e-12);

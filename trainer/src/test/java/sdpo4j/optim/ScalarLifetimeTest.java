@@ -99,7 +99,7 @@ class ScalarLifetimeTest {
         // of the divergence that multiplies, divides or floors by a number.
         ObjectiveConfig cfg = ObjectiveGradientTest.config(kind)
                 .withDivergence(DivergenceConfig.DEFAULT.withTopK(3).withTemperature(0.7).withAlpha(0.5))
-                .withGrpo(new GrpoConfig(true, 0.2, 0.28, 0.0, Aggregation.TOKEN_MEAN));
+                .withGrpo(GrpoConfig.builder().epsHigh(0.28).build());
         boolean offPolicy = kind == ObjectiveKind.GRPO;
         double[] clean = objectiveGradient(cfg, offPolicy, false);
         assertArrayEquals(clean, objectiveGradient(cfg, offPolicy, true));

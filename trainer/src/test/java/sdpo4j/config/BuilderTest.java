@@ -1,0 +1,73 @@
+package sdpo4j.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.lang.reflect.RecordComponent;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import sdpo4j.compare.CompareConfig;
+import sdpo4j.env.EnvConfig;
+import sdpo4j.lm.decoding.SamplingConfig;
+import sdpo4j.optim.DivergenceConfig;
+import sdpo4j.optim.ObjectiveConfig;
+import sdpo4j.train.TrainConfig;
+
+/** A builder starts from the defaults, and {@code toBuilder} carries every key of a config. */
+class BuilderTest {
+    /** Every key of the run, and of its env and objective.divergence sections, away from its default. */
+    static final List<String> EVERY_KEY = List.of("model=m", "dataset=d.jsonl", "env.name=countdown",
+            "env.arithmetic.digits=3", "env.countdown-partial-credit=0.2", "env.sequence-oracle=binary", "env.sequence-sigma=0.1",
+            "env.success-threshold=0.5", "env.python=py", "objective.name=credit", "objective.divergence.top-k=5",
+            "objective.divergence.topk-source=teacher", "objective.divergence.tail-bucket=false",
+            "objective.divergence.temperature=0.5", "objective.divergence.alpha=0.5", "objective.divergence.is-clip=3.0",
+            "steps=7", "prompts=6", "group-size=3", "micro-batch-prompts=2", "optimizer-steps-per-rollout=3", "lr=0.001",
+            "warmup-steps=2", "adam-beta1=0.8", "adam-beta2=0.99", "adam-epsilon=1.0e-7", "weight-decay=0.1", "ema-rate=0.5",
+            "ema-schedule=rollout-batch", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
+            "feedback-with-solution=true", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
+            "seed=9");
+
+    @Test
+    void toBuilderCarriesEveryKey() throws ReflectiveOperationException {
+        TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, null, EVERY_KEY);
+        assertAllDiffer(TrainConfig.DEFAULT, cfg);
+        assertAllDiffer(EnvConfig.DEFAULT, cfg.env());
+        assertAllDiffer(DivergenceConfig.DEFAULT, cfg.objective().divergence());
+        assertEquals(cfg, cfg.toBuilder().build());
+        assertEquals(cfg.env(), cfg.env().toBuilder().build());
+        assertEquals(cfg.objective(), cfg.objective().toBuilder().build());
+        assertEquals(cfg.objective().divergence(), cfg.objective().divergence().toBuilder().build());
+
+        CompareConfig compare = CompareConfig.builder().train(cfg).methods(List.of(sdpo4j.optim.ObjectiveKind.SDPO))
+                .seeds(List.of(1L, 2L)).accuracyMetric("m").targetAccuracy(0.9).build();
+        assertAllDiffer(CompareConfig.DEFAULT, compare);
+        assertEquals(compare, compare.toBuilder().build());
+        SamplingConfig sampling = SamplingConfig.builder().temperature(0.5).topK(3).topP(0.9).maxNewTokens(7)
+                .stopStrings(List.of("x")).seed(4).ignoreEos(true).build();
+        assertAllDiffer(SamplingConfig.DEFAULT, sampling);
+        assertEquals(sampling, sampling.toBuilder().build());
+    }
+
+    @Test
+    void theWithSettersChangeOneKey() {
+        TrainConfig t = TrainConfig.DEFAULT.withSeed(3).withObjectiveName(sdpo4j.optim.ObjectiveKind.GRPO);
+        assertEquals(TrainConfig.builder().seed(3)
+                .objective(ObjectiveConfig.builder().name(sdpo4j.optim.ObjectiveKind.GRPO).build()).build(), t);
+        assertEquals(new DivergenceConfig(7, sdpo4j.optim.TopKSource.STUDENT, true, 1.0, 1.0, 2.0),
+                DivergenceConfig.DEFAULT.withTopK(7));
+    }
+
+    @Test
+    void theBuildersCheckAsTheConstructorsDo() {
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> TrainConfig.builder().prompts(4).optimizerStepsPerRollout(3).build());
+        assertEquals("key 'optimizer-steps-per-rollout': value 3 is not allowed; allowed: a divisor of prompts (4): each "
+                + "optimizer step takes whole groups", e.getMessage());
+    }
+
+    private static void assertAllDiffer(Record defaults, Record changed) throws ReflectiveOperationException {
+        for (RecordComponent rc : defaults.getClass().getRecordComponents()) {
+            assertNotEquals(rc.getAccessor().invoke(defaults), rc.getAccessor().invoke(changed), rc.getName());
+        }
+    }
+}
