@@ -18,12 +18,4 @@ public final class SimCommands implements SubcommandProvider {
             return new SimBenchCommand();
         }
     }
-
-    /** Registers {@code quickstart} with the launcher. */
-    public static final class Quickstart implements SubcommandProvider {
-        @Override
-        public Object command() {
-            return new QuickstartCommand();
-        }
-    }
 }
