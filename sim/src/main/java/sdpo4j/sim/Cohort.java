@@ -85,14 +85,14 @@ public final class Cohort {
                     bias);
             Teachers teachers = new Teachers(m, cfg.beta(), types,
                     runs.stream().mapToDouble(RunSpec::teacherTemperature).toArray());
-            NDArray entropyBonus = m.create(toFloat(runs.stream().mapToDouble(RunSpec::entropyBonus).toArray()), new Shape(r));
+            NDArray entropyBonus = m.create(PerRun.float32(runs.stream().mapToDouble(RunSpec::entropyBonus).toArray()), new Shape(r));
             List<Objective> objectives = slices.stream()
                     .map(sl -> Objective.create(cfg.objective().withName(sl.method().objective))).toList();
 
             NDArray logits = m.zeros(new Shape(r, t, v));
             NDArray refLogProbs = logits.logSoftmax(-1);
             NDArray mask = m.ones(new Shape(r, b, t));
-            NDArray judgeQuality = world.judgeQuality(m.create(toFloat(bias)));
+            NDArray judgeQuality = world.judgeQuality(m.create(PerRun.float32(bias)));
             float[] judge = new float[r];
             for (int i = 0; i < r; i++) {
                 judge[i] = runs.get(i).learnFromJudge() || !cfg.baselinesSeeTrueReward() ? 1 : 0;
@@ -201,14 +201,5 @@ public final class Cohort {
         float[] x = new float[n];
         Arrays.fill(x, Float.NaN);
         return x;
-    }
-
-    /** Per-run settings as the float32 the tensors use. */
-    static float[] toFloat(double[] x) {
-        float[] f = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            f[i] = (float) x[i];
-        }
-        return f;
     }
 }

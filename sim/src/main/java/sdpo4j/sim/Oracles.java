@@ -32,8 +32,8 @@ final class Oracles {
         this.isBinary = column(manager, bin);
         this.isOrdinal = column(manager, ord);
         this.isContinuousScore = column(manager, cont);
-        this.sigma = column(manager, Cohort.toFloat(sigma));
-        this.bias = column(manager, Cohort.toFloat(bias));
+        this.sigma = column(manager, PerRun.float32(sigma));
+        this.bias = column(manager, PerRun.float32(bias));
     }
 
     private static NDArray column(NDManager manager, float[] x) {

@@ -21,14 +21,6 @@ public final class SimCommands implements SubcommandProvider {
         }
     }
 
-    /** Registers {@code quickstart} with the launcher. */
-    public static final class Quickstart implements SubcommandProvider {
-        @Override
-        public Object command() {
-            return new QuickstartCommand();
-        }
-    }
-
     /** The simulator's config, for {@code config-docs}. */
     public static final class Configs implements DocumentedConfigs {
         @Override

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import sdpo4j.env.Environment;
+import sdpo4j.env.Score;
 import sdpo4j.env.Task;
 import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.lm.decoding.Generation;
@@ -17,9 +18,15 @@ import sdpo4j.lm.text.Tokenizer;
  * Held-out evaluation: greedy accuracy (success fraction of one greedy response per task) and
  * avg@k (mean success over k responses sampled at the rollout temperature), plus the mean
  * reward of each. The sampled seed is fixed per evaluation step so that a resumed run
- * evaluates exactly as an uninterrupted one.
+ * evaluates exactly as an uninterrupted one. Pretraining measures its model with the same
+ * greedy responses and tally ({@link #greedy}, {@link #successAndReward}).
  */
 final class Evaluator {
+    /** Scores response {@code i} of an evaluation, given its text. */
+    interface ResponseScorer {
+        Score score(int i, String response);
+    }
+
     private final List<Task> tasks;
     private final Environment env;
     private final EvalConfig cfg;
@@ -37,8 +44,7 @@ final class Evaluator {
             prompts.add(tokenizer.encodeUserTurn(t.prompt()));
         }
         Generator gen = new Generator(model, tokenizer);
-        List<Generation> greedy = gen.generate(m, prompts,
-                SamplingConfig.builder().temperature(0).maxNewTokens(maxNewTokens).seed(seed).build());
+        List<Generation> greedy = greedy(gen, m, prompts, maxNewTokens, seed);
         List<long[]> repeated = new ArrayList<>();
         for (long[] p : prompts) {
             for (int k = 0; k < cfg.samples(); k++) {
@@ -47,8 +53,8 @@ final class Evaluator {
         }
         List<Generation> sampled = gen.generate(m, repeated,
                 SamplingConfig.builder().temperature(temperature).maxNewTokens(maxNewTokens).seed(seed).build());
-        double[] g = successAndReward(greedy, 1);
-        double[] s = successAndReward(sampled, cfg.samples());
+        double[] g = successAndReward(greedy, (i, response) -> env.score(tasks.get(i), response));
+        double[] s = successAndReward(sampled, (i, response) -> env.score(tasks.get(i / cfg.samples()), response));
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("eval_greedy_accuracy", g[0]);
         out.put("eval_avg@" + cfg.samples(), s[0]);
@@ -57,11 +63,17 @@ final class Evaluator {
         return out;
     }
 
-    private double[] successAndReward(List<Generation> gens, int perTask) {
+    /** One greedy response to each prompt, at most {@code maxNewTokens} tokens. */
+    static List<Generation> greedy(Generator gen, NDManager m, List<long[]> prompts, int maxNewTokens, long seed) {
+        return gen.generate(m, prompts, SamplingConfig.builder().temperature(0).maxNewTokens(maxNewTokens).seed(seed).build());
+    }
+
+    /** The success fraction and the mean reward of {@code gens}, response i scored by {@code scorer}. */
+    static double[] successAndReward(List<Generation> gens, ResponseScorer scorer) {
         double success = 0;
         double reward = 0;
         for (int i = 0; i < gens.size(); i++) {
-            var score = env.score(tasks.get(i / perTask), gens.get(i).text());
+            var score = scorer.score(i, gens.get(i).text());
             success += score.success() ? 1 : 0;
             reward += score.reward();
         }

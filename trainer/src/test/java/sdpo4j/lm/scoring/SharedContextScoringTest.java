@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -132,40 +131,6 @@ class SharedContextScoringTest {
         assertSame(name, List.of(ids(rnd, 3), ids(rnd, 8)), List.of(ids(rnd, 4), ids(rnd, 2)));
     }
 
-    @Test
-    void responsesOfAContextShareRowsUpToTheCapacity() {
-        int[] contextOf = {0, 1, 0, 0, 1, 2, 0};
-        int[] lengths = {3, 5, 2, 0, 4, 7, 2};
-        List<long[]> responses = new ArrayList<>();
-        for (int n : lengths) {
-            responses.add(new long[n]);
-        }
-        SharedContextScoring.Packing p = SharedContextScoring.Packing.of(contextOf, responses, 6);
-        // Context 0: 3 + 2 + 0 tokens in its first row, the last 2 no longer fit; context 1: 5, then 4
-        // in a second row; context 2's 7 tokens exceed the capacity and get a row of their own.
-        assertArrayEquals(new int[] {0, 1, 1, 2, 0}, p.contextOfRow());
-        assertArrayEquals(new int[] {0, 1, 0, 0, 2, 3, 4}, p.rowOf());
-        assertArrayEquals(new int[] {0, 0, 3, 5, 0, 0, 0}, p.offset());
-        assertEquals(7, p.width());
-    }
-
-    @Test
-    void theFewestSlotsPackingDoesNotLetOneFullRowSetEveryRowsWidth() {
-        // Context 0 has six responses of 2 tokens, contexts 1-4 one each: capacity 12 puts context
-        // 0 in one row of 12 and pads the four others to 12 (60 slots); capacity 4 gives 3 + 4
-        // rows of 4 (28 slots), capacity 2 gives 6 + 4 rows of 2 (20 slots), the fewest.
-        int[] contextOf = {0, 0, 0, 0, 0, 0, 1, 2, 3, 4};
-        List<long[]> responses = new ArrayList<>();
-        for (int i = 0; i < contextOf.length; i++) {
-            responses.add(new long[2]);
-        }
-        assertEquals(60, SharedContextScoring.Packing.of(contextOf, responses, 12).slots());
-        assertEquals(28, SharedContextScoring.Packing.of(contextOf, responses, 4).slots());
-        SharedContextScoring.Packing best = SharedContextScoring.Packing.fewestSlots(contextOf, responses, 2, 12);
-        assertEquals(20, best.slots());
-        assertEquals(2, best.width());
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
     void packedAndUnpackedResponsePassesEqualFullRecomputation(String name) {
@@ -195,15 +160,15 @@ class SharedContextScoringTest {
      * small inputs) and with the default pass cost.
      */
     private static void assertSame(String name, List<long[]> contexts, List<long[]> responses, int minPacked) {
-        for (SharedContextScoring.ResponsePass where : SharedContextScoring.ResponsePass.values()) {
-            for (int pass : new int[] {0, SharedContextScoring.PASS_POSITIONS}) {
+        for (TeacherPassPlan.ResponsePass where : TeacherPassPlan.ResponsePass.values()) {
+            for (int pass : new int[] {0, TeacherPassPlan.PASS_POSITIONS}) {
                 assertSame(name + " " + where + " pass " + pass, contexts, responses, minPacked, where, pass);
             }
         }
     }
 
     private static void assertSame(String label, List<long[]> contexts, List<long[]> responses, int minPacked,
-            SharedContextScoring.ResponsePass where, int passPositions) {
+            TeacherPassPlan.ResponsePass where, int passPositions) {
         String name = label.substring(0, label.indexOf(' '));
         try (NDManager m = manager.newSubManager()) {
             DecoderLM model = HfCheckpoint.load(GOLDEN.resolve(name), m);

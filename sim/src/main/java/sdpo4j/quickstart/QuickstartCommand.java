@@ -1,4 +1,4 @@
-package sdpo4j.sim;
+package sdpo4j.quickstart;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sdpo4j.cli.Main;
+import sdpo4j.cli.SubcommandProvider;
 
 /**
  * {@code sdpo4j quickstart}: the project's main job in one command, made of the same commands
@@ -32,6 +33,14 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Option(names = "--pretrain-steps", defaultValue = "1500", description = "Pretraining steps when the model is not cached.")
     int pretrainSteps;
+
+    /** Registers the command with the launcher. */
+    public static final class Provider implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new QuickstartCommand();
+        }
+    }
 
     @Override
     public Integer call() {
