@@ -83,7 +83,7 @@ class DecoderGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3"})
     void logitsMatchThePyTorchReference(String name) throws IOException {
         try (NDManager m = manager.newSubManager()) {
             DecoderLM model = HfCheckpoint.load(GOLDEN.resolve(name), m);
@@ -100,14 +100,14 @@ class DecoderGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3"})
     void kvCacheDecodingEqualsFullRecomputation(String name) {
         // No capacity given: the cache's buffers start at the prefill and grow step by step.
         decodeStepwise(name, KvCache::new, false);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen2-bias"})
+    @ValueSource(strings = {"llama-gqa", "qwen2-bias", "qwen3"})
     void kvCacheWithCapacityAndWhileRecordingEqualsFullRecomputation(String name) {
         decodeStepwise(name, layers -> new KvCache(layers, 8), false); // preallocated, written in place
         decodeStepwise(name, layers -> new KvCache(layers, 8), true); // recording: concatenated instead

@@ -13,7 +13,7 @@ import sdpo4j.lm.model.ModelException;
  */
 public final class Families {
     /** The {@code model_type}s read. */
-    public static final List<String> SUPPORTED = List.of("gpt2", "llama", "qwen2");
+    public static final List<String> SUPPORTED = List.of("gpt2", "llama", "qwen2", "qwen3");
 
     private Families() {}
 
@@ -22,8 +22,9 @@ public final class Families {
         return switch (type) {
             case "gpt2" -> Gpt2.parse(type, f);
             case "llama", "qwen2" -> Llama.parse(type, f);
+            case "qwen3" -> Qwen3.parse(type, f);
             default -> throw new ModelException(f.file() + ": model_type '" + type + "' is not supported; supported: "
-                    + String.join(", ", SUPPORTED) + " (GPT-2, Llama, Qwen2/Qwen2.5, SmolLM/SmolLM2)");
+                    + String.join(", ", SUPPORTED) + " (GPT-2, Llama, Qwen2/Qwen2.5, SmolLM/SmolLM2, Qwen3)");
         };
     }
 
@@ -32,6 +33,7 @@ public final class Families {
         switch (c.architecture()) {
             case GPT2 -> Gpt2.write(c, o);
             case LLAMA -> Llama.write(c, o);
+            case QWEN3 -> Qwen3.write(c, o);
         }
     }
 
@@ -39,6 +41,7 @@ public final class Families {
         return switch (c.architecture()) {
             case GPT2 -> Gpt2.describe(c);
             case LLAMA -> Llama.describe(c);
+            case QWEN3 -> Qwen3.describe(c);
         };
     }
 }
