@@ -219,7 +219,8 @@ final class Block {
         NDArray gate;
         NDArray up;
         if (spec.mlp() == DecoderSpec.Mlp.FUSED_GATED_SILU) {
-            NDList parts = project(h, p + mlp.get(0), spec.mlpBias()).split(2, -1);
+            NDArray gateUp = project(h, p + mlp.get(0), spec.mlpBias());
+            NDList parts = gateUp.split(2, gateUp.getShape().dimension() - 1);
             gate = parts.get(0);
             up = parts.get(1);
         } else {

@@ -83,7 +83,8 @@ class DecoderGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3", "olmo2",
+        "phi3-window"})
     void logitsMatchThePyTorchReference(String name) throws IOException {
         try (NDManager m = manager.newSubManager()) {
             DecoderLM model = HfCheckpoint.load(GOLDEN.resolve(name), m);
@@ -100,14 +101,15 @@ class DecoderGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3", "olmo2",
+        "phi3-window"})
     void kvCacheDecodingEqualsFullRecomputation(String name) {
         // No capacity given: the cache's buffers start at the prefill and grow step by step.
         decodeStepwise(name, KvCache::new, false);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen2-bias", "qwen3"})
+    @ValueSource(strings = {"llama-gqa", "qwen2-bias", "qwen3", "mistral-window", "gemma3", "phi3-window"})
     void kvCacheWithCapacityAndWhileRecordingEqualsFullRecomputation(String name) {
         decodeStepwise(name, layers -> new KvCache(layers, 8), false); // preallocated, written in place
         decodeStepwise(name, layers -> new KvCache(layers, 8), true); // recording: concatenated instead
