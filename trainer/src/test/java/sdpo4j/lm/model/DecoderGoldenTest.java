@@ -135,6 +135,24 @@ class DecoderGoldenTest {
         }
     }
 
+    /** Training reaches every weight of the newer blocks (q/k norms, output norms, fused projections, soft-caps, windows). */
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen3", "mistral-window", "gemma3", "olmo2", "phi3-window"})
+    void gradientsReachEveryParameter(String name) {
+        try (NDManager m = manager.newSubManager()) {
+            DecoderLM model = HfCheckpoint.load(GOLDEN.resolve(name), m);
+            model.parameterList().forEach(p -> p.setRequiresGradient(true));
+            NDArray mask = mask(m);
+            try (sdpo4j.optim.Autograd.Recording rec = sdpo4j.optim.Autograd.record()) {
+                NDArray logits = model.forward(ids(m), positions(mask), mask, null);
+                rec.backward(logits.logSoftmax(-1).get(":, :, 3").mul(mask).sum());
+            }
+            for (var e : model.parameters().entrySet()) {
+                assertTrue(e.getValue().getGradient().abs().sum().getFloat() > 0, name + ": no gradient reaches " + e.getKey());
+            }
+        }
+    }
+
     @Test
     void saveThenLoadGivesIdenticalLogits() {
         try (NDManager m = manager.newSubManager()) {
