@@ -1,6 +1,7 @@
 package sdpo4j.lm.decoding;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -66,6 +67,27 @@ class SlidingWindowGenerationTest {
                     assertTrue(got.length > 4, family + ": only " + got.length + " tokens");
                     assertArrayEquals(greedyByRecomputation(model, manager, prompts.get(i), got.length), got, family + " prompt " + i);
                 }
+            }
+        }
+    }
+
+    /** {@code init-model}'s models of every family: written, loaded back with identical logits, and generating. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama", "qwen2", "qwen3", "mistral", "gemma3", "olmo2", "phi3"})
+    void tinyModelsOfEveryFamilyLoadAndGenerate(String family) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Path dir = tmp.resolve(family);
+            DecoderLM made = TinyModels.create(dir, TinyModels.config(family, 2, 32, 4, 2, 64, 64), 3, manager);
+            DecoderLM model = HfCheckpoint.load(dir, manager);
+            assertEquals(made.config(), model.config());
+            NDArray ids = manager.create(new long[] {5, 9, 2, 31}, new Shape(1, 4));
+            NDArray pos = manager.arange(0, 4, 1, DataType.INT64).reshape(1, -1);
+            assertArrayEquals(made.forward(ids, pos, ids.onesLike(), null).toFloatArray(),
+                    model.forward(ids, pos, ids.onesLike(), null).toFloatArray());
+            try (Tokenizer tokenizer = Tokenizer.load(dir, model.config())) {
+                List<Generation> gens = new Generator(model, tokenizer).generate(manager, List.of(tokenizer.encode("hi")),
+                        new SamplingConfig(1, 0, 1, 4, List.of(), 0, true));
+                assertEquals(4, gens.get(0).tokens().length, family);
             }
         }
     }
