@@ -67,7 +67,7 @@ public final class DecoderLM {
         return Tensors.shapes(Families.describe(c), c);
     }
 
-    /** Random weights (normal, std 0.02; norms at 1, biases at 0), as HF initialises these models. */
+    /** Random weights (normal, std 0.02; norms at 1, or 0 for (1 + w) norms; biases at 0), as HF initialises these models. */
     public static DecoderLM initialise(ModelConfig cfg, NDManager manager, long seed) {
         java.util.Random rnd = new java.util.Random(seed);
         DecoderSpec spec = Families.describe(cfg);
