@@ -152,8 +152,10 @@ class FamilyConfigsTest {
         assertTrue(refusal("qwen3-0.6b", "use_sliding_window", "true").contains("use_sliding_window"));
         assertTrue(refusal("gemma-3-1b", "hidden_activation", "\"gelu\"").contains("hidden_activation 'gelu' is not supported"));
         String multimodal = refusal("gemma-3-1b", "model_type", "\"gemma3\"");
-        assertTrue(multimodal.contains("'gemma3' is not supported; supported: gpt2, llama, qwen2, qwen3, mistral, gemma3_text, olmo2, phi3"),
-                multimodal);
+        assertTrue(multimodal.contains("only its text decoder (gemma3_text, as Gemma-3-1B); supported: gpt2, llama, qwen2, qwen3, "
+                + "mistral, gemma3_text, olmo2, phi3"), multimodal);
+        assertTrue(refusal("olmo-2-1b", "model_type", "\"mamba\"").contains("'mamba' is not supported; supported: gpt2, llama, qwen2, "
+                + "qwen3, mistral, gemma3_text, olmo2, phi3 (GPT-2, Llama,"));
     }
 
     private String refusal(String name, String field, String json) throws IOException {

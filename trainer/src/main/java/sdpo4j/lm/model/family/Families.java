@@ -27,6 +27,9 @@ public final class Families {
             case "gemma3_text" -> Gemma3.parse(type, f);
             case "olmo2" -> Olmo2.parse(type, f);
             case "phi3" -> Phi3.parse(type, f);
+            // Gemma 3 from 4B up is released with its vision encoder: say which part we run.
+            case "gemma3" -> throw new ModelException(f.file() + ": model_type 'gemma3' (Gemma 3 with its vision encoder) is "
+                    + "not supported, only its text decoder (gemma3_text, as Gemma-3-1B); supported: " + String.join(", ", SUPPORTED));
             default -> throw new ModelException(f.file() + ": model_type '" + type + "' is not supported; supported: "
                     + String.join(", ", SUPPORTED) + " (GPT-2, Llama, Qwen2/Qwen2.5, SmolLM/SmolLM2, Qwen3, Mistral, Gemma 3 text, OLMo 2, Phi-3)");
         };
