@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Independent PyTorch eager reference for sdpo4j's decoders (GPT-2 and Llama/Qwen2 families).
+"""Independent PyTorch eager reference for sdpo4j's decoders: GPT-2, Llama/Qwen2, and the newer
+families (Qwen3, Mistral, Gemma 3 text, OLMo 2, Phi-3), written from their published architecture
+descriptions and the meaning of their HuggingFace config fields.
 
 Reads a HuggingFace model directory (config.json + model.safetensors, parsed here with the
 standard library and numpy, no sdpo4j code) and inputs.json ({"ids": [[...]], "mask": [[...]]}),
@@ -141,6 +143,146 @@ def llama(cfg, w, ids, mask):
     return x @ head.T
 
 
+def newer(cfg, w, ids, mask):
+    """Qwen3, Mistral, Gemma 3 (text), OLMo 2 and Phi-3, one block written out per family's description:
+
+    - qwen3: Llama blocks plus an RMSNorm over each head of q and k before RoPE; head_dim of its own
+      (HF default 128); attention_bias off by default.
+    - mistral: Llama blocks; every layer attends only to the last `sliding_window` positions
+      (HF default 4096 when the field is absent, none when null).
+    - gemma3_text: RMSNorm scaled by (1 + w); embeddings times sqrt(hidden); norms before and after
+      attention and the MLP; q/k per-head norms; GeGLU with tanh-GELU; scores scaled by
+      query_pre_attn_scalar^-0.5 and optionally soft-capped; layers alternate sliding (RoPE base
+      rope_local_base_freq, unscaled) and global (rope_theta with rope_scaling), a layer i being
+      global when (i + 1) % sliding_window_pattern == 0 unless layer_types lists them; final
+      logits soft-capped when final_logit_softcapping is set; tied head by default.
+    - olmo2: no norm before attention or MLP, an RMSNorm on each one's output before the residual;
+      q and k normed over the whole projection.
+    - phi3: one qkv projection (q, then k, then v rows) and one gate_up projection (gate first),
+      sliding window as Mistral (default none).
+    Masks follow HF: causal over the padded row, padding keys masked, and for a sliding layer key j
+    visible to query i only if i - j < window.
+    """
+    t = cfg["model_type"]
+    gemma = t == "gemma3_text"
+    h, nh = cfg["hidden_size"], cfg["num_attention_heads"]
+    nkv = cfg.get("num_key_value_heads", nh)
+    d = cfg.get("head_dim") or (128 if t == "qwen3" else h // nh)
+    eps = cfg.get("rms_norm_eps", 1e-6)
+    n_layers = cfg["num_hidden_layers"]
+    b, l = ids.shape
+
+    if t == "mistral":
+        window = cfg["sliding_window"] if "sliding_window" in cfg else 4096
+    elif t in ("phi3", "gemma3_text"):
+        window = cfg.get("sliding_window", 4096 if gemma else None)
+    else:
+        window = None
+    if gemma:
+        types = cfg.get("layer_types") or [
+            "full_attention" if (i + 1) % cfg.get("sliding_window_pattern", 6) == 0 else "sliding_attention"
+            for i in range(n_layers)]
+        sliding = [x == "sliding_attention" for x in types]
+    else:
+        sliding = [window is not None] * n_layers
+
+    row = torch.arange(l)
+    allowed = (row[None, :] <= row[:, None])[None, None] & mask.bool()[:, None, None, :]
+    if window:
+        near = (row[:, None] - row[None, :]) < window
+        local_allowed = allowed & near[None, None]
+    else:
+        local_allowed = allowed
+    full_bias = torch.zeros(allowed.shape).masked_fill(~allowed, -1e9)
+    local_bias = torch.zeros(allowed.shape).masked_fill(~local_allowed, -1e9)
+
+    pos = (mask.cumsum(-1) - 1).clamp(min=0).float()
+
+    def cos_sin(inv):
+        ang = pos[..., None] * inv
+        emb = torch.cat([ang, ang], dim=-1)[:, None]
+        return emb.cos(), emb.sin()
+
+    global_rope = cos_sin(rope_inv_freq(cfg, d))
+    if gemma:
+        base = cfg.get("rope_local_base_freq", 10000.0)
+        local_rope = cos_sin((1.0 / (base ** (torch.arange(0, d, 2, dtype=torch.float64) / d))).float())
+    else:
+        local_rope = global_rope
+
+    def norm(x, name):
+        y = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
+        return y * (1.0 + w[name]) if gemma else y * w[name]
+
+    def lin(x, name):
+        y = x @ w[name + ".weight"].T
+        return y + w[name + ".bias"] if (name + ".bias") in w else y
+
+    def rotate(x, cs):
+        cos, sin = cs
+        half = x.shape[-1] // 2
+        turned = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+        return x * cos + turned * sin
+
+    scale = cfg["query_pre_attn_scalar"] ** -0.5 if gemma else d ** -0.5
+    attn_cap = cfg.get("attn_logit_softcapping") if gemma else None
+
+    def attend(x, p, i):
+        if t == "phi3":
+            q, k, v = lin(x, p + "self_attn.qkv_proj").split([nh * d, nkv * d, nkv * d], dim=-1)
+        else:
+            q, k, v = (lin(x, p + "self_attn." + n) for n in ("q_proj", "k_proj", "v_proj"))
+        if t == "olmo2":
+            q = norm(q, p + "self_attn.q_norm.weight")
+            k = norm(k, p + "self_attn.k_norm.weight")
+        q = q.view(b, l, nh, d).transpose(1, 2)
+        k = k.view(b, l, nkv, d).transpose(1, 2)
+        v = v.view(b, l, nkv, d).transpose(1, 2)
+        if t in ("qwen3", "gemma3_text"):
+            q = norm(q, p + "self_attn.q_norm.weight")
+            k = norm(k, p + "self_attn.k_norm.weight")
+        cs = local_rope if sliding[i] else global_rope
+        q, k = rotate(q, cs), rotate(k, cs)
+        k = k.repeat_interleave(nh // nkv, dim=1)
+        v = v.repeat_interleave(nh // nkv, dim=1)
+        s = (q @ k.transpose(-1, -2)) * scale
+        if attn_cap:
+            s = torch.tanh(s / attn_cap) * attn_cap
+        s = s + (local_bias if sliding[i] else full_bias)
+        o = torch.softmax(s, dim=-1) @ v
+        return lin(o.transpose(1, 2).reshape(b, l, nh * d), p + "self_attn.o_proj")
+
+    def mlp(x, p):
+        if t == "phi3":
+            gate, up = lin(x, p + "mlp.gate_up_proj").chunk(2, dim=-1)
+        else:
+            gate, up = lin(x, p + "mlp.gate_proj"), lin(x, p + "mlp.up_proj")
+        act = torch.nn.functional.gelu(gate, approximate="tanh") if gemma else torch.nn.functional.silu(gate)
+        return lin(act * up, p + "mlp.down_proj")
+
+    x = w["model.embed_tokens.weight"][ids]
+    if gemma:
+        x = x * torch.tensor(h ** 0.5)
+    for i in range(n_layers):
+        p = f"model.layers.{i}."
+        if gemma:
+            x = x + norm(attend(norm(x, p + "input_layernorm.weight"), p, i), p + "post_attention_layernorm.weight")
+            x = x + norm(mlp(norm(x, p + "pre_feedforward_layernorm.weight"), p), p + "post_feedforward_layernorm.weight")
+        elif t == "olmo2":
+            x = x + norm(attend(x, p, i), p + "post_attention_layernorm.weight")
+            x = x + norm(mlp(x, p), p + "post_feedforward_layernorm.weight")
+        else:
+            x = x + attend(norm(x, p + "input_layernorm.weight"), p, i)
+            x = x + mlp(norm(x, p + "post_attention_layernorm.weight"), p)
+    x = norm(x, "model.norm.weight")
+    tied = cfg.get("tie_word_embeddings", gemma)
+    logits = x @ (w["model.embed_tokens.weight"] if tied else w["lm_head.weight"]).T
+    cap = cfg.get("final_logit_softcapping") if gemma else None
+    if cap:
+        logits = torch.tanh(logits / cap) * cap
+    return logits
+
+
 def main():
     for d in sys.argv[1:]:
         cfg = json.load(open(f"{d}/config.json"))
@@ -148,7 +290,8 @@ def main():
         inputs = json.load(open(f"{d}/inputs.json"))
         ids = torch.tensor(inputs["ids"], dtype=torch.long)
         mask = torch.tensor(inputs["mask"], dtype=torch.long)
-        fn = gpt2 if cfg["model_type"] == "gpt2" else llama
+        kind = cfg["model_type"]
+        fn = gpt2 if kind == "gpt2" else llama if kind in ("llama", "qwen2") else newer
         logits = fn(cfg, w, ids, mask).contiguous().numpy().astype("<f4")
         logits.tofile(f"{d}/logits.bin")
         print(d, tuple(logits.shape))

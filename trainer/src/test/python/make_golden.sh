@@ -9,5 +9,10 @@ mvn -q -B -o test-compile -pl trainer
 cpfile="$(mktemp)"
 (cd trainer && mvn -q -B -o dependency:build-classpath -Dmdep.outputFile="$cpfile")
 cp="$(cat "$cpfile")"; rm -f "$cpfile"
-java -Dai.djl.offline=true -cp "trainer/target/classes:trainer/target/test-classes:$cp" sdpo4j.lm.model.GoldenModels "$out"
-/usr/bin/python3 "$root/trainer/src/test/python/lm_reference.py" "$out"/*/
+# Arguments: the cases to write (default: all of GoldenModels.CASES).
+java -Dai.djl.offline=true -cp "trainer/target/classes:trainer/target/test-classes:$cp" sdpo4j.lm.model.GoldenModels "$out" "$@"
+if [ $# -eq 0 ]; then
+  /usr/bin/python3 "$root/trainer/src/test/python/lm_reference.py" "$out"/*/
+else
+  /usr/bin/python3 "$root/trainer/src/test/python/lm_reference.py" "${@/#/$out/}"
+fi

@@ -19,7 +19,7 @@ public final class InitModelCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "Directory to create.")
     Path dir;
 
-    @Option(names = "--family", defaultValue = "llama", description = "gpt2, llama or qwen2.")
+    @Option(names = "--family", defaultValue = "llama", description = "gpt2, llama, qwen2, qwen3, mistral, gemma3, olmo2 or phi3.")
     String family;
 
     @Option(names = "--layers", defaultValue = "4", description = "Decoder blocks.")
@@ -31,7 +31,7 @@ public final class InitModelCommand implements Callable<Integer> {
     @Option(names = "--heads", defaultValue = "4", description = "Attention heads.")
     int heads;
 
-    @Option(names = "--kv-heads", defaultValue = "2", description = "Key/value heads (llama, qwen2).")
+    @Option(names = "--kv-heads", defaultValue = "2", description = "Key/value heads (all but gpt2).")
     int kvHeads;
 
     @Option(names = "--intermediate", defaultValue = "0", description = "MLP width; 0 = 4 x hidden (gpt2) or 8/3 x hidden (llama).")

@@ -8,8 +8,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
- * The decoder block of every family, built as its {@link DecoderSpec} says: pre-norm attention
- * (grouped-query heads, the KV cache, RoPE or none) and pre-norm MLP, each added to the residual.
+ * The decoder block of every family, built as its {@link DecoderSpec} says: attention (grouped-query
+ * heads, the KV cache, RoPE or none, q/k norms, a sliding window on some layers) and the MLP, each
+ * with its norms before or after and added to the residual.
  * One implementation serves full passes (scoring, training), a generation's prefill and its
  * decoding steps; what differs between those is in {@link Pass}.
  */
@@ -30,6 +31,7 @@ final class Block {
      * What every layer of one forward pass shares.
      *
      * @param mask the additive attention mask, or null when nothing is masked
+     * @param localMask the mask of sliding layers (the window added), or {@code mask} when no key is out of the window
      * @param cache keys and values of earlier positions (appended to), or null
      * @param folded q/k/v come from the cache's fused weights ({@link #fusedQkv}), which read
      *     {@link Norms#unit} and give q already scaled by 1/sqrt(D)
@@ -37,8 +39,10 @@ final class Block {
      * @param rope RoPE's cos and sin, each {@code [B, L, 1, D]}, or {@code [B, heads + 2 kvHeads, 1, D]}
      *     for a folded step (v heads unrotated); null without RoPE
      * @param column {@link Norms#column} of a folded pass
+     * @param localRope RoPE's cos and sin of the sliding layers when they have their own base, else null
      */
-    record Pass(NDArray mask, KvCache cache, boolean folded, boolean step, NDList rope, NDArray column) {
+    record Pass(NDArray mask, NDArray localMask, KvCache cache, boolean folded, boolean step, NDList rope, NDArray column,
+            NDList localRope) {
         /** A folded step takes every norm as {@link Norms#unit} times a weight the cache holds. */
         boolean unitNorms() {
             return folded && step;
@@ -48,23 +52,30 @@ final class Block {
     /** Block {@code i} on {@code x} {@code [B, L, H]}. */
     NDArray apply(int i, NDArray x, Pass s) {
         String p = names.layer(i);
-        NDList qkv = s.folded() ? foldedQkv(i, x, s) : qkv(p, norm(x, p + names.inputNorm()), s);
-        x = x.add(project(attention(i, qkv.get(0), qkv.get(1), qkv.get(2), s), p + names.out(), spec.outBias()));
+        NDList qkv = s.folded() ? foldedQkv(i, x, s) : qkv(i, p, optionalNorm(x, p, names.inputNorm()), s);
+        NDArray a = project(attention(i, qkv.get(0), qkv.get(1), qkv.get(2), s), p + names.out(), spec.outBias());
+        x = x.add(optionalNorm(a, p, names.attnOutNorm()));
         NDArray h = s.unitNorms() ? Norms.leading(Norms.unit(x, s.column()), cfg.hiddenSize()).mul(fused(i, s).get(1))
-                : norm(x, p + names.postNorm());
-        return x.add(mlp(p, h));
+                : optionalNorm(x, p, names.postNorm());
+        return x.add(optionalNorm(mlp(p, h), p, names.mlpOutNorm()));
     }
 
-    /** The spec's norm of {@code x} with the weights of {@code stem}. */
+    /** The norm {@code p + stem} of {@code x}, or {@code x} when the spec has no norm there (null stem). */
+    private NDArray optionalNorm(NDArray x, String p, String stem) {
+        return stem == null ? x : norm(x, p + stem);
+    }
+
+    /** The spec's norm of {@code x} over its last axis with the weights of {@code stem}. */
     NDArray norm(NDArray x, String stem) {
-        if (spec.norm() == DecoderSpec.Norm.LAYER) {
-            return Norms.layer(x, model.p(stem + ".weight"), model.p(stem + ".bias"), cfg);
-        }
-        return Norms.rms(x, model.p(stem + ".weight"), model.constants());
+        return switch (spec.norm()) {
+            case LAYER -> Norms.layer(x, model.p(stem + ".weight"), model.p(stem + ".bias"), cfg);
+            case RMS -> Norms.rms(x, model.p(stem + ".weight"), model.constants());
+            case RMS_PLUS_ONE -> Norms.rms(x, model.p(stem + ".weight").add(model.constants().one), model.constants());
+        };
     }
 
-    /** q {@code [B, heads, L, D]}, k and v {@code [B, kvHeads, L, D]} from the normed input {@code h}. */
-    private NDList qkv(String p, NDArray h, Pass s) {
+    /** q {@code [B, heads, L, D]}, k and v {@code [B, kvHeads, L, D]} of layer {@code i} from the normed input {@code h}. */
+    private NDList qkv(int i, String p, NDArray h, Pass s) {
         int nh = cfg.numHeads();
         int nkv = cfg.numKvHeads();
         int d = cfg.headDim();
@@ -81,7 +92,18 @@ final class Block {
             k = project(h, p + names.qkv().get(1), spec.qkvBias());
             v = project(h, p + names.qkv().get(2), spec.qkvBias());
         }
-        return new NDList(rotate(heads(q, nh), s).transpose(0, 2, 1, 3), rotate(heads(k, nkv), s).transpose(0, 2, 1, 3),
+        if (spec.qkNorm() == DecoderSpec.QkNorm.WHOLE) {
+            q = norm(q, p + names.qNorm());
+            k = norm(k, p + names.kNorm());
+        }
+        q = heads(q, nh);
+        k = heads(k, nkv);
+        if (spec.qkNorm() == DecoderSpec.QkNorm.PER_HEAD) {
+            q = norm(q, p + names.qNorm());
+            k = norm(k, p + names.kNorm());
+        }
+        NDList rope = s.localRope() != null && spec.attention().slides(i) ? s.localRope() : s.rope();
+        return new NDList(rotate(q, rope).transpose(0, 2, 1, 3), rotate(k, rope).transpose(0, 2, 1, 3),
                 heads(v, nkv).transpose(0, 2, 1, 3));
     }
 
@@ -96,10 +118,10 @@ final class Block {
         if (s.step()) {
             // [B, 1, heads*D] is [B, heads, 1, D] in memory: no transpose, and RoPE runs once over q, k
             // and v together (v's heads get cos 1 and sin 0).
-            return rotate(y.reshape(b, nh + 2L * nkv, 1, cfg.headDim()), s).split(new long[] {nh, nh + nkv}, 1);
+            return rotate(y.reshape(b, nh + 2L * nkv, 1, cfg.headDim()), s.rope()).split(new long[] {nh, nh + nkv}, 1);
         }
         NDList qkv = y.reshape(b, l, nh + 2L * nkv, cfg.headDim()).split(new long[] {nh, nh + nkv}, 2);
-        return new NDList(rotate(qkv.get(0), s).transpose(0, 2, 1, 3), rotate(qkv.get(1), s).transpose(0, 2, 1, 3),
+        return new NDList(rotate(qkv.get(0), s.rope()).transpose(0, 2, 1, 3), rotate(qkv.get(1), s.rope()).transpose(0, 2, 1, 3),
                 qkv.get(2).transpose(0, 2, 1, 3));
     }
 
@@ -138,9 +160,9 @@ final class Block {
         return x.reshape(x.getShape().get(0), x.getShape().get(1), n, cfg.headDim());
     }
 
-    /** RoPE on heads {@code [..., D]} with the pass's cos and sin; none without RoPE. */
-    private NDArray rotate(NDArray x, Pass s) {
-        return s.rope() == null ? x : model.rope().apply(x, s.rope().get(0), s.rope().get(1));
+    /** RoPE on heads {@code [..., D]} with cos and sin {@code rope}; none without RoPE (null). */
+    private NDArray rotate(NDArray x, NDList rope) {
+        return rope == null ? x : model.rope().apply(x, rope.get(0), rope.get(1));
     }
 
     /**
@@ -167,7 +189,11 @@ final class Block {
         if (!s.folded()) {
             scores = scores.mul(c.scale);
         }
-        scores = Masks.withMask(scores, s.mask(), kvHeads, group);
+        if (spec.attention().softcap() > 0) {
+            scores = scores.div(c.softcap).tanh().mul(c.softcap);
+        }
+        NDArray mask = spec.attention().slides(layer) ? s.localMask() : s.mask();
+        scores = Masks.withMask(scores, mask, kvHeads, group);
         if (JniUtils.isGradMode()) {
             // Scores more than SCORE_GAP below their row's best are raised to it (and masked again):
             // their probabilities (e^-gap and less) were subnormal floats, which every multiply
@@ -175,13 +201,13 @@ final class Block {
             // its second layer attend with gaps up to 268): the student's backward 68-69 -> 30 ms.
             // Their weight stays below e^-40, far under float precision beside the best key's.
             NDArray floor = scores.max(new int[] {-1}, true).stopGradient().sub(c.scoreGap);
-            scores = Masks.withMask(scores.maximum(floor), s.mask(), kvHeads, group);
+            scores = Masks.withMask(scores.maximum(floor), mask, kvHeads, group);
         }
         NDArray out = scores.softmax(-1).matMul(v);
         if (l == 1) {
-            return out.reshape(b, 1, cfg.hiddenSize()); // [B, kvHeads, group, D] is [B, 1, H] in memory
+            return out.reshape(b, 1, heads * d); // [B, kvHeads, group, D] is [B, 1, heads*D] in memory
         }
-        return out.reshape(b, heads, l, d).transpose(0, 2, 1, 3).reshape(b, l, cfg.hiddenSize());
+        return out.reshape(b, heads, l, d).transpose(0, 2, 1, 3).reshape(b, l, heads * d);
     }
 
     /** The MLP of layer prefix {@code p} on the normed input {@code h}. */
@@ -190,10 +216,20 @@ final class Block {
         if (spec.mlp() == DecoderSpec.Mlp.GELU_TANH) {
             return project(geluTanh(project(h, p + mlp.get(0), spec.mlpBias())), p + mlp.get(1), spec.mlpBias());
         }
-        NDArray gate = project(h, p + mlp.get(0), spec.mlpBias());
-        NDArray up = project(h, p + mlp.get(1), spec.mlpBias());
-        NDArray silu = gate.mul(gate.getNDArrayInternal().sigmoid()); // two calls; DJL's swish takes four
-        return project(silu.mul(up), p + mlp.get(2), spec.mlpBias());
+        NDArray gate;
+        NDArray up;
+        if (spec.mlp() == DecoderSpec.Mlp.FUSED_GATED_SILU) {
+            NDArray gateUp = project(h, p + mlp.get(0), spec.mlpBias());
+            NDList parts = gateUp.split(2, gateUp.getShape().dimension() - 1);
+            gate = parts.get(0);
+            up = parts.get(1);
+        } else {
+            gate = project(h, p + mlp.get(0), spec.mlpBias());
+            up = project(h, p + mlp.get(1), spec.mlpBias());
+        }
+        NDArray act = spec.mlp() == DecoderSpec.Mlp.GATED_GELU_TANH ? geluTanh(gate)
+                : gate.mul(gate.getNDArrayInternal().sigmoid()); // silu in two calls; DJL's swish takes four
+        return project(act.mul(up), p + mlp.get(mlp.size() - 1), spec.mlpBias());
     }
 
     /** GPT-2's "gelu_new": the tanh approximation (DJL's gelu is the exact erf form). */

@@ -22,13 +22,16 @@ final class Constants {
     final NDArray maskedScale;
     /** {@link DecoderLM#SCORE_GAP}. */
     final NDArray scoreGap;
-    /** 1/sqrt(D), the attention score scale. */
+    /** The attention score scale: 1/sqrt(D) unless the spec sets one. */
     final NDArray scale;
+    /** The attention score and logit soft-caps (unused when the spec has none). */
+    final NDArray softcap;
+    final NDArray logitSoftcap;
     final NDArray eps;
     /** sqrt(H): {@link Norms#unit} is RMSNorm / sqrt(H). */
     final NDArray rootHidden;
 
-    Constants(ModelConfig cfg, NDManager m) {
+    Constants(ModelConfig cfg, DecoderSpec spec, NDManager m) {
         one = m.create(1f);
         three = m.create(3f);
         half = m.create(0.5f);
@@ -36,9 +39,13 @@ final class Constants {
         geluScale = m.create((float) Math.sqrt(2 / Math.PI));
         maskedScale = m.create(-DecoderLM.MASKED);
         scoreGap = m.create(DecoderLM.SCORE_GAP);
-        scale = m.create((float) (1 / Math.sqrt(cfg.headDim())));
+        double s = spec.attention().scale();
+        scale = m.create((float) (s > 0 ? s : 1 / Math.sqrt(cfg.headDim())));
+        softcap = m.create((float) spec.attention().softcap());
+        logitSoftcap = m.create((float) spec.logitSoftcap());
         eps = m.create((float) cfg.normEps());
         rootHidden = m.create((float) Math.sqrt(cfg.hiddenSize()));
-        NDScope.unregister(one, three, half, geluCubic, geluScale, maskedScale, scoreGap, scale, eps, rootHidden);
+        NDScope.unregister(one, three, half, geluCubic, geluScale, maskedScale, scoreGap, scale, softcap, logitSoftcap, eps,
+                rootHidden);
     }
 }

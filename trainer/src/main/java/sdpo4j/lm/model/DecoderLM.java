@@ -39,6 +39,7 @@ public final class DecoderLM {
     private final Block block;
     private Constants constants;
     private Rope rope;
+    private Rope localRope;
 
     public DecoderLM(ModelConfig cfg, Map<String, NDArray> params) {
         this.cfg = cfg;
@@ -66,10 +67,13 @@ public final class DecoderLM {
         return Tensors.shapes(Families.describe(c), c);
     }
 
-    /** Random weights (normal, std 0.02; norms at 1, biases at 0), as HF initialises these models. */
+    /** Random weights (normal, std 0.02; norms at 1, or 0 for (1 + w) norms; biases at 0), as HF initialises these models. */
     public static DecoderLM initialise(ModelConfig cfg, NDManager manager, long seed) {
         java.util.Random rnd = new java.util.Random(seed);
-        DecoderSpec.Names names = Families.describe(cfg).names();
+        DecoderSpec spec = Families.describe(cfg);
+        DecoderSpec.Names names = spec.names();
+        // A (1 + w) norm starts at 0: the identity weight, as HF initialises Gemma's.
+        float normWeight = spec.norm() == DecoderSpec.Norm.RMS_PLUS_ONE ? 0f : 1f;
         Map<String, NDArray> params = new LinkedHashMap<>();
         for (Map.Entry<String, Shape> e : expectedShapes(cfg).entrySet()) {
             String name = e.getKey();
@@ -77,7 +81,7 @@ public final class DecoderLM {
             float[] x = new float[(int) shape.size()];
             boolean norm = names.isNormWeight(name);
             for (int i = 0; i < x.length; i++) {
-                x[i] = name.endsWith(".bias") ? 0f : norm ? 1f : (float) (0.02 * rnd.nextGaussian());
+                x[i] = name.endsWith(".bias") ? 0f : norm ? normWeight : (float) (0.02 * rnd.nextGaussian());
             }
             params.put(name, manager.create(x, shape));
         }
@@ -124,7 +128,12 @@ public final class DecoderLM {
 
     /** Output logits from hidden states. */
     public NDArray head(NDArray hidden) {
-        return Block.linear(hidden, spec.tiedEmbeddings() ? embedding() : p(spec.names().head()), null);
+        NDArray logits = Block.linear(hidden, spec.tiedEmbeddings() ? embedding() : p(spec.names().head()), null);
+        if (spec.logitSoftcap() > 0) {
+            NDArray cap = constants().logitSoftcap;
+            return logits.div(cap).tanh().mul(cap);
+        }
+        return logits;
     }
 
     /** Rows of {@code table} for integer {@code ids}: {@code ids.shape + [table columns]}, one torch embedding call. */
@@ -166,7 +175,11 @@ public final class DecoderLM {
         boolean folded = cache != null && spec.foldsDecoding();
         NDManager m = ids.getManager();
         NDArray x = lookup(embedding(), ids);
+        if (spec.scaledEmbedding()) {
+            x = x.mul(constants().rootHidden);
+        }
         NDList cs = null;
+        NDList localCs = null;
         if (spec.positions() instanceof DecoderSpec.Learned learned) {
             x = x.add(lookup(p(learned.table()), step ? m.create(hostPositions, new Shape(b, 1)) : positions));
         } else if (step && folded) {
@@ -174,14 +187,30 @@ public final class DecoderLM {
             int rotated = cfg.numHeads() + cfg.numKvHeads();
             cs = rope().perHead(hostPositions, b, rotated, rotated + cfg.numKvHeads(), m);
         } else {
-            cs = rope().cosSin(step ? hostPositions : positions.toLongArray(), b, l, step ? m : positions.getManager());
+            long[] pos = step ? hostPositions : positions.toLongArray();
+            cs = rope().cosSin(pos, b, l, step ? m : positions.getManager());
+            if (spec.attention().localPositions() != null) {
+                localCs = localRope().cosSin(pos, b, l, step ? m : positions.getManager());
+            }
+        }
+        NDArray localMask = mask;
+        int window = spec.attention().window();
+        if (window > 0) {
+            NDArray queryPositions = step ? m.create(hostPositions, new Shape(b, 1)) : positions;
+            NDArray keyPositions = cache == null ? queryPositions : cache.appendPositions(queryPositions);
+            // No key is out of the window while every query position is below it.
+            long last = step ? java.util.Arrays.stream(hostPositions).max().orElse(0) : queryPositions.max().getLong();
+            if (last >= window) {
+                localMask = Masks.window(mask, queryPositions, keyPositions, window, cfg.numHeads() / cfg.numKvHeads(),
+                        constants());
+            }
         }
         NDArray column = null;
         if (folded) {
             column = step ? cache.derived(this, NORM_COLUMN, k -> new NDList(Norms.column(embedding().getManager(), b, 1, cfg))).get(0)
                     : Norms.column(x.getManager(), b, l, cfg);
         }
-        Block.Pass s = new Block.Pass(mask, cache, folded, step, cs, column);
+        Block.Pass s = new Block.Pass(mask, localMask, cache, folded, step, cs, column, localCs);
         x = layers(x, s);
         String finalNorm = spec.names().finalNorm();
         if (!s.unitNorms()) {
@@ -240,7 +269,7 @@ public final class DecoderLM {
     /** This model's constant tensors, on its parameters' device, made on first use and kept. */
     synchronized Constants constants() {
         if (constants == null) {
-            constants = new Constants(cfg, embedding().getManager());
+            constants = new Constants(cfg, spec, embedding().getManager());
         }
         return constants;
     }
@@ -251,5 +280,13 @@ public final class DecoderLM {
             rope = new Rope((DecoderSpec.Rotary) spec.positions(), cfg.headDim(), cfg.maxPositions(), embedding().getManager());
         }
         return rope;
+    }
+
+    /** RoPE of the sliding layers when they have their own (Gemma 3), made on first use and kept. */
+    synchronized Rope localRope() {
+        if (localRope == null) {
+            localRope = new Rope(spec.attention().localPositions(), cfg.headDim(), cfg.maxPositions(), embedding().getManager());
+        }
+        return localRope;
     }
 }

@@ -30,6 +30,8 @@ public final class KvCache implements AutoCloseable {
     private Boolean inPlace;
     private long length;
     private Object weightsOwner;
+    /** Positions of the cached keys {@code [B, S]} (int64), kept for sliding-window models only; else null. */
+    private NDArray positions;
     private final Map<Integer, NDList> derived = new HashMap<>();
 
     public KvCache(int layers) {
@@ -114,6 +116,20 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
+     * Appends the positions {@code [B, L]} of a pass's new tokens; returns those of every cached
+     * and new key {@code [B, S]}. A sliding window masks keys by position, so the cache keeps them.
+     */
+    NDArray appendPositions(NDArray added) {
+        NDArray old = positions;
+        positions = old == null ? added.duplicate() : old.concat(added, 1);
+        NDScope.unregister(positions);
+        if (old != null) {
+            old.close();
+        }
+        return positions;
+    }
+
+    /**
      * Tensors derived from {@code owner}'s parameters for this generation, under {@code key}: layer
      * {@code i}'s weights (e.g. a fused projection), which do not depend on the rows, under {@code i};
      * model-wide ones, which may (a decoding step's constants shaped by the batch), under negative keys.
@@ -164,6 +180,16 @@ public final class KvCache implements AutoCloseable {
             out.lengths[i] = lengths[i];
         }
         out.length = length;
+        if (positions != null) {
+            long s = positions.getShape().get(1);
+            long[] all = positions.toLongArray();
+            long[] picked = new long[(int) (rows.length * s)];
+            for (int r = 0; r < rows.length; r++) {
+                System.arraycopy(all, (int) (rows[r] * s), picked, (int) (r * s), (int) s);
+            }
+            out.positions = positions.getManager().create(picked, new Shape(rows.length, s));
+            NDScope.unregister(out.positions);
+        }
         return out;
     }
 
@@ -183,6 +209,9 @@ public final class KvCache implements AutoCloseable {
             w.close();
         }
         derived.clear();
+        if (positions != null) {
+            positions.close();
+        }
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != null) {
                 keys[i].close();

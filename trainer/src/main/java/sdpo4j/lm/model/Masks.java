@@ -40,6 +40,23 @@ final class Masks {
         return l > 1 && group > 1 ? bias.expandDims(1) : bias;
     }
 
+    /**
+     * {@code mask} (null: none) plus the sliding window: keys whose position is {@code window} or more
+     * before the query's are masked. {@code queryPositions} {@code [B, L]}, {@code keyPositions}
+     * {@code [B, S]} (the cached keys' and the new ones'); the result has {@link #attentionBias}'s shape.
+     * Positions, not indices in the row: the window is the same for left-padded prompts (as
+     * HuggingFace's, whose tokens are contiguous) and for rows that pack or share contexts.
+     */
+    static NDArray window(NDArray mask, NDArray queryPositions, NDArray keyPositions, int window, int group, Constants c) {
+        long l = queryPositions.getShape().get(1);
+        NDArray distance = queryPositions.expandDims(2).sub(keyPositions.expandDims(1)); // [B, L, S]
+        NDArray bias = maskBias(distance.lt(window), c).expandDims(1);
+        if (l > 1 && group > 1) {
+            bias = bias.expandDims(1);
+        }
+        return mask == null ? bias : mask.add(bias);
+    }
+
     /** 0 where {@code allowed}, {@link DecoderLM#MASKED} elsewhere: (allowed - 1) * 1e9 (DJL's where() does not broadcast). */
     private static NDArray maskBias(NDArray allowed, Constants c) {
         return allowed.toType(DataType.FLOAT32, false).sub(c.one).mul(c.maskedScale);

@@ -10,9 +10,8 @@ import java.util.List;
 import sdpo4j.lm.model.family.Families;
 
 /**
- * The shape of a decoder, read from a HuggingFace {@code config.json}. Covers the GPT-2 family
- * ({@code model_type: gpt2}) and the Llama family ({@code llama}, {@code qwen2}; SmolLM and
- * SmolLM2 are {@code llama}).
+ * The shape of a decoder, read from a HuggingFace {@code config.json} by its family's file in
+ * {@code sdpo4j.lm.model.family} ({@code Families} lists them).
  *
  * @param architecture which family's blocks
  * @param modelType the config's own {@code model_type}, written back on save
@@ -30,6 +29,7 @@ import sdpo4j.lm.model.family.Families;
  * @param qkvBias q/k/v projections have a bias (Qwen2, or Llama with attention_bias)
  * @param bosTokenId beginning-of-sequence id, or -1
  * @param eosTokenIds end-of-sequence ids (possibly several), possibly empty
+ * @param variant what newer families set beyond these fields ({@link Variant#NONE} for GPT-2 and Llama)
  */
 public record ModelConfig(
         Architecture architecture,
@@ -47,7 +47,40 @@ public record ModelConfig(
         boolean tieWordEmbeddings,
         boolean qkvBias,
         int bosTokenId,
-        List<Integer> eosTokenIds) {
+        List<Integer> eosTokenIds,
+        Variant variant) {
+
+    /**
+     * The config fields of the newer families (Qwen3, Mistral, Gemma 3, OLMo 2, Phi-3), each with
+     * a value meaning "as Llama".
+     *
+     * @param headDim width of one head, or 0 for hiddenSize / numHeads (Qwen3 and Gemma 3 set it apart)
+     * @param slidingWindow a sliding layer's query sees the keys less than this many positions
+     *     before it (itself included), or 0 for no sliding layer
+     * @param slidingLayers which layers slide (Gemma 3 alternates), or empty for all when
+     *     slidingWindow is set
+     * @param localRopeTheta RoPE base of the sliding layers (Gemma 3, unscaled), or 0 for ropeTheta
+     * @param queryPreAttnScalar attention scores are scaled by its inverse square root instead
+     *     of headDim's, or 0
+     * @param attnSoftcap attention scores are {@code cap * tanh(score / cap)}, or 0 for none
+     * @param finalSoftcap logits are {@code cap * tanh(logit / cap)}, or 0 for none
+     */
+    public record Variant(int headDim, int slidingWindow, List<Boolean> slidingLayers, double localRopeTheta,
+            double queryPreAttnScalar, double attnSoftcap, double finalSoftcap) {
+        public static final Variant NONE = new Variant(0, 0, List.of(), 0, 0, 0, 0);
+
+        public Variant {
+            slidingLayers = List.copyOf(slidingLayers);
+        }
+    }
+
+    /** A config without the newer families' fields ({@link Variant#NONE}). */
+    public ModelConfig(Architecture architecture, String modelType, int vocabSize, int hiddenSize, int numLayers,
+            int numHeads, int numKvHeads, int intermediateSize, int maxPositions, double normEps, double ropeTheta,
+            RopeScaling ropeScaling, boolean tieWordEmbeddings, boolean qkvBias, int bosTokenId, List<Integer> eosTokenIds) {
+        this(architecture, modelType, vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, intermediateSize,
+                maxPositions, normEps, ropeTheta, ropeScaling, tieWordEmbeddings, qkvBias, bosTokenId, eosTokenIds, Variant.NONE);
+    }
 
     /**
      * RoPE frequency scaling as HuggingFace configures it.
@@ -62,20 +95,29 @@ public record ModelConfig(
 
     public ModelConfig {
         eosTokenIds = List.copyOf(eosTokenIds);
-        if (hiddenSize % numHeads != 0) {
+        if (variant.headDim() == 0 && hiddenSize % numHeads != 0) {
             throw new ModelException("hidden size " + hiddenSize + " is not divisible by " + numHeads + " heads");
         }
         if (numHeads % numKvHeads != 0) {
             throw new ModelException(numHeads + " query heads are not a multiple of " + numKvHeads + " key/value heads");
         }
         // Fields are not assigned yet in a compact constructor: compute, do not call headDim().
-        if (architecture == Architecture.LLAMA && (hiddenSize / numHeads) % 2 != 0) {
-            throw new ModelException("RoPE needs an even head dimension, got " + hiddenSize / numHeads);
+        int d = variant.headDim() > 0 ? variant.headDim() : hiddenSize / numHeads;
+        if (architecture != Architecture.GPT2 && d % 2 != 0) {
+            throw new ModelException("RoPE needs an even head dimension, got " + d);
+        }
+        if (!variant.slidingLayers().isEmpty() && variant.slidingLayers().size() != numLayers) {
+            throw new ModelException(variant.slidingLayers().size() + " layer types for " + numLayers + " layers");
         }
     }
 
     public int headDim() {
-        return hiddenSize / numHeads;
+        return variant.headDim() > 0 ? variant.headDim() : hiddenSize / numHeads;
+    }
+
+    /** Whether layer {@code i} attends through the sliding window. */
+    public boolean sliding(int i) {
+        return variant.slidingWindow() > 0 && (variant.slidingLayers().isEmpty() || variant.slidingLayers().get(i));
     }
 
     /** Reads {@code dir/config.json}. */

@@ -32,7 +32,7 @@ final class Tensors {
         }
         for (int i = 0; i < c.numLayers(); i++) {
             String p = n.layer(i);
-            norm(p + n.inputNorm());
+            norm(p, n.inputNorm(), h);
             if (spec.fusedQkv()) {
                 projection(p + n.qkv().get(0), h, q + 2 * kv, spec.qkvBias());
             } else {
@@ -45,25 +45,37 @@ final class Tensors {
                     shapes.put(p + n.qkv().get(j) + ".bias", new Shape(outs[j]));
                 }
             }
+            if (spec.qkNorm() != DecoderSpec.QkNorm.NONE) {
+                boolean perHead = spec.qkNorm() == DecoderSpec.QkNorm.PER_HEAD;
+                norm(p, n.qNorm(), perHead ? c.headDim() : q);
+                norm(p, n.kNorm(), perHead ? c.headDim() : kv);
+            }
             projection(p + n.out(), q, h, spec.outBias());
-            norm(p + n.postNorm());
+            norm(p, n.attnOutNorm(), h);
+            norm(p, n.postNorm(), h);
             List<String> mlp = n.mlp();
             for (int j = 0; j < mlp.size(); j++) {
                 boolean down = j == mlp.size() - 1;
-                projection(p + mlp.get(j), down ? inner : h, down ? h : inner, spec.mlpBias());
+                long up = spec.mlp() == DecoderSpec.Mlp.FUSED_GATED_SILU ? 2 * inner : inner;
+                projection(p + mlp.get(j), down ? inner : h, down ? h : up, spec.mlpBias());
             }
+            norm(p, n.mlpOutNorm(), h);
         }
-        norm(n.finalNorm());
+        norm("", n.finalNorm(), h);
         if (!spec.tiedEmbeddings()) {
             shapes.put(n.head(), new Shape(c.vocabSize(), h));
         }
         return shapes;
     }
 
-    private void norm(String stem) {
-        shapes.put(stem + ".weight", new Shape(c.hiddenSize()));
+    /** The norm {@code prefix + stem} over {@code width} entries; none when the spec has none there (null stem). */
+    private void norm(String prefix, String stem, long width) {
+        if (stem == null) {
+            return;
+        }
+        shapes.put(prefix + stem + ".weight", new Shape(width));
         if (spec.norm() == DecoderSpec.Norm.LAYER) {
-            shapes.put(stem + ".bias", new Shape(c.hiddenSize()));
+            shapes.put(prefix + stem + ".bias", new Shape(width));
         }
     }
 

@@ -83,7 +83,8 @@ class DecoderGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3", "olmo2",
+        "phi3-window"})
     void logitsMatchThePyTorchReference(String name) throws IOException {
         try (NDManager m = manager.newSubManager()) {
             DecoderLM model = HfCheckpoint.load(GOLDEN.resolve(name), m);
@@ -100,14 +101,15 @@ class DecoderGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3", "olmo2",
+        "phi3-window"})
     void kvCacheDecodingEqualsFullRecomputation(String name) {
         // No capacity given: the cache's buffers start at the prefill and grow step by step.
         decodeStepwise(name, KvCache::new, false);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-gqa", "qwen2-bias"})
+    @ValueSource(strings = {"llama-gqa", "qwen2-bias", "qwen3", "mistral-window", "gemma3", "phi3-window"})
     void kvCacheWithCapacityAndWhileRecordingEqualsFullRecomputation(String name) {
         decodeStepwise(name, layers -> new KvCache(layers, 8), false); // preallocated, written in place
         decodeStepwise(name, layers -> new KvCache(layers, 8), true); // recording: concatenated instead
@@ -129,6 +131,24 @@ class DecoderGoldenTest {
                 }
                 assertEquals(8, cache.length());
                 assertClose(full.toFloatArray(), out.toFloatArray(), GoldenModels.MASK, model.config().vocabSize(), 1e-4, name);
+            }
+        }
+    }
+
+    /** Training reaches every weight of the newer blocks (q/k norms, output norms, fused projections, soft-caps, windows). */
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen3", "mistral-window", "gemma3", "olmo2", "phi3-window"})
+    void gradientsReachEveryParameter(String name) {
+        try (NDManager m = manager.newSubManager()) {
+            DecoderLM model = HfCheckpoint.load(GOLDEN.resolve(name), m);
+            model.parameterList().forEach(p -> p.setRequiresGradient(true));
+            NDArray mask = mask(m);
+            try (sdpo4j.optim.Autograd.Recording rec = sdpo4j.optim.Autograd.record()) {
+                NDArray logits = model.forward(ids(m), positions(mask), mask, null);
+                rec.backward(logits.logSoftmax(-1).get(":, :, 3").mul(mask).sum());
+            }
+            for (var e : model.parameters().entrySet()) {
+                assertTrue(e.getValue().getGradient().abs().sum().getFloat() > 0, name + ": no gradient reaches " + e.getKey());
             }
         }
     }

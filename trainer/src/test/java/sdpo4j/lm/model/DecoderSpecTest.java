@@ -44,6 +44,39 @@ class DecoderSpecTest {
     }
 
     @Test
+    void newerFamiliesTensorsInForwardOrder() {
+        String p = "model.layers.0.";
+        List<String> qwen3 = new ArrayList<>(DecoderLM.expectedShapes(GoldenModels.config("qwen3")).keySet());
+        assertEquals(List.of("model.embed_tokens.weight", p + "input_layernorm.weight", p + "self_attn.q_proj.weight",
+                p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight", p + "self_attn.q_norm.weight",
+                p + "self_attn.k_norm.weight", p + "self_attn.o_proj.weight", p + "post_attention_layernorm.weight",
+                p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight", p + "mlp.down_proj.weight"), qwen3.subList(0, 12));
+        List<String> gemma3 = new ArrayList<>(DecoderLM.expectedShapes(GoldenModels.config("gemma3")).keySet());
+        assertEquals(List.of(p + "self_attn.o_proj.weight", p + "post_attention_layernorm.weight",
+                p + "pre_feedforward_layernorm.weight", p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight",
+                p + "mlp.down_proj.weight", p + "post_feedforward_layernorm.weight"), gemma3.subList(7, 14));
+        List<String> olmo2 = new ArrayList<>(DecoderLM.expectedShapes(GoldenModels.config("olmo2")).keySet());
+        assertEquals(List.of("model.embed_tokens.weight", p + "self_attn.q_proj.weight"), olmo2.subList(0, 2));
+        List<String> phi3 = new ArrayList<>(DecoderLM.expectedShapes(GoldenModels.config("phi3-window")).keySet());
+        assertEquals(List.of("model.embed_tokens.weight", p + "input_layernorm.weight", p + "self_attn.qkv_proj.weight",
+                p + "self_attn.o_proj.weight", p + "post_attention_layernorm.weight", p + "mlp.gate_up_proj.weight",
+                p + "mlp.down_proj.weight"), phi3.subList(0, 7));
+    }
+
+    @Test
+    void initialiseStartsOnePlusWeightNormsAtZero() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            DecoderLM gemma3 = DecoderLM.initialise(GoldenModels.config("gemma3"), m, 1);
+            for (String norm : List.of("model.norm.weight", "model.layers.2.post_feedforward_layernorm.weight",
+                    "model.layers.0.self_attn.k_norm.weight")) {
+                assertEquals(0f, gemma3.parameters().get(norm).abs().sum().getFloat(), norm);
+            }
+            DecoderLM olmo2 = DecoderLM.initialise(GoldenModels.config("olmo2"), m, 1);
+            assertEquals(32f, olmo2.parameters().get("model.layers.1.self_attn.q_norm.weight").sum().getFloat());
+        }
+    }
+
+    @Test
     void initialiseSetsNormWeightsToOneAndBiasesToZero() {
         try (NDManager m = NDManager.newBaseManager()) {
             DecoderLM gpt2 = DecoderLM.initialise(GoldenModels.config("gpt2"), m, 1);

@@ -20,7 +20,8 @@ import java.util.Random;
  * writes each case's {@code logits.bin}. See {@code trainer/src/test/python/make_golden.sh}.
  */
 public final class GoldenModels {
-    static final List<String> CASES = List.of("gpt2", "llama-gqa", "qwen2-bias", "llama3-rope");
+    static final List<String> CASES = List.of("gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3",
+            "olmo2", "phi3-window");
     static final long[][] IDS = {{5, 9, 2, 31, 7, 7, 12, 3}, {0, 0, 0, 14, 1, 38, 20, 6}};
     static final long[][] MASK = {{1, 1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1, 1, 1}};
 
@@ -33,8 +34,27 @@ public final class GoldenModels {
             case "qwen2-bias" -> new ModelConfig(Architecture.LLAMA, "qwen2", 40, 32, 2, 4, 1, 40, 64, 1e-6, 1e6, null, true, true, -1, List.of(1));
             case "llama3-rope" -> new ModelConfig(Architecture.LLAMA, "llama", 40, 32, 2, 2, 2, 40, 64, 1e-5, 500000,
                     new ModelConfig.RopeScaling("llama3", 8, 1, 4, 16), false, false, -1, List.of(1));
+            // head_dim 16, not 32 / 4 heads, as Qwen3-0.6B's 128 is not 1024 / 16; tied head as 0.6B's.
+            case "qwen3" -> new ModelConfig(Architecture.QWEN3, "qwen3", 40, 32, 2, 4, 2, 48, 64, 1e-6, 1e6, null, true, false,
+                    -1, List.of(1), variant(16, 0, List.of(), 0, 0, 0, 0));
+            // A window of 3 on 8-token rows: most keys of the later positions are outside it.
+            case "mistral-window" -> new ModelConfig(Architecture.MISTRAL, "mistral", 40, 32, 2, 4, 2, 48, 64, 1e-5, 10000, null,
+                    false, false, -1, List.of(1), variant(0, 3, List.of(), 0, 0, 0, 0));
+            // Layers sliding, global, sliding (pattern 2); global RoPE scaled linearly as Gemma-3-4B's; both soft-caps on.
+            case "gemma3" -> new ModelConfig(Architecture.GEMMA3, "gemma3_text", 40, 32, 3, 2, 1, 48, 64, 1e-6, 1e6,
+                    new ModelConfig.RopeScaling("linear", 8, 1, 4, 8192), true, false, -1, List.of(1),
+                    variant(24, 3, List.of(true, false, true), 10000, 20, 4, 5));
+            case "olmo2" -> new ModelConfig(Architecture.OLMO2, "olmo2", 40, 32, 2, 4, 4, 48, 64, 1e-6, 500000, null, false,
+                    false, -1, List.of(1), ModelConfig.Variant.NONE);
+            case "phi3-window" -> new ModelConfig(Architecture.PHI3, "phi3", 40, 32, 2, 4, 2, 48, 64, 1e-5, 10000, null, false,
+                    false, -1, List.of(1), variant(0, 5, List.of(), 0, 0, 0, 0));
             default -> throw new IllegalArgumentException(name);
         };
+    }
+
+    private static ModelConfig.Variant variant(int headDim, int window, List<Boolean> sliding, double localTheta,
+            double queryPreAttnScalar, double attnSoftcap, double finalSoftcap) {
+        return new ModelConfig.Variant(headDim, window, sliding, localTheta, queryPreAttnScalar, attnSoftcap, finalSoftcap);
     }
 
     /** Weights large enough that every path matters: norms near 1, everything else N(0, 0.4^2). */
@@ -56,7 +76,8 @@ public final class GoldenModels {
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args[0]);
         try (NDManager m = NDManager.newBaseManager()) {
-            for (String name : CASES) {
+            // Named cases only (default: all): regenerating one family leaves the others' files untouched.
+            for (String name : args.length > 1 ? List.of(args).subList(1, args.length) : CASES) {
                 Path dir = root.resolve(name);
                 HfCheckpoint.save(model(name, m), dir, null);
                 Files.writeString(dir.resolve("inputs.json"),

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Shared-context scoring against full recomputation ({@link TeacherForcing#score}) on the golden
- * models of both families, within 1e-5 of the largest logit: right-padded batches with contexts and responses of mixed lengths,
+ * models of every family, within 1e-5 of the largest logit: right-padded batches with contexts and responses of mixed lengths,
  * contexts repeated across rows (as a group's teacher contexts are), distinct contexts with a
  * long common start, and unique ones.
  */
@@ -39,7 +39,8 @@ class SharedContextScoringTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3", "olmo2",
+        "phi3-window"})
     void logitsEqualFullRecomputationOnRepeatedMixedLengthContexts(String name) {
         Random rnd = new Random(name.hashCode());
         long[][] distinct = {ids(rnd, 9), ids(rnd, 4), ids(rnd, 1), ids(rnd, 6)};
@@ -56,7 +57,8 @@ class SharedContextScoringTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3", "olmo2",
+        "phi3-window"})
     void logitsEqualFullRecomputationWhenDistinctContextsShareTheirStart(String name) {
         Random rnd = new Random(name.hashCode() + 1);
         // Two groups: within each, contexts share a long start (the prompt) and differ after it
@@ -80,7 +82,8 @@ class SharedContextScoringTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3", "olmo2",
+        "phi3-window"})
     void logitsEqualFullRecomputationWhenContextsThatShareNothingGoWholeIntoTheSecondPass(String name) {
         Random rnd = new Random(name.hashCode() + 3);
         // Six feedback-like contexts share an 18-token start and differ in 10 tokens after it; two
@@ -132,7 +135,8 @@ class SharedContextScoringTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope"})
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3", "olmo2",
+        "phi3-window"})
     void packedAndUnpackedResponsePassesEqualFullRecomputation(String name) {
         Random rnd = new Random(name.hashCode() + 2);
         long[][] distinct = {ids(rnd, 7), ids(rnd, 3), ids(rnd, 11)};

@@ -13,7 +13,7 @@ import sdpo4j.lm.model.ModelException;
  */
 public final class Families {
     /** The {@code model_type}s read. */
-    public static final List<String> SUPPORTED = List.of("gpt2", "llama", "qwen2");
+    public static final List<String> SUPPORTED = List.of("gpt2", "llama", "qwen2", "qwen3", "mistral", "gemma3_text", "olmo2", "phi3");
 
     private Families() {}
 
@@ -22,8 +22,16 @@ public final class Families {
         return switch (type) {
             case "gpt2" -> Gpt2.parse(type, f);
             case "llama", "qwen2" -> Llama.parse(type, f);
+            case "qwen3" -> Qwen3.parse(type, f);
+            case "mistral" -> Mistral.parse(type, f);
+            case "gemma3_text" -> Gemma3.parse(type, f);
+            case "olmo2" -> Olmo2.parse(type, f);
+            case "phi3" -> Phi3.parse(type, f);
+            // Gemma 3 from 4B up is released with its vision encoder: say which part we run.
+            case "gemma3" -> throw new ModelException(f.file() + ": model_type 'gemma3' (Gemma 3 with its vision encoder) is "
+                    + "not supported, only its text decoder (gemma3_text, as Gemma-3-1B); supported: " + String.join(", ", SUPPORTED));
             default -> throw new ModelException(f.file() + ": model_type '" + type + "' is not supported; supported: "
-                    + String.join(", ", SUPPORTED) + " (GPT-2, Llama, Qwen2/Qwen2.5, SmolLM/SmolLM2)");
+                    + String.join(", ", SUPPORTED) + " (GPT-2, Llama, Qwen2/Qwen2.5, SmolLM/SmolLM2, Qwen3, Mistral, Gemma 3 text, OLMo 2, Phi-3)");
         };
     }
 
@@ -32,6 +40,11 @@ public final class Families {
         switch (c.architecture()) {
             case GPT2 -> Gpt2.write(c, o);
             case LLAMA -> Llama.write(c, o);
+            case QWEN3 -> Qwen3.write(c, o);
+            case MISTRAL -> Mistral.write(c, o);
+            case GEMMA3 -> Gemma3.write(c, o);
+            case OLMO2 -> Olmo2.write(c, o);
+            case PHI3 -> Phi3.write(c, o);
         }
     }
 
@@ -39,6 +52,11 @@ public final class Families {
         return switch (c.architecture()) {
             case GPT2 -> Gpt2.describe(c);
             case LLAMA -> Llama.describe(c);
+            case QWEN3 -> Qwen3.describe(c);
+            case MISTRAL -> Mistral.describe(c);
+            case GEMMA3 -> Gemma3.describe(c);
+            case OLMO2 -> Olmo2.describe(c);
+            case PHI3 -> Phi3.describe(c);
         };
     }
 }

@@ -9,7 +9,6 @@ import sdpo4j.lm.model.DecoderSpec.Layout;
 import sdpo4j.lm.model.DecoderSpec.Mlp;
 import sdpo4j.lm.model.DecoderSpec.Norm;
 import sdpo4j.lm.model.ModelConfig;
-import sdpo4j.lm.model.ModelException;
 
 /**
  * Llama ({@code model_type: llama}, also SmolLM and SmolLM2) and Qwen2 ({@code qwen2}, also
@@ -30,18 +29,8 @@ public final class Llama {
     }
 
     static ModelConfig parse(String type, ConfigFields f) {
-        int heads = f.integer("num_attention_heads");
-        String act = f.optText("hidden_act", "silu");
-        if (!act.equals("silu")) {
-            throw new ModelException(f.file() + ": hidden_act '" + act + "' is not supported; allowed: silu");
-        }
         boolean bias = type.equals("qwen2") || f.optBoolean("attention_bias", false);
-        return new ModelConfig(Architecture.LLAMA, type, f.integer("vocab_size"), f.integer("hidden_size"),
-                f.integer("num_hidden_layers"), heads, f.optInteger("num_key_value_heads", heads),
-                f.integer("intermediate_size"), f.optInteger("max_position_embeddings", 2048),
-                f.optNumber("rms_norm_eps", 1e-6), f.optNumber("rope_theta", 10000.0), f.ropeScaling(),
-                f.optBoolean("tie_word_embeddings", false), bias, f.optInteger("bos_token_id", -1),
-                f.ids("eos_token_id"));
+        return RopeFields.parse(Architecture.LLAMA, type, f, "hidden_act", "silu", bias, false, ModelConfig.Variant.NONE);
     }
 
     /** The config.json fields of this family. */
