@@ -189,7 +189,6 @@ FEATURES = [
     ("raise_exception", "a{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}", {}),
     ("strftime_now", "{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%Y-%m-%d %H:%M:%S') }}|{{ strftime_now('%A %B %j %I %p %y %a') }}", {}),
     ("macro", "{% macro render(m, sep='-') %}{{ m.role }}{{ sep }}{{ m.content }}{% endmacro %}{% for m in ms %}{{ render(m) }}{{ render(m, sep=':') }}{% endfor %}", {"ms": [{"role": "user", "content": "hi"}]}),
-    ("generation_block", "{% for m in ms %}{% if m.role == 'assistant' %}{% generation %}{{ m.content }}{% endgeneration %}{% else %}{{ m.content }}{% endif %}{% endfor %}", {"ms": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}),
     ("error_undefined_attribute", "{{ missing.attr }}", {}),
     ("error_add_str_int", "{{ 'a' + 1 }}", {}),
     ("error_syntax", "{% if x %}never closed", {}),
