@@ -132,6 +132,7 @@ FEATURES = [
     # literals and rendering of Python values
     ("render_bool_none", "{{ true }} {{ True }} {{ false }} {{ none }} {{ None }} {{ x }}", {"x": None}),
     ("render_numbers", "{{ 1 }} {{ 1.0 }} {{ 2.5e-7 }} {{ 1e20 }} {{ 10 / 4 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 2 ** 10 }} {{ 0.1 + 0.2 }}", {}),
+    ("float_floor_division", "{{ 1 // 0.1 }} {{ 1 % 0.1 }} {{ -7.5 // 2 }} {{ 7.5 % -2 }} {{ -7 % 2.5 }}", {}),
     ("render_list_dict", "{{ [1, 'a', none, true, 2.0] }} {{ {'k': 'v', 'n': [1]} }} {{ ('t', 1) }} {{ x }}", {"x": {"b": 1, "a": "it's"}}),
     ("render_undefined", "[{{ missing }}][{{ d.missing }}]", {"d": {}}),
     ("string_escapes", "{{ 'a\\nb\\t\\'c\\' \\u00e9' }}|{{ \"d\\\"e\" }}", {}),
@@ -165,6 +166,11 @@ FEATURES = [
     ("loop_unpack_and_nested", "{% for a, b in [[1, 2], [3, 4]] %}{% for c in [a, b] %}{{ loop.index }}{{ c }}{% endfor %};{% endfor %}", {}),
     ("loop_over_dict", "{% for k in d %}{{ k }}{% endfor %}", {"d": {"b": 1, "a": 2}}),
     ("loop_range", "{% for i in range(3) %}{{ i }}{% endfor %}{% for i in range(1, 7, 2) %}{{ i }}{% endfor %}", {}),
+    ("scope_set_after_loop", "{% for i in [1] %}[{{ x }}]{% endfor %}{% set x = 3 %}[{{ x }}]", {"x": "X"}),
+    ("scope_read_before_loop", "[{{ x }}]{% for i in [1] %}[{{ x }}]{% endfor %}{% set x = 3 %}", {"x": "X"}),
+    ("scope_set_in_branch", "{% for i in [1] %}[{{ x }}]{% endfor %}{% if false %}{% set x = 3 %}{% endif %}", {"x": "X"}),
+    ("scope_nested_loop", "{% for i in [1, 2] %}{% for j in [1] %}[{{ x }}]{% endfor %}{% set x = i %}{% endfor %}", {"x": "X"}),
+    ("scope_block_set_and_macro", "{% set y %}{% set x = 1 %}{{ x }}{% endset %}{{ y }}{{ x }}{% macro m() %}{% set x = 2 %}{{ x }}{% endmacro %}{{ m() }}{{ x }}", {"x": "X"}),
     ("set_in_if_top_level", "{% if true %}{% set x = 1 %}{% endif %}{{ x }}{% set a, b = 1, 2 %}{{ a }}{{ b }}", {}),
     ("set_block", "{% set x %}inner {{ 1 + 1 }}{% endset %}[{{ x }}]", {}),
     # tests and operators
@@ -192,6 +198,8 @@ FEATURES = [
     ("error_undefined_attribute", "{{ missing.attr }}", {}),
     ("error_add_str_int", "{{ 'a' + 1 }}", {}),
     ("error_syntax", "{% if x %}never closed", {}),
+    ("error_unknown_filter_in_untaken_branch", "{% if false %}{{ 'a' | no_such_filter }}{% endif %}", {}),
+    ("error_unknown_test", "{{ 1 is no_such_test }}", {}),
     ("error_unknown_filter", "{{ 'a' | no_such_filter }}", {}),
 ]
 

@@ -24,6 +24,12 @@ final class Filters {
         }
     }
 
+    /** Every filter {@link #apply} knows; a template naming another is refused when parsed, as Jinja2 does. */
+    static final java.util.Set<String> NAMES = java.util.Set.of("tojson", "trim", "upper", "lower", "capitalize", "title",
+            "replace", "length", "count", "string", "safe", "e", "escape", "int", "float", "abs", "default", "d", "first",
+            "last", "list", "reverse", "join", "items", "dictsort", "sort", "unique", "min", "max", "sum", "indent", "attr",
+            "map", "select", "reject", "selectattr", "rejectattr");
+
     static Object apply(String name, Object v, List<Object> args, Map<String, Object> kwargs) {
         Bound a = new Bound(args, kwargs);
         switch (name) {
@@ -66,9 +72,11 @@ final class Filters {
                 return escape(Py.str(v));
             }
             case "int" -> {
+                Py.undefinedCheck(v);
                 return toInt(v, a.get(0, "default", 0L));
             }
             case "float" -> {
+                Py.undefinedCheck(v);
                 return toFloat(v, a.get(0, "default", 0.0));
             }
             case "abs" -> {
@@ -182,7 +190,11 @@ final class Filters {
                 return total;
             }
             case "indent" -> {
-                return indent(Py.str(v), a.get(0, "width", 4L), Py.truthy(a.get(1, "first", false)),
+                if (!(v instanceof String)) {
+                    Py.undefinedCheck(v);
+                    throw new TemplateError("indent takes a string, not " + Py.typeName(v));
+                }
+                return indent((String) v, a.get(0, "width", 4L), Py.truthy(a.get(1, "first", false)),
                         Py.truthy(a.get(2, "blank", false)));
             }
             case "attr" -> {
@@ -190,6 +202,9 @@ final class Filters {
             }
             case "map" -> {
                 List<Object> out = new ArrayList<>();
+                if (!Py.truthy(v)) {
+                    return out;
+                }
                 if (kwargs.containsKey("attribute")) {
                     Object attribute = kwargs.get("attribute");
                     Object dflt = kwargs.get("default");
@@ -214,6 +229,9 @@ final class Filters {
                 Object attribute = byAttribute ? args.get(0) : null;
                 int testAt = byAttribute ? 1 : 0;
                 List<Object> out = new ArrayList<>();
+                if (!Py.truthy(v)) {
+                    return out;
+                }
                 for (Object o : Py.iterate(v)) {
                     Object x = byAttribute ? attribute(o, attribute) : o;
                     boolean pass = args.size() > testAt
@@ -225,7 +243,7 @@ final class Filters {
                 }
                 return out;
             }
-            default -> throw new TemplateError("No filter named '" + name + "'.");
+            default -> throw new TemplateError("No filter named '" + name + "' found.");
         }
     }
 

@@ -144,8 +144,9 @@ public final class JinjaTemplate {
                 return execAt(stmt, scope);
             } catch (TemplateError e) {
                 throw e.atLine(line);
-            } catch (ClassCastException | ArithmeticException | NumberFormatException | IndexOutOfBoundsException e) {
-                throw new TemplateError("unsupported operation: " + e.getMessage(), line, false);
+            } catch (RuntimeException e) {
+                // A value of a type the operation does not take (Python would raise a TypeError).
+                throw new TemplateError("unsupported operation (" + e.getClass().getSimpleName() + "): " + e.getMessage(), line, false);
             }
         }
 

@@ -178,9 +178,7 @@ final class Methods {
                 return !s.isEmpty() && s.codePoints().allMatch(PyStr::isSpace);
             }
             case "isupper", "islower" -> {
-                boolean anyCased = s.codePoints().anyMatch(cp -> Character.isUpperCase(cp) || Character.isLowerCase(cp));
-                boolean upper = name.equals("isupper");
-                return anyCased && s.codePoints().noneMatch(cp -> upper ? Character.isLowerCase(cp) : Character.isUpperCase(cp));
+                return Tests.cased(s, name.equals("isupper"));
             }
             default -> throw new TemplateError("'str' object has no attribute '" + name + "'");
         }

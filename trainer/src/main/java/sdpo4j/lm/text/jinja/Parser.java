@@ -24,7 +24,95 @@ final class Parser {
         if (p.peek().kind() != Kind.EOF) {
             throw p.error("unexpected '" + p.peek().value() + "'");
         }
+        checkNames(body, false);
         return body;
+    }
+
+    /**
+     * Unknown filters and tests are refused when the template is parsed, as Jinja2's compiler
+     * does, except inside an if statement or a conditional expression, where Jinja2 defers the
+     * error to the moment the filter is reached.
+     */
+    private static void checkNames(List<Stmt> body, boolean soft) {
+        for (Stmt s : body) {
+            if (s instanceof Print p) {
+                checkNames(p.value(), soft);
+            } else if (s instanceof If i) {
+                i.tests().forEach(t -> checkNames(t, true));
+                i.bodies().forEach(b -> checkNames(b, true));
+                checkNames(i.orElse(), true);
+            } else if (s instanceof For f) {
+                checkNames(f.iterable(), soft);
+                checkNames(f.filter(), false);
+                checkNames(f.body(), false);
+                checkNames(f.orElse(), false);
+            } else if (s instanceof Set set) {
+                checkNames(set.value(), soft);
+            } else if (s instanceof SetBlock b) {
+                checkNames(b.body(), false);
+            } else if (s instanceof Macro m) {
+                m.defaults().forEach(d -> checkNames(d, false));
+                checkNames(m.body(), false);
+            } else if (s instanceof Seq q) {
+                checkNames(q.body(), soft);
+            }
+        }
+    }
+
+    private static void checkNames(Expr e, boolean soft) {
+        if (e == null) {
+            return;
+        }
+        if (e instanceof Filter f) {
+            if (!soft && !Filters.NAMES.contains(f.name())) {
+                throw new TemplateError("No filter named '" + f.name() + "'.", f.line(), false);
+            }
+            checkNames(f.value(), soft);
+            checkArgs(f.args(), soft);
+        } else if (e instanceof Test t) {
+            if (!soft && !Tests.NAMES.contains(t.name())) {
+                throw new TemplateError("No test named '" + t.name() + "'.", t.line(), false);
+            }
+            checkNames(t.value(), soft);
+            checkArgs(t.args(), soft);
+        } else if (e instanceof Cond c) {
+            checkNames(c.test(), true);
+            checkNames(c.then(), true);
+            checkNames(c.orElse(), true);
+        } else if (e instanceof ListLit l) {
+            l.items().forEach(x -> checkNames(x, soft));
+        } else if (e instanceof TupleLit t) {
+            t.items().forEach(x -> checkNames(x, soft));
+        } else if (e instanceof DictLit d) {
+            d.keys().forEach(x -> checkNames(x, soft));
+            d.values().forEach(x -> checkNames(x, soft));
+        } else if (e instanceof GetAttr g) {
+            checkNames(g.target(), soft);
+        } else if (e instanceof GetItem g) {
+            checkNames(g.target(), soft);
+            checkNames(g.key(), soft);
+        } else if (e instanceof Slice s) {
+            checkNames(s.target(), soft);
+            checkNames(s.start(), soft);
+            checkNames(s.stop(), soft);
+            checkNames(s.step(), soft);
+        } else if (e instanceof Call c) {
+            checkNames(c.callee(), soft);
+            checkArgs(c.args(), soft);
+        } else if (e instanceof Binary b) {
+            checkNames(b.left(), soft);
+            checkNames(b.right(), soft);
+        } else if (e instanceof Unary u) {
+            checkNames(u.operand(), soft);
+        } else if (e instanceof Compare c) {
+            checkNames(c.first(), soft);
+            c.rest().forEach(x -> checkNames(x, soft));
+        }
+    }
+
+    private static void checkArgs(Args a, boolean soft) {
+        a.positional().forEach(x -> checkNames(x, soft));
+        a.values().forEach(x -> checkNames(x, soft));
     }
 
     private Token peek() {

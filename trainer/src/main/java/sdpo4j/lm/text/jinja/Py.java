@@ -264,7 +264,7 @@ final class Py {
     /** Python's iter(): a list's items, a string's characters, a dict's keys; Undefined is empty. */
     static List<Object> iterate(Object v) {
         if (v instanceof Undefined) {
-            return List.of();
+            return new ArrayList<>();
         } else if (v instanceof List<?> l) {
             return new ArrayList<>(l);
         } else if (v instanceof Map<?, ?> m) {
@@ -366,10 +366,7 @@ final class Py {
                         long y = toLong(b);
                         return op.equals("//") ? Math.floorDiv(x, y) : Math.floorMod(x, y);
                     }
-                    double x = toDouble(a);
-                    double y = toDouble(b);
-                    double q = Math.floor(x / y);
-                    return op.equals("//") ? q : x - q * y;
+                    return floatDivMod(toDouble(a), toDouble(b), op.equals("//"));
                 }
                 if (op.equals("%") && a instanceof String) {
                     throw new TemplateError("printf-style '%' string formatting is not supported");
@@ -390,6 +387,28 @@ final class Py {
             default -> throw new TemplateError("unknown operator " + op);
         }
         throw new TemplateError("unsupported operand type(s) for " + op + ": '" + typeName(a) + "' and '" + typeName(b) + "'");
+    }
+
+    /** CPython's float floor division and modulo (1 // 0.1 is 9.0 there, not floor(1 / 0.1) = 10.0). */
+    private static double floatDivMod(double x, double y, boolean div) {
+        double mod = x % y;
+        double d = (x - mod) / y;
+        if (mod != 0) {
+            if ((y < 0) != (mod < 0)) {
+                mod += y;
+                d -= 1.0;
+            }
+        } else {
+            mod = Math.copySign(0.0, y);
+        }
+        if (!div) {
+            return mod;
+        }
+        if (d != 0) {
+            double floor = Math.floor(d);
+            return d - floor > 0.5 ? floor + 1.0 : floor;
+        }
+        return Math.copySign(0.0, x / y);
     }
 
     private static Object repeat(Object seq, long n) {
@@ -459,6 +478,9 @@ final class Py {
 
     static Object slice(Object obj, Object start, Object stop, Object step) {
         undefinedCheck(obj);
+        if (!(obj instanceof String || obj instanceof List)) {
+            throw new TemplateError("'" + typeName(obj) + "' object is not subscriptable");
+        }
         int n = (int) len(obj);
         long st = step == null ? 1 : toLong(step);
         if (st == 0) {

@@ -9,6 +9,18 @@ import java.util.Map;
 final class Tests {
     private Tests() {}
 
+    /** Python's str.isupper / str.islower: some cased character, and none of the other case. */
+    static boolean cased(String s, boolean upper) {
+        return s.codePoints().anyMatch(cp -> Character.isUpperCase(cp) || Character.isLowerCase(cp))
+                && s.codePoints().noneMatch(cp -> upper ? Character.isLowerCase(cp) : Character.isUpperCase(cp));
+    }
+
+    /** Every test {@link #apply} knows; a template naming another is refused when parsed, as Jinja2 does. */
+    static final java.util.Set<String> NAMES = java.util.Set.of("defined", "undefined", "none", "boolean", "true", "false",
+            "integer", "float", "number", "string", "mapping", "iterable", "sequence", "callable", "odd", "even",
+            "divisibleby", "eq", "equalto", "==", "ne", "!=", "lt", "lessthan", "<", "le", "<=", "gt", "greaterthan", ">",
+            "ge", ">=", "in", "sameas", "lower", "upper");
+
     static boolean apply(String name, Object v, List<Object> args) {
         Object arg = args.isEmpty() ? null : args.get(0);
         return switch (name) {
@@ -26,9 +38,9 @@ final class Tests {
             case "iterable" -> v instanceof List || v instanceof Map || v instanceof String || v instanceof Undefined;
             case "sequence" -> v instanceof List || v instanceof Map || v instanceof String || v instanceof Undefined;
             case "callable" -> v instanceof Callable;
-            case "odd" -> Py.toLong(v) % 2 != 0;
-            case "even" -> Py.toLong(v) % 2 == 0;
-            case "divisibleby" -> Py.toLong(v) % Py.toLong(arg) == 0;
+            case "odd" -> Py.eq(Py.binary("%", v, 2L), 1L);
+            case "even" -> Py.eq(Py.binary("%", v, 2L), 0L);
+            case "divisibleby" -> Py.eq(Py.binary("%", v, arg), 0L);
             case "eq", "equalto", "==" -> Py.eq(v, arg);
             case "ne", "!=" -> !Py.eq(v, arg);
             case "lt", "lessthan", "<" -> Py.compare(v, arg, "<") < 0;
@@ -37,8 +49,7 @@ final class Tests {
             case "ge", ">=" -> Py.compare(v, arg, ">=") >= 0;
             case "in" -> Py.contains(arg, v);
             case "sameas" -> v == arg || (v != null && (v instanceof Boolean || v instanceof Long) && v.equals(arg));
-            case "lower" -> v instanceof String s && s.equals(s.toLowerCase(java.util.Locale.ROOT));
-            case "upper" -> v instanceof String s && s.equals(s.toUpperCase(java.util.Locale.ROOT));
+            case "lower", "upper" -> cased(Py.str(v), name.equals("upper"));
             default -> throw new TemplateError("No test named '" + name + "'.");
         };
     }
