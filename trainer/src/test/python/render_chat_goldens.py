@@ -13,13 +13,16 @@ the Java test fixes its clock to the same instant.
 Writes, under trainer/src/test/resources/chat-templates/:
   <family>/goldens.json  every real template x the conversation set
   features.json          one small template per Jinja2 feature the real templates use
+  fuzz.json              seeded random templates stressing whitespace control and scoping
 
 Run from the repository root with any python3 that has jinja2 (Debian: python3-jinja2):
   python3 trainer/src/test/python/render_chat_goldens.py
 """
+import copy
 import datetime
 import json
 import os
+import random
 import sys
 
 import jinja2
@@ -214,6 +217,64 @@ def render_features(env):
     return out
 
 
+# Random templates mixing text, whitespace, comments and {{ }} / {% %} tags with every whitespace
+# control sign, if/else, for (with filters, loop variables) and set: the lexer's trim, lstrip and
+# '-'/'+' rules and Jinja2's scoping, checked on combinations no hand-written case covers.
+FUZZ_CONTEXT = {"x": "X", "l": [1, 2, 3], "d": {"k": "v", "b": [1.5, True]}, "n": None, "s": " hello World "}
+
+
+def fuzz_templates(count, seed=1):
+    rnd = random.Random(seed)
+    spaces = ["", " ", "  ", "\n", " \n", "\n  ", "\t", "\n\n", " \n \n "]
+    exprs = ["x", "'a'", "l|length", "x ~ 'b'", "l[::-1]", "d.k", "n", "none", "true", "l|tojson", "d|tojson(indent=2)",
+             "(x if n else 'q')", "s.strip()", "s.split(' ')", "missing", "s|trim", "'{}'|length", "s[1:]",
+             "d.items()|list", "l|join('-')", "1.5 * 2", "10 // 3", "s.title()", "[1, 2] + l", "l|first",
+             "{'z': 1, 'a': [1, none]}"]
+    conds = ["x", "n", "not n", "l|length > 1", "'a' in s", "x is defined", "y is defined", "n is none",
+             "s.startswith('h')", "true and false", "l"]
+
+    def sign():
+        return rnd.choice(["", "", "-", "+"])
+
+    def vsign():
+        return rnd.choice(["", "", "-"])
+
+    def piece(depth):
+        r = rnd.random()
+        if r < 0.3 or depth > 2:
+            return rnd.choice(spaces) + rnd.choice(["t", "text", "a b", "{", "}", "%"]) + rnd.choice(spaces)
+        if r < 0.5:
+            return "{{" + vsign() + " " + rnd.choice(exprs) + " " + vsign() + "}}"
+        if r < 0.6:
+            return "{#" + vsign() + " c " + vsign() + "#}"
+        if r < 0.8:
+            return ("{%" + sign() + " if " + rnd.choice(conds) + " " + sign() + "%}" + body(depth + 1)
+                    + ("{%" + sign() + " else " + sign() + "%}" + body(depth + 1) if rnd.random() < 0.4 else "")
+                    + "{%" + sign() + " endif " + sign() + "%}")
+        if r < 0.9:
+            return ("{%" + sign() + " for i in l" + (" if i != 2" if rnd.random() < 0.3 else "") + " " + sign() + "%}"
+                    + body(depth + 1)
+                    + rnd.choice(["{{ loop.index }}", "{{ i }}", "{{ loop.previtem }}", "", "{% if loop.last %}L{% endif %}"])
+                    + "{%" + sign() + " endfor " + sign() + "%}")
+        return "{%" + sign() + " set x = " + rnd.choice(exprs) + " " + sign() + "%}"
+
+    def body(depth):
+        return "".join(piece(depth) for _ in range(rnd.randint(1, 4)))
+
+    return ["".join(rnd.choice(spaces) + piece(0) for _ in range(rnd.randint(1, 5))) + rnd.choice(spaces)
+            for _ in range(count)]
+
+
+def render_fuzz(env):
+    out = []
+    for i, source in enumerate(fuzz_templates(400)):
+        out.append({"name": f"fuzz-{i}", "template": source, **render(env, source, copy.deepcopy(FUZZ_CONTEXT))})
+    with open(os.path.join(ROOT, "fuzz.json"), "w", encoding="utf-8") as f:
+        json.dump({"jinja2": jinja2.__version__, "context": FUZZ_CONTEXT, "cases": out}, f, indent=0, ensure_ascii=False)
+        f.write("\n")
+    return out
+
+
 def main():
     env = environment()
     families = sorted(d for d in os.listdir(ROOT) if os.path.isfile(os.path.join(ROOT, d, "tokenizer_config.json")))
@@ -223,6 +284,8 @@ def main():
         print(f"{family}: {len(cases)} cases, {errors} template errors")
     features = render_features(env)
     print(f"features: {len(features)} cases, {sum(1 for c in features if 'error' in c)} errors")
+    fuzz = render_fuzz(env)
+    print(f"fuzz: {len(fuzz)} cases, {sum(1 for c in fuzz if 'error' in c)} errors")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,32 @@ class JinjaFeaturesTest {
         return tests;
     }
 
+    /** Seeded random templates (fuzz.json): whitespace control signs, trim/lstrip, loops, sets and scoping. */
+    @Test
+    void randomTemplatesRenderAsJinja2() throws Exception {
+        JsonNode root;
+        try (InputStream in = getClass().getResourceAsStream("/chat-templates/fuzz.json")) {
+            root = new ObjectMapper().readTree(in);
+        }
+        List<String> mismatches = new ArrayList<>();
+        for (JsonNode c : root.get("cases")) {
+            String source = c.get("template").asText();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> context = (Map<String, Object>) JsonValues.of(root.get("context"));
+            String got;
+            try {
+                got = JinjaTemplate.parse(source, FIXED_NOW).render(context);
+            } catch (TemplateError e) {
+                got = null;
+            }
+            boolean same = c.has("output") ? c.get("output").asText().equals(got) : got == null;
+            if (!same) {
+                mismatches.add(c.get("name").asText() + ": " + source);
+            }
+        }
+        assertEquals(List.of(), mismatches);
+    }
+
     @Test
     void errorsNameTheTemplateLine() {
         TemplateError e = assertThrows(TemplateError.class, () -> JinjaTemplate.parse("a\n{% if x %}\n{{ y.z }}\n{% endif %}",
