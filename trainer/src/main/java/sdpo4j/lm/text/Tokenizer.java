@@ -155,6 +155,11 @@ public final class Tokenizer implements AutoCloseable {
         return template.render(messages, addGenerationPrompt);
     }
 
+    /** The same with extra template variables (Qwen3's {@code enable_thinking}). */
+    public String render(List<ChatTemplate.Message> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
+        return template.render(messages, addGenerationPrompt, variables);
+    }
+
     /** The ids a model sees for one user turn: the chat template with the generation prompt, encoded. */
     public long[] encodeUserTurn(String userTurn) {
         return encode(template.renderUserTurn(userTurn));
