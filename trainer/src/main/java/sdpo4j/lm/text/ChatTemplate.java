@@ -105,11 +105,19 @@ public final class ChatTemplate {
                     }
                 }
             }
-            for (String key : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
+            // What transformers passes as special_tokens_map: each set token as its text (an
+            // AddedToken object stands for its content); unset ones stay undefined in the template.
+            for (String key : List.of("bos_token", "eos_token", "pad_token", "unk_token", "sep_token", "cls_token", "mask_token")) {
                 JsonNode n = tokenizerConfig.get(key);
                 if (n != null && !n.isNull()) {
                     specials.put(key, n.isTextual() ? n.asText() : n.path("content").asText(""));
                 }
+            }
+            JsonNode extra = tokenizerConfig.get("additional_special_tokens");
+            if (extra != null && extra.isArray()) {
+                List<Object> tokens = new ArrayList<>();
+                extra.forEach(n -> tokens.add(n.isTextual() ? n.asText() : n.path("content").asText("")));
+                specials.put("additional_special_tokens", tokens);
             }
         }
         return new ChatTemplate(source, specials, clock);

@@ -321,7 +321,8 @@ final class Py {
         switch (op) {
             case "+" -> {
                 if (isNumber(a) && isNumber(b)) {
-                    return isIntegral(a) && isIntegral(b) ? (Object) (toLong(a) + toLong(b)) : (Object) (toDouble(a) + toDouble(b));
+                    // Exact: Python's ints do not wrap, so an overflow is an error rather than a wrong number.
+                    return isIntegral(a) && isIntegral(b) ? (Object) Math.addExact(toLong(a), toLong(b)) : (Object) (toDouble(a) + toDouble(b));
                 } else if (a instanceof String x && b instanceof String y) {
                     return x + y;
                 } else if (a instanceof List<?> x && b instanceof List<?> y && (a instanceof Tuple) == (b instanceof Tuple)) {
@@ -336,12 +337,12 @@ final class Py {
             }
             case "-" -> {
                 if (isNumber(a) && isNumber(b)) {
-                    return isIntegral(a) && isIntegral(b) ? (Object) (toLong(a) - toLong(b)) : (Object) (toDouble(a) - toDouble(b));
+                    return isIntegral(a) && isIntegral(b) ? (Object) Math.subtractExact(toLong(a), toLong(b)) : (Object) (toDouble(a) - toDouble(b));
                 }
             }
             case "*" -> {
                 if (isNumber(a) && isNumber(b)) {
-                    return isIntegral(a) && isIntegral(b) ? (Object) (toLong(a) * toLong(b)) : (Object) (toDouble(a) * toDouble(b));
+                    return isIntegral(a) && isIntegral(b) ? (Object) Math.multiplyExact(toLong(a), toLong(b)) : (Object) (toDouble(a) * toDouble(b));
                 } else if (isIntegral(b) && (a instanceof String || a instanceof List)) {
                     return repeat(a, toLong(b));
                 } else if (isIntegral(a) && (b instanceof String || b instanceof List)) {
