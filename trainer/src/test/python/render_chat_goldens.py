@@ -97,12 +97,30 @@ def golden_cases(family):
     return cases
 
 
+# Tool use, rendered with the template directly (ChatTemplate's messages carry role and content
+# only): tool definitions through tojson, an assistant tool call, a tool response.
+TOOL_CALL = {"role": "assistant", "content": "", "tool_calls": [
+    {"id": "call00001", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}}]}
+TOOL_RESULT = {"role": "tool", "tool_call_id": "call00001", "name": "get_weather", "content": "{\"temp\": 21.5, \"sky\": \"clear\"}"}
+TOOL_FAMILIES = ("qwen2.5", "qwen3", "llama3.2", "mistral-nemo")
+
+
+def tool_cases(family):
+    weather = {"role": "user", "content": "Weather in Paris?"}
+    return [
+        {"name": "tools/ask", "variables": {"tools": [TOOL]}, "messages": [SYSTEM, weather], "add_generation_prompt": True},
+        {"name": "tools/call_and_result", "variables": {"tools": [TOOL]},
+         "messages": [weather, TOOL_CALL, TOOL_RESULT], "add_generation_prompt": True},
+    ]
+
+
 def render_family(env, family):
     with open(os.path.join(ROOT, family, "tokenizer_config.json"), encoding="utf-8") as f:
         config = json.load(f)
     specials = {k: special(config[k]) for k in ("bos_token", "eos_token", "pad_token", "unk_token") if k in config}
     out = []
-    for case in golden_cases(family):
+    cases = golden_cases(family) + (tool_cases(family) if family in TOOL_FAMILIES else [])
+    for case in cases:
         context = dict(specials)
         context.update(case["variables"])
         context["messages"] = case["messages"]

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import sdpo4j.lm.model.ModelException;
+import sdpo4j.lm.text.jinja.JinjaTemplate;
 import sdpo4j.lm.text.jinja.JsonValues;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -48,6 +50,11 @@ class ChatTemplateGoldenTest {
         for (String family : FAMILIES) {
             ChatTemplate t = template(family);
             for (JsonNode c : resource(family + "/goldens.json").get("cases")) {
+                if (c.get("name").asText().startsWith("tools/")) {
+                    tests.add(DynamicTest.dynamicTest(family + " " + c.get("name").asText(), () -> assertEquals(
+                            c.get("output").asText(), renderWithTools(family, c))));
+                    continue;
+                }
                 List<ChatTemplate.Message> messages = new ArrayList<>();
                 c.get("messages").forEach(m -> messages.add(new ChatTemplate.Message(m.get("role").asText(), m.get("content").asText())));
                 boolean gen = c.get("add_generation_prompt").asBoolean();
@@ -65,6 +72,27 @@ class ChatTemplateGoldenTest {
             }
         }
         return tests;
+    }
+
+    /**
+     * Tool definitions, tool calls and tool results: messages with more than role and content, so
+     * rendered with the template directly, in the context transformers builds.
+     */
+    private static String renderWithTools(String family, JsonNode c) throws IOException {
+        JsonNode config = resource(family + "/tokenizer_config.json");
+        Map<String, Object> context = new HashMap<>();
+        for (String key : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
+            JsonNode n = config.get(key);
+            if (n != null && !n.isNull()) {
+                context.put(key, n.isTextual() ? n.asText() : n.path("content").asText());
+            }
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> variables = (Map<String, Object>) JsonValues.of(c.get("variables"));
+        context.putAll(variables);
+        context.put("messages", JsonValues.of(c.get("messages")));
+        context.put("add_generation_prompt", c.get("add_generation_prompt").asBoolean());
+        return JinjaTemplate.parse(config.get("chat_template").asText(), FIXED_NOW).render(context);
     }
 
     @Test
