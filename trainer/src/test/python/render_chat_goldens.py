@@ -220,6 +220,8 @@ FEATURES = [
     ("error_add_str_int", "{{ 'a' + 1 }}", {}),
     ("error_syntax", "{% if x %}never closed", {}),
     ("error_unknown_filter_in_untaken_branch", "{% if false %}{{ 'a' | no_such_filter }}{% endif %}", {}),
+    ("error_break_outside_loop", "a{% break %}b", {}),
+    ("error_break_in_macro_in_loop", "{% for i in [1] %}{% macro m() %}{% continue %}{% endmacro %}{% endfor %}x", {}),
     ("error_unknown_test", "{{ 1 is no_such_test }}", {}),
     ("error_unknown_filter", "{{ 'a' | no_such_filter }}", {}),
 ]

@@ -13,6 +13,8 @@ import java.util.List;
 final class Parser {
     private final List<Token> tokens;
     private int at;
+    /** How many for loops enclose the statement being parsed (a macro body starts afresh). */
+    private int loops;
 
     private Parser(List<Token> tokens) {
         this.tokens = tokens;
@@ -237,7 +239,9 @@ final class Parser {
                     throw error("recursive loops are not supported");
                 }
                 endTag();
+                loops++;
                 List<Stmt> body = body(List.of("else", "endfor"));
+                loops--;
                 List<Stmt> orElse = List.of();
                 if (next().value().equals("else")) {
                     endTag();
@@ -279,7 +283,10 @@ final class Parser {
                     defaults.add(skipOp("=") ? expression(true) : null);
                 }
                 endTag();
+                int enclosing = loops;
+                loops = 0;
                 List<Stmt> body = body(List.of("endmacro"));
+                loops = enclosing;
                 next();
                 if (peek().kind() == Kind.NAME) {
                     next();
@@ -288,6 +295,9 @@ final class Parser {
                 return new Macro(line, name, params, defaults, body);
             }
             case "break", "continue" -> {
+                if (loops == 0) {
+                    throw new TemplateError("'" + t.value() + "' outside loop", line, false);
+                }
                 endTag();
                 return t.value().equals("break") ? new Break(line) : new Continue(line);
             }
