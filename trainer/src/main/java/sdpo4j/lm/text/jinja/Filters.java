@@ -15,13 +15,26 @@ final class Filters {
     private Filters() {}
 
     /** Positional arguments first, then keyword arguments by name, as a Python signature binds them. */
-    private record Bound(List<Object> args, Map<String, Object> kwargs) {
+    private record Bound(List<Object> args, Map<String, Object> kwargs, java.util.Set<String> used) {
         Object get(int i, String name, Object dflt) {
+            used.add(name);
             if (kwargs.containsKey(name)) {
                 return kwargs.get(name);
             }
             return i < args.size() ? args.get(i) : dflt;
         }
+    }
+
+    static Object apply(String name, Object v, List<Object> args, Map<String, Object> kwargs) {
+        Bound a = new Bound(args, kwargs, new java.util.HashSet<>());
+        Object result = filter(name, v, args, kwargs, a);
+        for (String k : kwargs.keySet()) {
+            // An argument we would ignore could change Jinja2's output: refuse it instead.
+            if (!a.used().contains(k)) {
+                throw new TemplateError("filter " + name + " does not take the argument '" + k + "' here");
+            }
+        }
+        return result;
     }
 
     /** Every filter {@link #apply} knows; a template naming another is refused when parsed, as Jinja2 does. */
@@ -30,8 +43,7 @@ final class Filters {
             "last", "list", "reverse", "join", "items", "dictsort", "sort", "unique", "min", "max", "sum", "indent", "attr",
             "map", "select", "reject", "selectattr", "rejectattr");
 
-    static Object apply(String name, Object v, List<Object> args, Map<String, Object> kwargs) {
-        Bound a = new Bound(args, kwargs);
+    private static Object filter(String name, Object v, List<Object> args, Map<String, Object> kwargs, Bound a) {
         switch (name) {
             case "tojson" -> {
                 Object separators = a.get(2, "separators", null);
@@ -205,6 +217,7 @@ final class Filters {
                 if (!Py.truthy(v)) {
                     return out;
                 }
+                a.used().addAll(List.of("attribute", "default"));
                 if (kwargs.containsKey("attribute")) {
                     Object attribute = kwargs.get("attribute");
                     Object dflt = kwargs.get("default");

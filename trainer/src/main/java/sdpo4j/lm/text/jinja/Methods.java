@@ -22,19 +22,29 @@ final class Methods {
     /** The bound method {@code obj.name}, or null when the value has no such method. */
     static Callable bind(Object obj, String name) {
         if (obj instanceof String s) {
-            return STR_METHODS.contains(name) ? (args, kw) -> str(s, name, args) : null;
+            return STR_METHODS.contains(name) ? positionalOnly(name, args -> str(s, name, args)) : null;
         } else if (obj instanceof Map<?, ?> m) {
-            if (MUTATING.contains(name) || name.equals("copy")) {
+            if (MUTATING.contains(name)) {
                 return refused(name);
             }
-            return DICT_METHODS.contains(name) ? (args, kw) -> dict(m, name, args) : null;
+            return DICT_METHODS.contains(name) ? positionalOnly(name, args -> dict(m, name, args)) : null;
         } else if (obj instanceof List<?> l) {
             if (MUTATING.contains(name) && !(obj instanceof Tuple)) {
                 return refused(name);
             }
-            return name.equals("index") || name.equals("count") ? (args, kw) -> list(l, name, args) : null;
+            return name.equals("index") || name.equals("count") ? positionalOnly(name, args -> list(l, name, args)) : null;
         }
         return null;
+    }
+
+    /** Keyword arguments ({@code split(maxsplit=1)}) are refused rather than ignored. */
+    private static Callable positionalOnly(String name, java.util.function.Function<List<Object>, Object> method) {
+        return (args, kw) -> {
+            if (!kw.isEmpty()) {
+                throw new TemplateError("keyword arguments to " + name + "() are not supported: " + kw.keySet());
+            }
+            return method.apply(args);
+        };
     }
 
     private static Callable refused(String name) {
@@ -47,7 +57,7 @@ final class Methods {
             "lower", "title", "capitalize", "split", "rsplit", "splitlines", "replace", "find", "rfind", "index", "count",
             "join", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower", "swapcase");
 
-    private static final Set<String> DICT_METHODS = Set.of("get", "items", "keys", "values");
+    private static final Set<String> DICT_METHODS = Set.of("get", "items", "keys", "values", "copy");
 
     private static Object arg(List<Object> args, int i) {
         return i < args.size() ? args.get(i) : null;
@@ -233,6 +243,9 @@ final class Methods {
             }
             case "values" -> {
                 return new ArrayList<Object>(m.values());
+            }
+            case "copy" -> {
+                return new java.util.LinkedHashMap<Object, Object>(m);
             }
             default -> throw new TemplateError("'dict' object has no attribute '" + name + "'");
         }

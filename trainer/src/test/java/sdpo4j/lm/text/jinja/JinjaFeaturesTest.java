@@ -79,6 +79,21 @@ class JinjaFeaturesTest {
         assertEquals(List.of(), mismatches);
     }
 
+    /** Outside the subset: an error at the feature's line, never an output that might differ from Jinja2's. */
+    @Test
+    void unsupportedFeaturesAreErrorsAtTheirLine() {
+        List<String> unsupported = List.of("{% extends 'base' %}", "{% include 'part' %}", "{% import 'm' as m %}",
+                "{% call m() %}x{% endcall %}", "{% filter upper %}x{% endfilter %}", "{% with a = 1 %}{{ a }}{% endwith %}",
+                "{% for x in l recursive %}{{ x }}{% endfor %}", "{{ '%s' % 1 }}", "{{ 'a b'.split(' ', maxsplit=1) }}",
+                "{{ '{}'.format(1) }}", "{{ l|unique(attribute='a') }}", "{{ l|batch(2) }}", "{{ range(*l) }}",
+                "{{ l[1, 2] }}", "{{ lipsum() }}", "{% block b %}x{% endblock %}", "{{ l.append(4) }}", "{{ 2 ** 100 }}");
+        for (String source : unsupported) {
+            TemplateError e = assertThrows(TemplateError.class,
+                    () -> JinjaTemplate.parse("line one\n" + source, FIXED_NOW).render(Map.of("l", List.of(1L, 2L))), source);
+            assertEquals(2, e.line(), source + ": " + e.getMessage());
+        }
+    }
+
     @Test
     void errorsNameTheTemplateLine() {
         TemplateError e = assertThrows(TemplateError.class, () -> JinjaTemplate.parse("a\n{% if x %}\n{{ y.z }}\n{% endif %}",
