@@ -78,8 +78,8 @@ public final class ChatTemplateCommand implements Callable<Integer> {
                 text = sb.append("]\n").toString();
             }
         } else {
-            text = ChatTemplate.of(readJson(modelDir.resolve("tokenizer_config.json"), true))
-                    .render(messages, !noGenerationPrompt, variables);
+            Path config = modelDir.resolve("tokenizer_config.json");
+            text = ChatTemplate.of(readJson(config, true), config.toString()).render(messages, !noGenerationPrompt, variables);
         }
         write(text.getBytes(StandardCharsets.UTF_8));
         return 0;

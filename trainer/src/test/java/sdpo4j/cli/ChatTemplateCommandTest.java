@@ -76,8 +76,8 @@ class ChatTemplateCommandTest {
     void aTemplatesOwnErrorIsOneLine() throws Exception {
         JsonNode c = golden("gemma3", "two_users_in_a_row/gen=True");
         assertEquals(Main.USER_ERROR, run("chat-template", modelDir("gemma3").toString(), "--messages", messages(c).toString()));
-        assertEquals("error: the chat template refuses this conversation (template line 19): " + c.get("error").asText(),
-                err.toString().strip());
+        assertEquals("error: " + dir.resolve("gemma3/tokenizer_config.json") + ": the chat template refuses this conversation"
+                + " (template line 19): " + c.get("error").asText(), err.toString().strip());
     }
 
     @Test

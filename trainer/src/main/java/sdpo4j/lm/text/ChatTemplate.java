@@ -25,6 +25,8 @@ public final class ChatTemplate {
     public record Message(String role, String content) {}
 
     private final String source;
+    /** Where the template came from, for error messages (a file), or null. */
+    private final String origin;
     private final Map<String, Object> specials;
     /** Parsed once; null for the plain format or when the template does not parse. */
     private final JinjaTemplate jinja;
@@ -47,8 +49,9 @@ public final class ChatTemplate {
      */
     private static final List<String> PROBES = List.of(" \n\tProbe <&'\"> {{ x }} %} \n", "b");
 
-    private ChatTemplate(String source, Map<String, Object> specials, Supplier<LocalDateTime> clock) {
+    private ChatTemplate(String source, Map<String, Object> specials, Supplier<LocalDateTime> clock, String origin) {
         this.source = source;
+        this.origin = origin;
         this.specials = specials;
         JinjaTemplate parsed = null;
         TemplateError error = null;
@@ -86,11 +89,20 @@ public final class ChatTemplate {
     }
 
     public static ChatTemplate of(JsonNode tokenizerConfig) {
-        return of(tokenizerConfig, LocalDateTime::now);
+        return of(tokenizerConfig, LocalDateTime::now, null);
+    }
+
+    /** The same, naming {@code origin} (the tokenizer_config.json file) in its errors. */
+    public static ChatTemplate of(JsonNode tokenizerConfig, String origin) {
+        return of(tokenizerConfig, LocalDateTime::now, origin);
     }
 
     /** With the clock {@code strftime_now} reads (tests fix it). */
     static ChatTemplate of(JsonNode tokenizerConfig, Supplier<LocalDateTime> clock) {
+        return of(tokenizerConfig, clock, null);
+    }
+
+    private static ChatTemplate of(JsonNode tokenizerConfig, Supplier<LocalDateTime> clock, String origin) {
         Map<String, Object> specials = new HashMap<>();
         String source = null;
         if (tokenizerConfig != null) {
@@ -120,7 +132,7 @@ public final class ChatTemplate {
                 specials.put("additional_special_tokens", tokens);
             }
         }
-        return new ChatTemplate(source, specials, clock);
+        return new ChatTemplate(source, specials, clock, origin);
     }
 
     public boolean isPlain() {
@@ -182,9 +194,10 @@ public final class ChatTemplate {
         }
     }
 
-    private static ModelException failure(TemplateError e) {
+    private ModelException failure(TemplateError e) {
         String where = e.line() > 0 ? " (template line " + e.line() + ")" : "";
-        return new ModelException(e.raised() ? "the chat template refuses this conversation" + where + ": " + e.detail()
-                : "chat template cannot be rendered" + where + ": " + e.detail());
+        String file = origin == null ? "" : origin + ": ";
+        return new ModelException(file + (e.raised() ? "the chat template refuses this conversation" + where + ": " + e.detail()
+                : "chat template cannot be rendered" + where + ": " + e.detail()));
     }
 }

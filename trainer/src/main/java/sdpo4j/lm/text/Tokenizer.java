@@ -49,7 +49,7 @@ public final class Tokenizer implements AutoCloseable {
             throw new ModelException(file + ": cannot load the tokenizer: " + e.getMessage());
         }
         JsonNode config = readConfig(dir.resolve("tokenizer_config.json"));
-        ChatTemplate template = ChatTemplate.of(config);
+        ChatTemplate template = ChatTemplate.of(config, dir.resolve("tokenizer_config.json").toString());
         List<Long> eos = new ArrayList<>();
         model.eosTokenIds().forEach(i -> eos.add((long) i));
         String eosToken = tokenText(config, "eos_token");
