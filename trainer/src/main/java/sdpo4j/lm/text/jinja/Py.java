@@ -9,7 +9,6 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -522,9 +521,5 @@ final class Py {
             i += n;
         }
         return Math.max(min, Math.min(max, i));
-    }
-
-    static Iterator<Object> iterator(Object v) {
-        return iterate(v).iterator();
     }
 }
