@@ -46,6 +46,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code chat-template}. */
+    public static final class ChatTemplate implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new ChatTemplateCommand();
+        }
+    }
+
     /** {@code train}. */
     public static final class Train implements SubcommandProvider {
         @Override

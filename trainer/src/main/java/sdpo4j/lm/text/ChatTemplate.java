@@ -2,33 +2,42 @@ package sdpo4j.lm.text;
 
 import sdpo4j.lm.model.ModelException;
 
+import sdpo4j.lm.text.jinja.JinjaTemplate;
+import sdpo4j.lm.text.jinja.TemplateError;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * The chat template of {@code tokenizer_config.json}, rendered with Jinjava (Jinja for Java),
- * or a plain format when the model has none: {@code role: content} lines, then
- * {@code assistant: } when a reply is wanted.
+ * The chat template of {@code tokenizer_config.json}, rendered byte for byte as transformers'
+ * {@code apply_chat_template} renders it (see {@link JinjaTemplate}), or a plain format when the
+ * model has none: {@code role: content} lines, then {@code assistant: } when a reply is wanted.
+ * Message contents are values, never template source: "{{ 1 + 2 }}" in a prompt stays as written.
  */
 public final class ChatTemplate {
     /** One turn of a conversation. */
     public record Message(String role, String content) {}
 
     private final String source;
+    /** Where the template came from, for error messages (a file), or null. */
+    private final String origin;
     private final Map<String, Object> specials;
-    /** Built once: a Jinjava instance sets up its whole function library, milliseconds per construction. */
-    private final Jinjava jinja;
+    /** Parsed once; null for the plain format or when the template does not parse. */
+    private final JinjaTemplate jinja;
+    /** Why the template does not parse, reported when it is first rendered. */
+    private final TemplateError parseError;
 
     /**
      * What the template puts around a single user turn's content (with the generation prompt), or
      * null when it does not put the content in verbatim. Training renders a user turn for every
-     * distinct teacher context of every batch, and Jinjava takes about 0.4 ms a render (measured:
-     * most of SDPO's context building); a concatenation takes microseconds.
+     * distinct teacher context of every batch, and a template render costs far more than a
+     * concatenation (with Jinjava it was most of SDPO's context building).
      */
     private final Wrap userTurn;
 
@@ -40,14 +49,21 @@ public final class ChatTemplate {
      */
     private static final List<String> PROBES = List.of(" \n\tProbe <&'\"> {{ x }} %} \n", "b");
 
-    private ChatTemplate(String source, Map<String, Object> specials) {
+    private ChatTemplate(String source, Map<String, Object> specials, Supplier<LocalDateTime> clock, String origin) {
         this.source = source;
+        this.origin = origin;
         this.specials = specials;
-        this.jinja = source == null ? null
-                // Not nested interpretation (Jinjava's default): it renders template syntax inside the
-                // messages themselves, so a prompt or feedback holding "{{ 1 + 2 }}" reached the model as "3".
-                : new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
-                        .withNestedInterpretationEnabled(false).build());
+        JinjaTemplate parsed = null;
+        TemplateError error = null;
+        if (source != null) {
+            try {
+                parsed = JinjaTemplate.parse(source, clock);
+            } catch (TemplateError e) {
+                error = e;
+            }
+        }
+        this.jinja = parsed;
+        this.parseError = error;
         this.userTurn = probeUserTurn();
     }
 
@@ -73,6 +89,20 @@ public final class ChatTemplate {
     }
 
     public static ChatTemplate of(JsonNode tokenizerConfig) {
+        return of(tokenizerConfig, LocalDateTime::now, null);
+    }
+
+    /** The same, naming {@code origin} (the tokenizer_config.json file) in its errors. */
+    public static ChatTemplate of(JsonNode tokenizerConfig, String origin) {
+        return of(tokenizerConfig, LocalDateTime::now, origin);
+    }
+
+    /** With the clock {@code strftime_now} reads (tests fix it). */
+    static ChatTemplate of(JsonNode tokenizerConfig, Supplier<LocalDateTime> clock) {
+        return of(tokenizerConfig, clock, null);
+    }
+
+    private static ChatTemplate of(JsonNode tokenizerConfig, Supplier<LocalDateTime> clock, String origin) {
         Map<String, Object> specials = new HashMap<>();
         String source = null;
         if (tokenizerConfig != null) {
@@ -87,14 +117,22 @@ public final class ChatTemplate {
                     }
                 }
             }
-            for (String key : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
+            // What transformers passes as special_tokens_map: each set token as its text (an
+            // AddedToken object stands for its content); unset ones stay undefined in the template.
+            for (String key : List.of("bos_token", "eos_token", "pad_token", "unk_token", "sep_token", "cls_token", "mask_token")) {
                 JsonNode n = tokenizerConfig.get(key);
                 if (n != null && !n.isNull()) {
                     specials.put(key, n.isTextual() ? n.asText() : n.path("content").asText(""));
                 }
             }
+            JsonNode extra = tokenizerConfig.get("additional_special_tokens");
+            if (extra != null && extra.isArray()) {
+                List<Object> tokens = new ArrayList<>();
+                extra.forEach(n -> tokens.add(n.isTextual() ? n.asText() : n.path("content").asText("")));
+                specials.put("additional_special_tokens", tokens);
+            }
         }
-        return new ChatTemplate(source, specials);
+        return new ChatTemplate(source, specials, clock, origin);
     }
 
     public boolean isPlain() {
@@ -116,6 +154,18 @@ public final class ChatTemplate {
     }
 
     public String render(List<Message> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * The conversation as {@code apply_chat_template(messages, add_generation_prompt=...,
+     * tokenize=False, **variables)} renders it; {@code variables} are extra template variables
+     * such as Qwen3's {@code enable_thinking}.
+     *
+     * @throws ModelException when the template cannot be rendered, or refuses the conversation
+     *     with its own {@code raise_exception} message; either names the template line
+     */
+    public String render(List<Message> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
         if (source == null) {
             StringBuilder sb = new StringBuilder();
             for (Message m : messages) {
@@ -123,17 +173,31 @@ public final class ChatTemplate {
             }
             return addGenerationPrompt ? sb.append("assistant: ").toString() : sb.toString();
         }
+        if (parseError != null) {
+            throw failure(parseError);
+        }
         Map<String, Object> ctx = new HashMap<>(specials);
-        List<Map<String, Object>> msgs = new ArrayList<>();
+        ctx.putAll(variables);
+        List<Object> msgs = new ArrayList<>();
         for (Message m : messages) {
-            msgs.add(Map.of("role", m.role(), "content", m.content()));
+            Map<String, Object> msg = new LinkedHashMap<>();
+            msg.put("role", m.role());
+            msg.put("content", m.content());
+            msgs.add(msg);
         }
         ctx.put("messages", msgs);
         ctx.put("add_generation_prompt", addGenerationPrompt);
-        var result = jinja.renderForResult(source, ctx);
-        if (!result.getErrors().isEmpty() && result.getErrors().stream().anyMatch(e -> e.getSeverity().name().equals("FATAL"))) {
-            throw new ModelException("chat template cannot be rendered: " + result.getErrors().get(0).getMessage());
+        try {
+            return jinja.render(ctx);
+        } catch (TemplateError e) {
+            throw failure(e);
         }
-        return result.getOutput();
+    }
+
+    private ModelException failure(TemplateError e) {
+        String where = e.line() > 0 ? " (template line " + e.line() + ")" : "";
+        String file = origin == null ? "" : origin + ": ";
+        return new ModelException(file + (e.raised() ? "the chat template refuses this conversation" + where + ": " + e.detail()
+                : "chat template cannot be rendered" + where + ": " + e.detail()));
     }
 }

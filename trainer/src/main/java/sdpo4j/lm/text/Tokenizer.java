@@ -49,7 +49,7 @@ public final class Tokenizer implements AutoCloseable {
             throw new ModelException(file + ": cannot load the tokenizer: " + e.getMessage());
         }
         JsonNode config = readConfig(dir.resolve("tokenizer_config.json"));
-        ChatTemplate template = ChatTemplate.of(config);
+        ChatTemplate template = ChatTemplate.of(config, dir.resolve("tokenizer_config.json").toString());
         List<Long> eos = new ArrayList<>();
         model.eosTokenIds().forEach(i -> eos.add((long) i));
         String eosToken = tokenText(config, "eos_token");
@@ -153,6 +153,11 @@ public final class Tokenizer implements AutoCloseable {
     /** The prompt text for a conversation, through the chat template or the plain format. */
     public String render(List<ChatTemplate.Message> messages, boolean addGenerationPrompt) {
         return template.render(messages, addGenerationPrompt);
+    }
+
+    /** The same with extra template variables (Qwen3's {@code enable_thinking}). */
+    public String render(List<ChatTemplate.Message> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
+        return template.render(messages, addGenerationPrompt, variables);
     }
 
     /** The ids a model sees for one user turn: the chat template with the generation prompt, encoded. */
