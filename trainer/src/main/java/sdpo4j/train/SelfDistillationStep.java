@@ -226,6 +226,7 @@ public final class SelfDistillationStep {
                 // Nothing to distil: the gradients are zero, and a step would still move the
                 // weights by AdamW's momentum and decay and count towards the warm-up.
                 Autograd.zeroGradients(student.parameterList());
+                acc.add("grad_norm", 0.0, 1);
                 skipped++;
                 continue;
             }
@@ -264,7 +265,11 @@ public final class SelfDistillationStep {
         return kind == ObjectiveKind.SDPO || kind == ObjectiveKind.CREDIT;
     }
 
-    /** What the objectives of a mini-batch split into several micro-batches read of the whole of it. */
+    /**
+     * What the objectives of a mini-batch split into several micro-batches read of the whole of
+     * it. Tokens are the responses' lengths, the mask the step builds; a hook that trains other
+     * positions ({@link StepHooks#trainedPositions}, the bridge's) runs one micro-batch, without totals.
+     */
     private static BatchTotals totals(List<TrainingExample> mini) {
         double teachers = 0;
         double tokens = 0;

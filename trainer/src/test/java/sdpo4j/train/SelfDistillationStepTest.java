@@ -550,6 +550,7 @@ class SelfDistillationStepTest {
             Map<String, Double> metrics = s.step().update(m, rollouts(m, s, 2, 4), new SplittableRandom(0)).metrics();
             assertEquals(0.0, metrics.get("teacher_frac"));
             assertEquals(3.0, metrics.get("skipped_updates"));
+            assertEquals(0.0, metrics.get("grad_norm"), "the norm of the zero gradient, as before the skip");
             assertEquals(0, s.adam().steps());
             assertArrayEquals(student, s.student().parameters().get(PARAM).toFloatArray());
             assertArrayEquals(teacher, s.teacher().parameters().get(PARAM).toFloatArray());
