@@ -18,7 +18,8 @@ import sdpo4j.train.TrainConfig;
 /** {@code sdpo4j train-bench}: time of one training update per objective, excluding generation. */
 @Command(name = "train-bench", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Time one update (teacher scoring + student forward/backward + AdamW + EMA; generation excluded) "
-                + "for GRPO, SDPO and Credit (C = 1) on the same rollout batch, methods interleaved, and print the "
+                + "for GRPO, SDPO and Credit (C = objective.contrast-prompts, 1 unless set) on the same rollout batch, "
+                + "methods interleaved, and print the "
                 + "ratios SDPO/GRPO and Credit/SDPO and the split of step time."})
 public final class TrainBenchCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model directory (default: a random llama LAYERSxWIDTH model in a temp dir).")

@@ -9,6 +9,13 @@ import java.util.Map;
  * {@code a = sigmoid((KL(teacher||student) - tau) / (tau/3))} from the detached mean
  * teacher-student KL, so informative feedback leans on dense distillation and uninformative
  * feedback on the sparse reward signal.
+ *
+ * <p>As one micro-batch of a larger mini-batch ({@link PolicyBatch#totals}), each term becomes
+ * this micro-batch's share of that term's mini-batch mean (the distillation over the mini-batch's
+ * responses with a teacher, the fallback over its responses or tokens), so that the step's
+ * response-weighted sum of micro-batches is the whole mini-batch's loss. The KL rule's {@code a}
+ * would need the whole mini-batch's KL before its first micro-batch: that combination is refused
+ * ({@code train}'s degenerate settings), and here only {@code force-alpha} is accepted with totals.
  */
 public final class Hybrid implements Objective {
     private final DivergenceConfig divergence;
@@ -36,10 +43,24 @@ public final class Hybrid implements Objective {
                 ? Scalars.add(teacherKl.zerosLike(), cfg.forceAlpha())
                 : Activation.sigmoid(Scalars.div(Scalars.sub(teacherKl, cfg.tau()), cfg.tau() / 3));
 
-        NDArray runLoss = distill.mul(alpha).add(sparse.mul(Scalars.add(alpha.neg(), 1)));
         d.addMetrics(metrics, distill);
         metrics.put("teacher_kl", teacherKl);
         metrics.put("alpha", alpha);
-        return ObjectiveResult.of(runLoss, Reductions.responseCount(batch.rewards()), metrics);
+        NDArray responses = Reductions.responseCount(batch.rewards());
+        BatchTotals totals = batch.totals();
+        if (totals != null) {
+            if (cfg.forceAlpha() == null) {
+                throw new IllegalArgumentException("hybrid's KL rule reads the whole batch's KL: with micro-batches, set force-alpha");
+            }
+            boolean perToken = cfg.fallback() == ObjectiveKind.GRPO && grpo.aggregation() == Aggregation.TOKEN_MEAN;
+            NDArray sparseCount = perToken ? Reductions.tokenCount(batch.mask()) : responses;
+            double sparseTotal = perToken ? totals.tokens() : totals.responses();
+            // Shares of the mini-batch means, rescaled by responses: the step weights this loss by them.
+            double perResponse = totals.responses() / batch.tokens().getShape().get(1);
+            distill = Scalars.mul(distill.mul(Scalars.maximum(d.weight(), 1.0)), perResponse / Math.max(totals.teachers(), 1.0));
+            sparse = Scalars.mul(sparse.mul(sparseCount), perResponse / sparseTotal);
+        }
+        NDArray runLoss = distill.mul(alpha).add(sparse.mul(Scalars.add(alpha.neg(), 1)));
+        return ObjectiveResult.of(runLoss, responses, metrics);
     }
 }

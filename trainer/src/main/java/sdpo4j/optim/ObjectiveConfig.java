@@ -15,6 +15,7 @@ public record ObjectiveConfig(
         DivergenceConfig divergence,
         GrpoConfig grpo,
         double creditLambda,
+        int contrastPrompts,
         HybridConfig hybrid,
         double advantageEpsilon) {
 
@@ -28,6 +29,7 @@ public record ObjectiveConfig(
         grpo = grpo == null ? GrpoConfig.DEFAULT : grpo;
         hybrid = hybrid == null ? HybridConfig.DEFAULT : hybrid;
         Check.nonNegative("credit-lambda", creditLambda);
+        Check.range("contrast-prompts", contrastPrompts, 1, 100_000);
         Check.positive("advantage-epsilon", advantageEpsilon);
     }
 
@@ -56,7 +58,8 @@ public record ObjectiveConfig(
     }
 
     public Builder toBuilder() {
-        return builder().name(name).divergence(divergence).grpo(grpo).creditLambda(creditLambda).hybrid(hybrid)
+        return builder().name(name).divergence(divergence).grpo(grpo).creditLambda(creditLambda)
+                .contrastPrompts(contrastPrompts).hybrid(hybrid)
                 .advantageEpsilon(advantageEpsilon);
     }
 
@@ -70,6 +73,9 @@ public record ObjectiveConfig(
         private GrpoConfig grpo = GrpoConfig.DEFAULT;
         @Doc("weight of Credit's contrastive baseline; 0 reproduces sdpo")
         private double creditLambda = 0.1;
+        @Doc("Credit's C: distinct other prompts of the batch drawn per response for the contrastive "
+                + "baseline (at most `prompts` - 1)")
+        private int contrastPrompts = 1;
         @Doc("hybrid settings; `hybrid` with `force-alpha: w` and `fallback: grpo` is the fixed mix "
                 + "`w * sdpo + (1 - w) * grpo` (a distillation weight)")
         private HybridConfig hybrid = HybridConfig.DEFAULT;
@@ -98,6 +104,11 @@ public record ObjectiveConfig(
             return this;
         }
 
+        public Builder contrastPrompts(int v) {
+            contrastPrompts = v;
+            return this;
+        }
+
         public Builder hybrid(HybridConfig v) {
             hybrid = v;
             return this;
@@ -109,7 +120,7 @@ public record ObjectiveConfig(
         }
 
         public ObjectiveConfig build() {
-            return new ObjectiveConfig(name, divergence, grpo, creditLambda, hybrid, advantageEpsilon);
+            return new ObjectiveConfig(name, divergence, grpo, creditLambda, contrastPrompts, hybrid, advantageEpsilon);
         }
     }
 }

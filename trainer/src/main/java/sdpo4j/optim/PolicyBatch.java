@@ -25,6 +25,8 @@ import java.util.List;
  * @param contrastiveLogits Credit's C contrastive teacher passes, each {@code [R, N, L, V]}
  * @param tokenQuality per-token quality estimate of the sampled tokens, centred per position
  *     ({@code q(t, s_t) - mean q(t, .)}), {@code [R, N, L]}: the advantage-weighted input
+ * @param totals the mini-batch this batch is one micro-batch of, or null when it is the whole
+ *     mini-batch (then every objective reads only this batch)
  */
 public record PolicyBatch(
         NDArray studentLogits,
@@ -37,7 +39,8 @@ public record PolicyBatch(
         NDArray teacherLogits,
         NDArray hasTeacher,
         List<NDArray> contrastiveLogits,
-        NDArray tokenQuality) {
+        NDArray tokenQuality,
+        BatchTotals totals) {
 
     public PolicyBatch {
         requireRank("studentLogits", studentLogits, 4);
@@ -54,6 +57,9 @@ public record PolicyBatch(
                     "groupSize " + groupSize + " must be >= 1 and divide the number of responses " + n);
         }
         contrastiveLogits = contrastiveLogits == null ? List.of() : List.copyOf(contrastiveLogits);
+        if (totals != null && studentLogits.getShape().get(0) != 1) {
+            throw new IllegalArgumentException("totals describe one run's mini-batch; got " + studentLogits.getShape().get(0) + " runs");
+        }
     }
 
     private static void requireRank(String name, NDArray array, int rank) {
@@ -86,6 +92,7 @@ public record PolicyBatch(
         private NDArray hasTeacher;
         private List<NDArray> contrastiveLogits = List.of();
         private NDArray tokenQuality;
+        private BatchTotals totals;
 
         private Builder(NDArray studentLogits, NDArray tokens, NDArray mask, NDArray rewards) {
             this.studentLogits = studentLogits;
@@ -100,10 +107,11 @@ public record PolicyBatch(
         public Builder teacher(NDArray logits, NDArray has) { this.teacherLogits = logits; this.hasTeacher = has; return this; }
         public Builder contrastive(List<NDArray> logits) { this.contrastiveLogits = logits; return this; }
         public Builder tokenQuality(NDArray a) { this.tokenQuality = a; return this; }
+        public Builder totals(BatchTotals t) { this.totals = t; return this; }
 
         public PolicyBatch build() {
             return new PolicyBatch(studentLogits, tokens, mask, rewards, groupSize, oldLogProbs, refLogProbs,
-                    teacherLogits, hasTeacher, contrastiveLogits, tokenQuality);
+                    teacherLogits, hasTeacher, contrastiveLogits, tokenQuality, totals);
         }
     }
 }

@@ -51,9 +51,15 @@ final class StudentTerms {
         return m;
     }
 
-    /** Sequence reward minus the run's batch mean, {@code [R, N]} (seed paper eq. 4). */
+    /**
+     * Sequence reward minus the run's batch mean, {@code [R, N]} (seed paper eq. 4); the mean of
+     * the whole mini-batch when this batch is one micro-batch of it.
+     */
     NDArray batchCentredRewards() {
         NDArray r = batch.rewards();
+        if (batch.totals() != null) {
+            return Scalars.sub(r, batch.totals().rewardMean());
+        }
         return r.sub(r.mean(new int[] {1}, true));
     }
 }

@@ -31,6 +31,24 @@ final class DegenerateSettings {
             throw new ConfigException("prompts", prompts, "an integer >= 2 for credit: the contrastive baseline is the "
                     + "teacher on another prompt of the batch, and one prompt has none");
         }
+        if (objective.name() == ObjectiveKind.CREDIT && objective.contrastPrompts() > prompts - 1) {
+            throw new ConfigException("objective.contrast-prompts", objective.contrastPrompts(), "at most prompts - 1 ("
+                    + (prompts - 1) + ") for credit: each response contrasts with distinct other prompts of its batch");
+        }
+    }
+
+    /**
+     * Hybrid's KL rule weighs its terms by the mean KL of the whole mini-batch, which is not known
+     * until its last micro-batch has been scored: with several micro-batches per optimizer step
+     * only a fixed weight keeps the update exact.
+     */
+    static void refuseInexactMicroBatches(ObjectiveConfig objective, int promptsPerOptimizerStep, int microBatchPrompts) {
+        if (objective.name() == ObjectiveKind.HYBRID && objective.hybrid().forceAlpha() == null
+                && microBatchPrompts < promptsPerOptimizerStep) {
+            throw new ConfigException("micro-batch-prompts", microBatchPrompts, "at least the prompts of one optimizer step ("
+                    + promptsPerOptimizerStep + ") for hybrid's KL rule, which needs the whole step's KL before its first "
+                    + "micro-batch; or set objective.hybrid.force-alpha");
+        }
     }
 
     /** A training split with fewer tasks than a step's prompts would repeat tasks within one batch. */

@@ -30,6 +30,7 @@ import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.optim.AdamW;
 import sdpo4j.optim.ParameterUpdate;
 import sdpo4j.optim.Autograd;
+import sdpo4j.optim.BatchTotals;
 import sdpo4j.optim.Distributions;
 import sdpo4j.optim.EmaTeacher;
 import sdpo4j.optim.Objective;
@@ -117,11 +118,13 @@ public final class SelfDistillationStep {
     }
 
     /**
-     * Teacher and contrastive contexts for every response, group after group. Credit's
-     * contrastive prompt is another prompt of the batch, uniformly, never the response's own.
+     * Teacher and contrastive contexts for every response, group after group. Each of Credit's
+     * responses draws its own C contrastive prompts: distinct, uniformly among the batch's other
+     * prompts, never its own (SPEC 4).
      */
     List<TrainingExample> examples(List<RolloutGroup> groups, SplittableRandom rng) {
         List<TrainingExample> out = new ArrayList<>();
+        boolean contrasts = cfg.objective().name() == ObjectiveKind.CREDIT;
         // A group's contexts repeat (one sibling's solution for many responses, the same feedback
         // on the same wrong answer): each distinct one goes through the chat template and the
         // tokenizer once.
@@ -135,7 +138,11 @@ public final class SelfDistillationStep {
             // Objectives without a teacher skip building (and tokenizing) the contexts.
             List<Optional<TeacherContexts.Context>> ctx = distils() ? contexts.build(rollouts, rng)
                     : java.util.Collections.nCopies(rollouts.size(), Optional.empty());
-            Task other = groups.get((gi + 1 + (groups.size() > 1 ? rng.nextInt(groups.size() - 1) : 0)) % groups.size()).task();
+            if (!contrasts && groups.size() > 1) {
+                // The draw Credit once made per group, kept for the other objectives: it moves the
+                // random stream the next group's sibling choices read, and their runs stay as they were.
+                rng.nextInt(groups.size() - 1);
+            }
             for (int j = 0; j < group.responses().size(); j++) {
                 long[] response = group.responses().get(j).tokens();
                 response = response.length == 0 ? new long[] {tokenizer.padId()} : response;
@@ -143,14 +150,19 @@ public final class SelfDistillationStep {
                 if (ctx.get(j).isPresent()) {
                     TeacherContexts.Context c = ctx.get(j).get();
                     long[] teacherContext = encoded.computeIfAbsent(contexts.render(group.task().prompt(), c), this::promptIds);
-                    // Only Credit reads the contrastive context; building it costs a render and a tokenization.
-                    long[] contrastContext = cfg.objective().name() == ObjectiveKind.CREDIT
-                            ? encoded.computeIfAbsent(contexts.render(other.prompt(), c), this::promptIds) : teacherContext;
-                    out.add(new TrainingExample(group.promptIds(), teacherContext, contrastContext, response, reward, true,
+                    // Only Credit reads contrastive contexts; each costs a render and a tokenization.
+                    List<long[]> contrastContexts = new ArrayList<>();
+                    if (contrasts) {
+                        for (int other : otherPrompts(gi, groups.size(), cfg.objective().contrastPrompts(), rng)) {
+                            contrastContexts.add(encoded.computeIfAbsent(
+                                    contexts.render(groups.get(other).task().prompt(), c), this::promptIds));
+                        }
+                    }
+                    out.add(new TrainingExample(group.promptIds(), teacherContext, contrastContexts, response, reward, true,
                             c.feedback() != null));
                 } else {
                     // No teacher: masked out of the distillation mean; any context will do.
-                    out.add(new TrainingExample(group.promptIds(), group.promptIds(), group.promptIds(), response, reward,
+                    out.add(new TrainingExample(group.promptIds(), group.promptIds(), List.of(), response, reward,
                             false, false));
                 }
             }
@@ -159,9 +171,35 @@ public final class SelfDistillationStep {
     }
 
     /**
+     * {@code count} distinct indices among {@code 0..prompts-1} other than {@code own}, uniformly
+     * (a partial Fisher-Yates shuffle of the others).
+     */
+    static int[] otherPrompts(int own, int prompts, int count, SplittableRandom rng) {
+        if (count > prompts - 1) {
+            throw new IllegalArgumentException("credit contrasts each response with " + count + " other prompts; the batch has "
+                    + (prompts - 1) + " (objective.contrast-prompts is at most prompts - 1)");
+        }
+        int[] others = new int[prompts - 1];
+        for (int i = 0, o = 0; i < prompts; i++) {
+            if (i != own) {
+                others[o++] = i;
+            }
+        }
+        for (int k = 0; k < count; k++) {
+            int pick = k + rng.nextInt(others.length - k);
+            int kept = others[k];
+            others[k] = others[pick];
+            others[pick] = kept;
+        }
+        return Arrays.copyOf(others, count);
+    }
+
+    /**
      * All optimizer steps of one rollout batch. Returns the step's metrics: the objective's,
-     * averaged over micro-batches by their weight, plus grad norm, learning rate, teacher and
-     * feedback fractions and the time spent in teacher scoring and training.
+     * averaged over micro-batches by their weight (the distillation metrics by their responses
+     * with a teacher), plus grad norm, learning rate, teacher and feedback fractions, the
+     * mini-batches that had nothing to distil (sdpo and credit) and the time spent in teacher
+     * scoring and training.
      *
      * @throws TrainingException when a loss or the gradient norm is not finite; the model is
      *     then untouched by this mini-batch's update
@@ -174,12 +212,23 @@ public final class SelfDistillationStep {
         Accumulator acc = new Accumulator();
         int perStep = cfg.promptsPerOptimizerStep() * g;
         int perMicro = cfg.microBatchPrompts() * g;
+        int skipped = 0;
         for (int start = 0; start < all.size(); start += perStep) {
             int end = Math.min(all.size(), start + perStep);
+            List<TrainingExample> mini = all.subList(start, end);
+            BatchTotals totals = end - start > perMicro ? totals(mini) : null;
             double weightSum = 0;
             for (int ms = start; ms < end; ms += perMicro) {
                 int me = Math.min(end, ms + perMicro);
-                weightSum += microBatch(manager, ms, all.subList(ms, me), old == null ? null : old.subList(ms, me), g, acc);
+                weightSum += microBatch(manager, ms, all.subList(ms, me), old == null ? null : old.subList(ms, me), g, totals, acc);
+            }
+            if (onlyDistils() && mini.stream().noneMatch(TrainingExample::hasTeacher)) {
+                // Nothing to distil: the gradients are zero, and a step would still move the
+                // weights by AdamW's momentum and decay and count towards the warm-up.
+                Autograd.zeroGradients(student.parameterList());
+                acc.add("grad_norm", 0.0, 1);
+                skipped++;
+                continue;
             }
             long t0 = System.nanoTime();
             acc.add("grad_norm", optimizerStep(weightSum), 1);
@@ -188,13 +237,16 @@ public final class SelfDistillationStep {
             }
             acc.trainSeconds += (System.nanoTime() - t0) / 1e9;
         }
-        if (cfg.emaSchedule() == EmaSchedule.ROLLOUT_BATCH) {
+        if (cfg.emaSchedule() == EmaSchedule.ROLLOUT_BATCH && skipped < cfg.optimizerStepsPerRollout()) {
             ema.update(cfg.emaRate());
         }
         Map<String, Double> metrics = acc.means();
         long teachers = all.stream().filter(TrainingExample::hasTeacher).count();
         metrics.put("teacher_frac", teachers / (double) all.size());
         metrics.put("feedback_used_frac", all.stream().filter(TrainingExample::usedFeedback).count() / (double) all.size());
+        if (onlyDistils()) {
+            metrics.put("skipped_updates", (double) skipped);
+        }
         metrics.put("learning_rate", cfg.learningRate(optimizer.steps()));
         metrics.put("teacher_seconds", acc.teacherSeconds);
         metrics.put("train_seconds", acc.trainSeconds);
@@ -207,34 +259,64 @@ public final class SelfDistillationStep {
         return kind == ObjectiveKind.SDPO || kind == ObjectiveKind.CREDIT || kind == ObjectiveKind.HYBRID;
     }
 
+    /** Whether the teacher is the objective's only signal (hybrid also has its fallback's). */
+    private boolean onlyDistils() {
+        ObjectiveKind kind = cfg.objective().name();
+        return kind == ObjectiveKind.SDPO || kind == ObjectiveKind.CREDIT;
+    }
+
+    /**
+     * What the objectives of a mini-batch split into several micro-batches read of the whole of
+     * it. Tokens are the responses' lengths, the mask the step builds; a hook that trains other
+     * positions ({@link StepHooks#trainedPositions}, the bridge's) runs one micro-batch, without totals.
+     */
+    private static BatchTotals totals(List<TrainingExample> mini) {
+        double teachers = 0;
+        double tokens = 0;
+        double rewards = 0;
+        for (TrainingExample x : mini) {
+            teachers += x.hasTeacher() ? 1 : 0;
+            tokens += x.response().length;
+            rewards += x.reward();
+        }
+        return new BatchTotals(mini.size(), teachers, tokens, rewards / mini.size());
+    }
+
     /**
      * Forward/backward of one micro-batch, responses {@code from} on of the rollout batch;
      * returns its weight (the objective's denominator).
      */
-    private double microBatch(NDManager manager, int from, List<TrainingExample> xs, List<float[]> old, int g, Accumulator acc) {
+    private double microBatch(NDManager manager, int from, List<TrainingExample> xs, List<float[]> old, int g,
+            BatchTotals totals, Accumulator acc) {
         boolean distils = distils();
         boolean contrasts = cfg.objective().name() == ObjectiveKind.CREDIT;
         int n = xs.size();
         List<long[]> responses = new ArrayList<>();
         float[] rewards = new float[n];
         float[] hasTeacher = new float[n];
+        int teachers = 0;
         for (int i = 0; i < n; i++) {
             responses.add(xs.get(i).response());
             rewards[i] = xs.get(i).reward();
             hasTeacher[i] = xs.get(i).hasTeacher() ? 1 : 0;
+            teachers += xs.get(i).hasTeacher() ? 1 : 0;
         }
         try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
             long t0 = System.nanoTime();
             NDArray teacherLogits = null;
-            NDArray contrastLogits = null;
+            List<NDArray> contrastLogits = List.of();
             if (distils) {
                 // Credit's contrastive contexts go through the same call: one pass over every
-                // distinct context and one response pass instead of two of each.
-                List<NDArray> logits = taughtLogits(m, xs, contrasts
-                        ? List.of(TrainingExample::teacherContext, TrainingExample::contrastContext)
-                        : List.of(TrainingExample::teacherContext));
+                // distinct context and one response pass instead of 1 + C of each.
+                List<Function<TrainingExample, long[]>> contextsOf = new ArrayList<>();
+                contextsOf.add(TrainingExample::teacherContext);
+                for (int k = 0; contrasts && k < cfg.objective().contrastPrompts(); k++) {
+                    int c = k;
+                    contextsOf.add(x -> x.contrastContexts().get(c));
+                }
+                List<NDArray> logits = taughtLogits(m, xs, contextsOf);
                 teacherLogits = logits.get(0);
-                contrastLogits = contrasts ? logits.get(1) : null;
+                contrastLogits = logits.subList(1, logits.size());
             }
             long t1 = System.nanoTime();
             TeacherForcing.Scored s;
@@ -244,7 +326,8 @@ public final class SelfDistillationStep {
             try (Autograd.Recording rec = Autograd.record()) {
                 s = TeacherForcing.score(student, m, contexts(xs), responses, tokenizer.padId());
                 PolicyBatch.Builder b = PolicyBatch.builder(s.logits().expandDims(0), s.tokens().expandDims(0),
-                        hooks.trainedPositions(m, from, s.mask()).expandDims(0), m.create(rewards, new Shape(1, n))).groupSize(g);
+                        hooks.trainedPositions(m, from, s.mask()).expandDims(0), m.create(rewards, new Shape(1, n)))
+                        .groupSize(g).totals(totals);
                 NDArray quality = hooks.tokenQuality(m, from, s.tokens().getShape());
                 if (quality != null) {
                     b.tokenQuality(quality.expandDims(0));
@@ -252,8 +335,10 @@ public final class SelfDistillationStep {
                 if (teacherLogits != null) {
                     b.teacher(teacherLogits.expandDims(0), m.create(hasTeacher, new Shape(1, n)));
                 }
-                if (contrastLogits != null) {
-                    b.contrastive(List.of(contrastLogits.expandDims(0)));
+                if (!contrastLogits.isEmpty()) {
+                    List<NDArray> contrastive = new ArrayList<>();
+                    contrastLogits.forEach(c -> contrastive.add(c.expandDims(0)));
+                    b.contrastive(contrastive);
                 }
                 if (old != null) {
                     b.oldLogProbs(padded(m, old, s.tokens().getShape()).expandDims(0));
@@ -272,11 +357,25 @@ public final class SelfDistillationStep {
                 rec.backward(Scalars.mul(lossArray, weight));
             }
             hooks.afterBackward(m, from, new StepHooks.Backward(s.logits(), batch, result, objective));
-            result.meanMetrics().forEach((k, v) -> acc.add(k, v, "loss".equals(k) ? weight : n));
+            double taught = teachers;
+            result.meanMetrics().forEach((k, v) -> acc.add(k, v, metricWeight(k, weight, taught, n)));
             acc.teacherSeconds += (t1 - t0) / 1e9;
             acc.trainSeconds += (System.nanoTime() - t1) / 1e9;
             return weight;
         }
+    }
+
+    /**
+     * How much a micro-batch's metric counts in the step's mean: the loss by the objective's
+     * weight; the distillation metrics, means over the responses with a teacher, by those (a
+     * micro-batch without any would pull them towards 0); the rest by responses.
+     */
+    private static double metricWeight(String metric, double weight, double teachers, int responses) {
+        return switch (metric) {
+            case "loss" -> weight;
+            case "kl", "credit_signal" -> teachers;
+            default -> responses;
+        };
     }
 
     /**

@@ -88,6 +88,7 @@ public record TrainConfig(
         }
         Check.atLeast("completions-every", completionsEvery, 0);
         DegenerateSettings.refuse(objective, groupSize, prompts, temperature);
+        DegenerateSettings.refuseInexactMicroBatches(objective, prompts / optimizerStepsPerRollout, microBatchPrompts);
         eval = eval == null ? EvalConfig.DEFAULT : eval;
         checkpoint = checkpoint == null ? CheckpointConfig.DEFAULT : checkpoint;
     }

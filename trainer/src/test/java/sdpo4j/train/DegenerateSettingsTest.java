@@ -50,6 +50,26 @@ class DegenerateSettingsTest {
     }
 
     @Test
+    void creditNeedsCOtherPrompts() {
+        assertEquals("--set objective.contrast-prompts=3: key 'objective.contrast-prompts': value 3 is not allowed; allowed: at "
+                + "most prompts - 1 (2) for credit: each response contrasts with distinct other prompts of its batch",
+                refused("objective.name=credit", "prompts=3", "objective.contrast-prompts=3"));
+        assertEquals(2, accepted("objective.name=credit", "prompts=3", "objective.contrast-prompts=2").objective().contrastPrompts());
+        assertTrue(refused("objective.contrast-prompts=0").contains("key 'objective.contrast-prompts': value 0 is not allowed"),
+                refused("objective.contrast-prompts=0"));
+    }
+
+    @Test
+    void hybridsKlRuleNeedsTheWholeStepInOneMicroBatch() {
+        assertTrue(refused("objective.name=hybrid", "prompts=4", "micro-batch-prompts=2").contains("key 'micro-batch-prompts': "
+                + "value 2 is not allowed; allowed: at least the prompts of one optimizer step (4) for hybrid's KL rule"));
+        assertEquals(2, accepted("objective.name=hybrid", "prompts=4", "micro-batch-prompts=2",
+                "objective.hybrid.force-alpha=0.5").microBatchPrompts());
+        assertEquals(2, accepted("objective.name=hybrid", "prompts=4", "micro-batch-prompts=2",
+                "optimizer-steps-per-rollout=2").microBatchPrompts());
+    }
+
+    @Test
     void creditNeedsAnotherPromptToContrastWith() {
         assertTrue(refused("objective.name=credit", "prompts=1", "micro-batch-prompts=1").contains(
                 "key 'prompts': value 1 is not allowed; allowed: an integer >= 2 for credit: the contrastive baseline is the "

@@ -35,6 +35,8 @@ class SelfDistillationStepTest {
     Path dir;
     /** Where the teacher starts, when not from the student's weights. */
     Path teacherModel;
+    /** Tasks in the dataset, and prompts per rollout batch. */
+    int taskCount = 3;
 
     /** A student, its teacher, an optimizer and the step, on three arithmetic tasks. */
     record Setup(DecoderLM student, DecoderLM teacher, Tokenizer tokenizer, List<Task> tasks, AdamW adam, SelfDistillationStep step)
@@ -53,9 +55,9 @@ class SelfDistillationStepTest {
         Path model = dir.resolve("m");
         if (!model.toFile().exists()) {
             TinyModels.create(model, TinyModels.config("llama", 1, 32, 2, 1, 64, 256), 3, m);
-            Datasets.write(dir.resolve("d.jsonl"), Arithmetic.generate(ArithmeticConfig.DEFAULT, 3, 1, "t"));
+            Datasets.write(dir.resolve("d.jsonl"), Arithmetic.generate(ArithmeticConfig.DEFAULT, taskCount, 1, "t"));
         }
-        List<String> all = new ArrayList<>(List.of("model=" + model, "dataset=" + dir.resolve("d.jsonl"), "prompts=3",
+        List<String> all = new ArrayList<>(List.of("model=" + model, "dataset=" + dir.resolve("d.jsonl"), "prompts=" + taskCount,
                 "lr=0.001", "warmup-steps=0", "ema-rate=0.5", "objective.divergence.top-k=20"));
         all.addAll(List.of(sets));
         TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, null, all);
@@ -184,17 +186,17 @@ class SelfDistillationStepTest {
                 for (int j = 0; j < response.length; j++) {
                     response[j] = 40 + rnd.nextInt(40);
                 }
-                xs.add(new TrainingExample(prompt, taught[i] ? context : prompt, prompt, response, 0f, taught[i], false));
+                xs.add(new TrainingExample(prompt, taught[i] ? context : prompt, List.of(prompt), response, 0f, taught[i], false));
             }
             try (NDManager sub = m.newSubManager()) {
                 List<ai.djl.ndarray.NDArray> both = s.step().taughtLogits(sub, xs,
-                        List.of(TrainingExample::teacherContext, TrainingExample::contrastContext));
+                        List.of(TrainingExample::teacherContext, x -> x.contrastContexts().get(0)));
                 float[] got = both.get(0).toFloatArray();
                 // The contrastive contexts here are the bare prompt: their part must be the
                 // teacher's logits under it, for the same responses, in the same rows.
                 float[] contrast = both.get(1).toFloatArray();
                 List<long[]> bare = new ArrayList<>();
-                xs.forEach(x -> bare.add(x.contrastContext()));
+                xs.forEach(x -> bare.add(x.contrastContexts().get(0)));
                 List<long[]> contexts = new ArrayList<>();
                 List<long[]> responses = new ArrayList<>();
                 xs.forEach(x -> {
@@ -321,7 +323,7 @@ class SelfDistillationStepTest {
     void hooksChooseTheTrainedPositionsAndSeeTheLogitsGradientAfterTheBackward() {
         try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m)) {
             TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, null,
-                    List.of("model=" + dir.resolve("m"), "dataset=" + dir.resolve("d.jsonl"), "prompts=3", "lr=0.001",
+                    List.of("model=" + dir.resolve("m"), "dataset=" + dir.resolve("d.jsonl"), "prompts=" + taskCount, "lr=0.001",
                             "warmup-steps=0", "ema-rate=0.5", "objective.divergence.top-k=20"));
             List<float[]> gradients = new ArrayList<>();
             List<Integer> froms = new ArrayList<>();
@@ -368,5 +370,267 @@ class SelfDistillationStepTest {
             }
             assertTrue(atFirst > 0, "the first position has a gradient");
         }
+    }
+
+    // ---- issue 17: Credit's contrast, old log-probs, empty steps, metric weights, exact micro-batches ----
+
+    /** The tasks whose prompt text the decoded context holds. */
+    static List<Integer> promptsIn(Setup s, long[] context) {
+        String text = s.tokenizer().decode(context);
+        List<Integer> found = new ArrayList<>();
+        for (int k = 0; k < s.tasks().size(); k++) {
+            if (text.contains(s.tasks().get(k).prompt())) {
+                found.add(k);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Each of Credit's responses contrasts with its own draw of C distinct other prompts of the
+     * batch: never its own, and not one draw shared by its whole group.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void creditDrawsDistinctOtherPromptsPerResponse(int contrasts) {
+        try (NDManager m = NDManager.newBaseManager();
+                Setup s = setup(m, "objective.name=credit", "objective.contrast-prompts=" + contrasts)) {
+            for (int a = 0; a < s.tasks().size(); a++) {
+                for (int b = 0; b < s.tasks().size(); b++) {
+                    assertTrue(a == b || !s.tasks().get(a).prompt().contains(s.tasks().get(b).prompt()), "distinct prompts");
+                }
+            }
+            int g = 8;
+            List<RolloutGroup> groups = rollouts(m, s, g, 3);
+            List<TrainingExample> xs = s.step().examples(groups, new SplittableRandom(5));
+            int groupsWithTwoDraws = 0;
+            for (int gi = 0; gi < groups.size(); gi++) {
+                java.util.Set<Integer> drawn = new java.util.HashSet<>();
+                for (TrainingExample x : xs.subList(gi * g, (gi + 1) * g)) {
+                    assertEquals(List.of(gi), promptsIn(s, x.teacherContext()), "the teacher context holds the own prompt");
+                    if (!x.hasTeacher()) {
+                        continue;
+                    }
+                    assertEquals(contrasts, x.contrastContexts().size());
+                    java.util.Set<Integer> mine = new java.util.HashSet<>();
+                    for (long[] c : x.contrastContexts()) {
+                        List<Integer> in = promptsIn(s, c);
+                        assertEquals(1, in.size(), "one prompt per contrastive context: " + in);
+                        assertTrue(in.get(0) != gi, "group " + gi + " contrasts with its own prompt");
+                        mine.add(in.get(0));
+                    }
+                    assertEquals(contrasts, mine.size(), "distinct contrastive prompts");
+                    drawn.addAll(mine);
+                }
+                groupsWithTwoDraws += drawn.size() == 2 ? 1 : 0;
+            }
+            assertTrue(groupsWithTwoDraws > 0, "some group's responses drew different prompts");
+        }
+    }
+
+    @Test
+    void otherPromptsAreUniformDistinctAndNeverTheOwn() {
+        SplittableRandom rng = new SplittableRandom(9);
+        int[] counts = new int[5];
+        int draws = 20000;
+        for (int d = 0; d < draws; d++) {
+            int[] picked = SelfDistillationStep.otherPrompts(2, 5, 2, rng);
+            assertEquals(2, picked.length);
+            assertTrue(picked[0] != picked[1] && picked[0] != 2 && picked[1] != 2, java.util.Arrays.toString(picked));
+            counts[picked[0]]++;
+            counts[picked[1]]++;
+        }
+        assertEquals(0, counts[2]);
+        for (int k : new int[] {0, 1, 3, 4}) {
+            // Each of the 4 others is in a draw of 2 half the time.
+            assertEquals(0.5, counts[k] / (double) draws, 0.02, "prompt " + k);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SelfDistillationStep.otherPrompts(0, 1, 1, rng));
+    }
+
+    /**
+     * With three optimizer steps per rollout batch, the objective must get the behaviour
+     * policy's log-probs: the first mini-batch's importance ratio is 1, the later ones divide by
+     * the log-probs from before the first step (which the updated student no longer gives).
+     */
+    @Test
+    void theObjectiveGetsTheLogProbsFromBeforeTheFirstStep() {
+        try (NDManager m = NDManager.newBaseManager();
+                Setup s = setup(m, new AsciiShare(), "objective.name=grpo", "optimizer-steps-per-rollout=3", "micro-batch-prompts=1",
+                        "lr=0.01")) {
+            List<RolloutGroup> groups = rollouts(m, s, 4, 3);
+            List<float[]> before = new ArrayList<>();
+            for (RolloutGroup group : groups) {
+                List<long[]> contexts = new ArrayList<>();
+                List<long[]> responses = new ArrayList<>();
+                for (var gen : group.responses()) {
+                    contexts.add(group.promptIds());
+                    responses.add(gen.tokens().length == 0 ? new long[] {s.tokenizer().padId()} : gen.tokens());
+                }
+                var scored = sdpo4j.lm.scoring.TeacherForcing.score(s.student(), m, contexts, responses, s.tokenizer().padId());
+                before.add(sdpo4j.optim.Distributions.pick(sdpo4j.optim.Distributions.logSoftmax(scored.logits(), 1.0),
+                        scored.tokens()).toFloatArray());
+            }
+            List<float[]> old = new ArrayList<>();
+            List<float[]> current = new ArrayList<>();
+            List<float[]> masks = new ArrayList<>();
+            StepHooks watch = new StepHooks() {
+                @Override
+                public void afterBackward(NDManager mm, int from, Backward done) {
+                    sdpo4j.optim.PolicyBatch b = done.batch();
+                    assertTrue(b.oldLogProbs() != null, "mini-batch from " + from + " has old log-probs");
+                    old.add(b.oldLogProbs().toFloatArray());
+                    current.add(sdpo4j.optim.Distributions.pick(sdpo4j.optim.Distributions.logSoftmax(b.studentLogits(), 1.0),
+                            b.tokens()).toFloatArray());
+                    masks.add(b.mask().toFloatArray());
+                }
+            };
+            TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, null,
+                    List.of("model=" + dir.resolve("m"), "dataset=" + dir.resolve("d.jsonl"), "prompts=3", "lr=0.01",
+                            "warmup-steps=0", "objective.name=grpo", "optimizer-steps-per-rollout=3", "micro-batch-prompts=1"));
+            SelfDistillationStep step = new SelfDistillationStep(s.student(), s.teacher(), s.tokenizer(), new AsciiShare(),
+                    new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false),
+                    StepConfig.of(cfg), s.adam(), watch);
+            step.update(m, groups, new SplittableRandom(2));
+            assertEquals(3, old.size());
+            for (int b = 0; b < 3; b++) {
+                double moved = 0;
+                for (int k = 0; k < old.get(b).length; k++) {
+                    if (masks.get(b)[k] == 0) {
+                        continue;
+                    }
+                    assertEquals(before.get(b)[k], old.get(b)[k], 1e-5, "mini-batch " + b + " old log-prob " + k);
+                    if (b == 0) {
+                        assertEquals(current.get(b)[k], old.get(b)[k], 1e-5, "the first mini-batch's ratio is 1 at " + k);
+                    }
+                    moved = Math.max(moved, Math.abs(current.get(b)[k] - old.get(b)[k]));
+                }
+                if (b > 0) {
+                    assertTrue(moved > 1e-4, "mini-batch " + b + ": the student moved since the rollouts (" + moved + ")");
+                }
+            }
+        }
+    }
+
+    /** No feedback and no success: no response has a teacher context. */
+    static final class NoSignal implements sdpo4j.env.Environment {
+        @Override
+        public String name() {
+            return "no-signal";
+        }
+
+        @Override
+        public void validate(Task task) {}
+
+        @Override
+        public sdpo4j.env.Score score(Task task, String response) {
+            return new sdpo4j.env.Score(0, false, null);
+        }
+    }
+
+    void differentTeacher() {
+        teacherModel = dir.resolve("other");
+        try (NDManager m = NDManager.newBaseManager()) {
+            DecoderLM other = TinyModels.create(teacherModel, TinyModels.config("llama", 1, 32, 2, 1, 64, 256), 4, m);
+            HfCheckpoint.save(other, teacherModel, teacherModel);
+        }
+    }
+
+    /** A mini-batch with nothing to distil moves neither the student (AdamW's momentum) nor the teacher. */
+    @ParameterizedTest
+    @ValueSource(strings = {"optimizer-step", "rollout-batch"})
+    void aMiniBatchWithoutTeachersIsSkipped(String schedule) {
+        differentTeacher();
+        try (NDManager m = NDManager.newBaseManager();
+                Setup s = setup(m, new NoSignal(), "objective.name=sdpo", "optimizer-steps-per-rollout=3",
+                        "ema-schedule=" + schedule, "weight-decay=0.1")) {
+            float[] student = s.student().parameters().get(PARAM).toFloatArray();
+            float[] teacher = s.teacher().parameters().get(PARAM).toFloatArray();
+            Map<String, Double> metrics = s.step().update(m, rollouts(m, s, 2, 4), new SplittableRandom(0)).metrics();
+            assertEquals(0.0, metrics.get("teacher_frac"));
+            assertEquals(3.0, metrics.get("skipped_updates"));
+            assertEquals(0.0, metrics.get("grad_norm"), "the norm of the zero gradient, as before the skip");
+            assertEquals(0, s.adam().steps());
+            assertArrayEquals(student, s.student().parameters().get(PARAM).toFloatArray());
+            assertArrayEquals(teacher, s.teacher().parameters().get(PARAM).toFloatArray());
+            assertTrue(Double.isFinite(metrics.get("loss")) && metrics.containsKey("reward_mean"), metrics.toString());
+        }
+    }
+
+    /** Feedback for the first task only: the other groups have no teacher. */
+    static final class FeedbackOnFirst implements sdpo4j.env.Environment {
+        final String first;
+
+        FeedbackOnFirst(String first) {
+            this.first = first;
+        }
+
+        @Override
+        public String name() {
+            return "feedback-on-first";
+        }
+
+        @Override
+        public void validate(Task task) {}
+
+        @Override
+        public sdpo4j.env.Score score(Task task, String response) {
+            return new sdpo4j.env.Score(0, false, task.prompt().equals(first) ? "Answer with a number." : null);
+        }
+    }
+
+    /** The distillation metrics are means over responses with a teacher, whatever the micro-batching. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sdpo", "credit"})
+    void distillationMetricsIgnoreMicroBatchesWithoutTeachers(String objective) {
+        double[][] got = new double[2][2];
+        int i = 0;
+        for (String micro : List.of("3", "1")) {
+            try (NDManager m = NDManager.newBaseManager(); Setup probe = setup(m)) {
+                String first = probe.tasks().get(0).prompt();
+                try (Setup s = setup(m, new FeedbackOnFirst(first), "objective.name=" + objective, "micro-batch-prompts=" + micro)) {
+                    Map<String, Double> metrics = s.step().update(m, rollouts(m, s, 3, 6), new SplittableRandom(3)).metrics();
+                    assertEquals(1 / 3.0, metrics.get("teacher_frac"), 1e-9);
+                    got[i][0] = metrics.get("kl");
+                    got[i][1] = metrics.getOrDefault("credit_signal", 0.0);
+                }
+            }
+            i++;
+        }
+        assertTrue(got[0][0] > 0, "a teacher different from the student... or at least a positive kl: " + got[0][0]);
+        assertEquals(got[0][0], got[1][0], 1e-6 * got[0][0], objective + " kl");
+        assertEquals(got[0][1], got[1][1], 1e-6 * Math.max(1e-3, Math.abs(got[0][1])), objective + " credit_signal");
+    }
+
+    /** One micro-batch of 4 prompts and four of 1 take the same update, for every objective the LM step runs. */
+    @ParameterizedTest
+    @ValueSource(strings = {"reinforce", "hybrid:reinforce", "hybrid:grpo", "sdpo", "credit", "grpo"})
+    void oneMicroBatchAndFourGiveTheSameUpdate(String objective) {
+        taskCount = 4;
+        String[] parts = objective.split(":");
+        List<String> sets = new ArrayList<>(List.of("objective.name=" + parts[0], "group-size=3"));
+        if (parts.length > 1) {
+            sets.addAll(List.of("objective.hybrid.fallback=" + parts[1], "objective.hybrid.force-alpha=0.3"));
+        }
+        float[][] weights = new float[2][];
+        double[] norms = new double[2];
+        double[] losses = new double[2];
+        int i = 0;
+        for (String micro : List.of("4", "1")) {
+            List<String> all = new ArrayList<>(sets);
+            all.add("micro-batch-prompts=" + micro);
+            try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m, new AsciiShare(), all.toArray(String[]::new))) {
+                Map<String, Double> metrics = s.step().update(m, rollouts(m, s, 3, 11), new SplittableRandom(4)).metrics();
+                weights[i] = s.student().parameters().get(PARAM).toFloatArray();
+                norms[i] = metrics.get("grad_norm");
+                losses[i] = metrics.get("loss");
+                i++;
+            }
+        }
+        assertTrue(norms[0] > 1e-6, objective + ": a gradient to compare");
+        assertEquals(norms[0], norms[1], 1e-5 * Math.max(1, norms[0]), objective + " grad norm");
+        assertEquals(losses[0], losses[1], 1e-5 * Math.max(1, Math.abs(losses[0])), objective + " loss");
+        assertArrayEquals(weights[0], weights[1], 1e-6f, objective + " updated weights");
     }
 }
