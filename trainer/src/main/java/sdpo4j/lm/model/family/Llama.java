@@ -48,16 +48,8 @@ public final class Llama {
         if (!c.modelType().equals("qwen2")) {
             o.put("attention_bias", c.qkvBias());
         }
-        ModelConfig.RopeScaling s = c.ropeScaling();
-        if (s != null) {
-            ObjectNode rs = o.putObject("rope_scaling");
-            rs.put("rope_type", s.type());
-            rs.put("factor", s.factor());
-            if (s.type().equals("llama3")) {
-                rs.put("low_freq_factor", s.lowFreqFactor());
-                rs.put("high_freq_factor", s.highFreqFactor());
-                rs.put("original_max_position_embeddings", s.originalMaxPositions());
-            }
+        if (c.ropeScaling() != null) {
+            RopeFields.writeScaling(c.ropeScaling(), o);
         }
     }
 }

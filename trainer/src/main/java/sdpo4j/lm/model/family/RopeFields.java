@@ -50,11 +50,15 @@ final class RopeFields {
         o.put("rope_theta", c.ropeTheta());
         o.put(activationField, activation);
         o.put("attention_bias", c.qkvBias());
-        ModelConfig.RopeScaling s = c.ropeScaling();
-        if (s == null) {
+        if (c.ropeScaling() == null) {
             o.putNull("rope_scaling");
-            return;
+        } else {
+            writeScaling(c.ropeScaling(), o);
         }
+    }
+
+    /** {@code rope_scaling} as HuggingFace writes it: type and factor, plus llama3's three fields. */
+    static void writeScaling(ModelConfig.RopeScaling s, ObjectNode o) {
         ObjectNode rs = o.putObject("rope_scaling");
         rs.put("rope_type", s.type());
         rs.put("factor", s.factor());
