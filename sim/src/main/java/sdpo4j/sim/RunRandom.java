@@ -20,31 +20,47 @@ final class RunRandom {
     RunRandom(List<RunSpec> runs) {
         streams = new SplittableRandom[runs.size()];
         for (int i = 0; i < streams.length; i++) {
-            RunSpec r = runs.get(i);
-            streams[i] = new SplittableRandom(r.seed() * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
+            streams[i] = stream(runs.get(i).seed());
         }
+    }
+
+    /** The random stream of a run with this seed. */
+    static SplittableRandom stream(long seed) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
     }
 
     /**
      * Draws {@code rollouts} sequences per run from a factored policy given as probabilities
      * {@code probs[r][t][v]} (flattened), by inverse CDF on the host: tokens {@code [R, B, T]}.
      * Sampling a categorical of 8 values is a handful of comparisons, far cheaper in a plain
-     * loop than as broadcast tensor operations over {@code [R, B, T, V]}.
+     * loop than as broadcast tensor operations over {@code [R, B, T, V]}. The cumulative sums
+     * are formed once per run and position, in double and in vocabulary order, and a token is
+     * the number of them (the last excluded) that its uniform reaches: the first index where the
+     * uniform falls below the running sum, as a scan finds it, but without a branch per token
+     * that the processor mispredicts (the sums never decrease, so the two agree exactly).
      */
     NDArray sample(NDManager m, float[] probs, int rollouts, int length, int vocab) {
         long[] tokens = new long[streams.length * rollouts * length];
+        int edges = vocab - 1;
+        double[] cdf = new double[length * edges];
         int i = 0;
         for (int r = 0; r < streams.length; r++) {
+            for (int t = 0; t < length; t++) {
+                int base = (r * length + t) * vocab;
+                double c = 0;
+                for (int v = 0; v < edges; v++) {
+                    c += probs[base + v];
+                    cdf[t * edges + v] = c;
+                }
+            }
             SplittableRandom s = streams[r];
             for (int b = 0; b < rollouts; b++) {
                 for (int t = 0; t < length; t++) {
                     double u = s.nextDouble();
-                    int base = (r * length + t) * vocab;
+                    int from = t * edges;
                     int v = 0;
-                    double cdf = probs[base];
-                    while (u >= cdf && v < vocab - 1) {
-                        v++;
-                        cdf += probs[base + v];
+                    for (int e = 0; e < edges; e++) {
+                        v += u >= cdf[from + e] ? 1 : 0;
                     }
                     tokens[i++] = v;
                 }
