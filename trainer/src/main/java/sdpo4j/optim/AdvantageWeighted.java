@@ -30,7 +30,7 @@ public final class AdvantageWeighted implements Objective {
         NDArray advantage = s.batchCentredRewards().expandDims(2).mul(weights);
         // Same aggregation as every other objective (token mean, then response mean), so that
         // learning rates carry over between objectives.
-        NDArray runLoss = Reductions.seqMeanTokenMean(s.tokenLogProbs.mul(advantage).neg(), batch.mask());
+        NDArray runLoss = Reductions.seqMeanTokenMean(s.tokenLogProbs().mul(advantage).neg(), batch.mask());
         return ObjectiveResult.of(runLoss, Reductions.responseCount(batch.rewards()), s.commonMetrics());
     }
 }

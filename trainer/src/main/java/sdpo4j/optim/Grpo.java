@@ -53,8 +53,8 @@ public final class Grpo implements Objective {
     static NDArray runLoss(StudentTerms s, GrpoConfig cfg, Map<String, NDArray> metrics) {
         PolicyBatch batch = s.batch;
         NDArray advantage = groupAdvantage(batch.rewards(), batch.groupSize(), cfg.scaleStd()).expandDims(2);
-        NDArray old = batch.oldLogProbs() == null ? s.tokenLogProbs.stopGradient() : batch.oldLogProbs();
-        NDArray ratio = s.tokenLogProbs.sub(old).exp();
+        NDArray old = batch.oldLogProbs() == null ? s.tokenLogProbs().stopGradient() : batch.oldLogProbs();
+        NDArray ratio = s.tokenLogProbs().sub(old).exp();
         NDArray clipped = ratio.clip(1 - cfg.epsLow(), 1 + cfg.epsHigh());
         NDArray unclippedObjective = ratio.mul(advantage);
         NDArray clippedObjective = clipped.mul(advantage);
@@ -65,7 +65,7 @@ public final class Grpo implements Objective {
             if (batch.refLogProbs() == null) {
                 throw new IllegalArgumentException("grpo kl-beta > 0 needs reference log-probs (PolicyBatch.refLogProbs)");
             }
-            NDArray logRatio = batch.refLogProbs().sub(s.tokenLogProbs);
+            NDArray logRatio = batch.refLogProbs().sub(s.tokenLogProbs());
             NDArray k3 = Scalars.sub(logRatio.exp().sub(logRatio), 1);
             perToken = perToken.add(Scalars.mul(k3, cfg.klBeta()));
             metrics.put("ref_kl", Reductions.tokenMean(k3.stopGradient(), batch.mask()));

@@ -23,7 +23,7 @@ public final class Reinforce implements Objective {
     /** Per-run loss from precomputed student terms (shared with {@link Hybrid}). */
     static NDArray runLoss(StudentTerms s) {
         NDArray advantage = s.batchCentredRewards().expandDims(2);
-        NDArray perToken = s.tokenLogProbs.mul(advantage).neg();
+        NDArray perToken = s.tokenLogProbs().mul(advantage).neg();
         return Reductions.seqMeanTokenMean(perToken, s.batch.mask());
     }
 }

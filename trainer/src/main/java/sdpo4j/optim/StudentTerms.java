@@ -13,12 +13,23 @@ final class StudentTerms {
     final PolicyBatch batch;
     /** Full log-probabilities, {@code [R, N, L, V]} or {@code [R, 1, L, V]} as the student logits came. */
     final NDArray logProbs;
-    final NDArray tokenLogProbs;
+    private NDArray tokenLogProbs;
 
     StudentTerms(PolicyBatch batch, double temperature) {
         this.batch = batch;
         this.logProbs = Distributions.logSoftmax(batch.studentLogits(), temperature);
-        this.tokenLogProbs = Distributions.pick(expanded(), batch.tokens());
+    }
+
+    /**
+     * Log-probabilities of the sampled tokens {@code [R, N, L]}, picked on first use: the
+     * distillation objectives on-policy never read them, and the pick from a factored student
+     * gathers through a broadcast over every response.
+     */
+    NDArray tokenLogProbs() {
+        if (tokenLogProbs == null) {
+            tokenLogProbs = Distributions.pick(expanded(), batch.tokens());
+        }
+        return tokenLogProbs;
     }
 
     /** Log-probabilities with the response axis at full size N (a view when it was 1). */
@@ -37,7 +48,7 @@ final class StudentTerms {
         if (batch.oldLogProbs() == null) {
             return null;
         }
-        return Scalars.minimum(tokenLogProbs.stopGradient().sub(batch.oldLogProbs()).exp(), clip);
+        return Scalars.minimum(tokenLogProbs().stopGradient().sub(batch.oldLogProbs()).exp(), clip);
     }
 
     /** Reward mean and std and policy entropy per run, the metrics every objective reports. */
