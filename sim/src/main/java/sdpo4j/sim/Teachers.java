@@ -2,7 +2,6 @@ package sdpo4j.sim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -70,7 +69,6 @@ public final class Teachers {
      * touch the full {@code [R, B, T, V]} tensor.
      */
     public NDArray logits(NDArray policyLogits, NDArray quality, Feedback feedback, NDArray tokens) {
-        int vocab = (int) quality.getShape().get(2);
         NDArray scale = feedback.score().expandDims(2).expandDims(3).mul(inverseTemperature).mul(beta); // [R,B,1,1]
         NDArray teacher = quality.expandDims(1).mul(scale).add(policyLogits.expandDims(1).mul(inverseTemperature));
         NDArray hints = feedback.hints().expandDims(3); // [R,B,T,1]
@@ -82,7 +80,10 @@ public final class Teachers {
             // Informative critique: beta * (h_t - E_pi[q]) on the sampled token only.
             NDArray expectedQuality = policyLogits.softmax(-1).mul(quality).sum(new int[] {2}, true).expandDims(1);
             NDArray onSampled = hints.sub(expectedQuality).mul(isCritique).mul(inverseTemperature).mul(beta);
-            teacher = teacher.add(tokens.oneHot(vocab, DataType.FLOAT32).mul(onSampled));
+            // Added at the sampled ids only ([R, B, T, 1]), rather than as a one-hot [R, B, T, V]
+            // times the shift: the same sums, one pass over the teacher instead of three.
+            NDArray sampled = tokens.expandDims(3);
+            teacher = teacher.scatter(sampled, teacher.gather(sampled, -1).add(onSampled), -1);
         }
         return teacher;
     }
