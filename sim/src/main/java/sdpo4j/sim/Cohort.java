@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import sdpo4j.optim.Autograd;
 import sdpo4j.optim.CreditCorrelation;
+import sdpo4j.optim.Distributions;
 import sdpo4j.optim.Objective;
 import sdpo4j.optim.ObjectiveResult;
 import sdpo4j.optim.PolicyBatch;
@@ -90,7 +91,7 @@ public final class Cohort {
                     .map(sl -> Objective.create(cfg.objective().withName(sl.method().objective))).toList();
 
             NDArray logits = m.zeros(new Shape(r, t, v));
-            NDArray refLogProbs = logits.logSoftmax(-1);
+            NDArray refLogProbs = Distributions.logSoftmax(logits);
             NDArray mask = m.ones(new Shape(r, b, t));
             NDArray judgeQuality = world.judgeQuality(m.create(PerRun.float32(bias)));
             float[] judge = new float[r];
@@ -110,7 +111,7 @@ public final class Cohort {
             for (int step = 0; step < steps; step++) {
                 try (NDScope scope = new NDScope()) {
                     // Rollouts, rewards, feedback and teachers: no gradient.
-                    NDArray probs = logits.softmax(-1);
+                    NDArray probs = Distributions.softmax(logits);
                     NDArray tokens = random.sample(m, probs.toFloatArray(), b, t, v);
                     NDArray score = world.score(tokens);
                     NDArray trueReward = ai.djl.nn.Activation.sigmoid(score);
@@ -155,7 +156,7 @@ public final class Cohort {
                             }
                             loss = loss == null ? result.loss() : loss.add(result.loss());
                         }
-                        NDArray logProbs = leaf.logSoftmax(-1);
+                        NDArray logProbs = Distributions.logSoftmax(leaf);
                         // The objectives token-average; the paper's updates sum over positions
                         // (each position has its own logits), hence the factor T.
                         loss = Scalars.mul(loss, t)
@@ -164,7 +165,7 @@ public final class Cohort {
                         rec.backward(loss);
                     }
                     NDArray grad = leaf.getGradient();
-                    NDArray logProbs = logits.logSoftmax(-1);
+                    NDArray logProbs = Distributions.logSoftmax(logits);
                     NDArray trueAdvantage = CreditCorrelation.trueAdvantage(world.quality, logProbs);
                     credit[step] = CreditCorrelation.perPosition(grad.neg(), trueAdvantage).mean(new int[] {1}).toFloatArray();
                     reward[step] = trueReward.mean(new int[] {1}).toFloatArray();

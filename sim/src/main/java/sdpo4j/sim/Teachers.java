@@ -3,6 +3,7 @@ package sdpo4j.sim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import sdpo4j.optim.Distributions;
 
 /**
  * The analytic feedback-conditioned self-teacher of the seed paper (eq. 2),
@@ -78,7 +79,7 @@ public final class Teachers {
         }
         if (anyCritique) {
             // Informative critique: beta * (h_t - E_pi[q]) on the sampled token only.
-            NDArray expectedQuality = policyLogits.softmax(-1).mul(quality).sum(new int[] {2}, true).expandDims(1);
+            NDArray expectedQuality = Distributions.softmax(policyLogits).mul(quality).sum(new int[] {2}, true).expandDims(1);
             NDArray onSampled = hints.sub(expectedQuality).mul(isCritique).mul(inverseTemperature).mul(beta);
             // Added at the sampled ids only ([R, B, T, 1]), rather than as a one-hot [R, B, T, V]
             // times the shift: the same sums, one pass over the teacher instead of three.

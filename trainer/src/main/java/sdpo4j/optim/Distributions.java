@@ -2,6 +2,7 @@ package sdpo4j.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Numerically safe building blocks over the last (vocabulary) axis. Everything here keeps
@@ -29,7 +30,40 @@ public final class Distributions {
     /** Log-softmax at a temperature, floored so that zero-probability entries stay finite. */
     public static NDArray logSoftmax(NDArray logits, double temperature) {
         NDArray scaled = temperature == 1.0 ? logits : Scalars.div(logits, temperature);
-        return floor(scaled.logSoftmax(-1));
+        return floor(logSoftmax(scaled));
+    }
+
+    /**
+     * Below this many entries on the last axis, (log-)softmax runs over columns: libtorch's
+     * last-axis kernel treats a row shorter than one AVX-512 vector (16 floats) in a scalar loop
+     * per row, several times slower than its kernel over a leading axis, which vectorises across
+     * rows. The simulator's vocabulary of 8 is such an axis; an LM's is not.
+     */
+    static final long SHORT_AXIS = 16;
+
+    /** Log-softmax over the last axis (no temperature, no floor), fast for a short axis. */
+    public static NDArray logSoftmax(NDArray x) {
+        return lastAxis(x, true);
+    }
+
+    /** Softmax over the last axis, fast for a short axis. */
+    public static NDArray softmax(NDArray x) {
+        return lastAxis(x, false);
+    }
+
+    /**
+     * On a short axis the rows are laid out as columns {@code [V, rows]} (one copy), normalised
+     * along the leading axis, and copied back. The kernel sums each column in vocabulary order,
+     * as the per-row loop it replaces does; with AVX-512 the results are the same bits.
+     */
+    private static NDArray lastAxis(NDArray x, boolean log) {
+        Shape shape = x.getShape();
+        long v = shape.dimension() == 0 ? 0 : shape.get(shape.dimension() - 1);
+        if (v >= SHORT_AXIS || v == 0 || shape.dimension() < 2) {
+            return log ? x.logSoftmax(-1) : x.softmax(-1);
+        }
+        NDArray columns = x.reshape(-1, v).transpose();
+        return (log ? columns.logSoftmax(0) : columns.softmax(0)).transpose().reshape(shape);
     }
 
     /** Clamps -inf (masked vocabulary entries) to {@link #LOG_FLOOR}. */
