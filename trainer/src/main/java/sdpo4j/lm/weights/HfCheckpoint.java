@@ -52,9 +52,11 @@ public final class HfCheckpoint {
         for (Path p : new java.util.LinkedHashSet<>(files.values())) {
             headers.put(p, Safetensors.readHeader(p));
         }
+        TextTower tower = TextTower.of(headers.values().stream().flatMap(h -> h.keySet().stream()).toList());
         for (Map.Entry<Path, Map<String, TensorInfo>> h : headers.entrySet()) {
             for (TensorInfo t : h.getValue().values()) {
-                String name = canonical(names, t.name());
+                String decoderName = tower.map(t.name());
+                String name = decoderName == null ? null : canonical(names, decoderName);
                 if (name == null) {
                     continue;
                 }
