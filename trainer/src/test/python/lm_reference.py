@@ -134,7 +134,8 @@ def llama(cfg, w, ids, mask):
         kk = kk.repeat_interleave(nh // nkv, dim=1)
         vv = vv.repeat_interleave(nh // nkv, dim=1)
         o = attention(qq, kk, vv, amask).transpose(1, 2).reshape(b, l, h)
-        x = x + o @ w[q + "self_attn.o_proj.weight"].T
+        # HF's LlamaAttention biases o_proj too when attention_bias is set; Qwen2's o_proj has none.
+        x = x + lin(o, q + "self_attn.o_proj", cfg.get("attention_bias", False) and cfg["model_type"] != "qwen2")
         t = rms(x, q + "post_attention_layernorm.weight")
         g = torch.nn.functional.silu(t @ w[q + "mlp.gate_proj.weight"].T)
         x = x + (g * (t @ w[q + "mlp.up_proj.weight"].T)) @ w[q + "mlp.down_proj.weight"].T

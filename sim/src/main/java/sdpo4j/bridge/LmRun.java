@@ -19,6 +19,7 @@ import sdpo4j.env.sequence.SequenceWorld;
 import sdpo4j.lm.decoding.Generation;
 import sdpo4j.lm.decoding.SamplingConfig;
 import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.lm.weights.HfCheckpoint;
 import sdpo4j.optim.AdamW;
@@ -83,9 +84,9 @@ final class LmRun {
         float[] wellFormed = new float[steps];
         String firstMalformed = null;
         try (NDManager m = parent.newSubManager()) {
-            DecoderLM student = HfCheckpoint.load(model, m);
-            DecoderLM teacher = HfCheckpoint.load(model, m);
-            try (Tokenizer tok = Tokenizer.load(model, student.config())) {
+            try (Tokenizer tok = Tokenizer.load(model, ModelConfig.read(model))) {
+                DecoderLM student = HfCheckpoint.load(model, m);
+                DecoderLM teacher = HfCheckpoint.load(model, m);
                 ParameterUpdate optimizer = cfg.optimizer() == BridgeConfig.Optimizer.SGD ? new Sgd()
                         : new AdamW(student.parameters(), m, 0.9, 0.999, 1e-8, 0);
                 Task task = worlds.task(run.seed());

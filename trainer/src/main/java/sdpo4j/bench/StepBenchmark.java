@@ -18,6 +18,7 @@ import sdpo4j.env.Environments;
 import sdpo4j.env.Task;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.weights.HfCheckpoint;
 import sdpo4j.lm.decoding.SamplingConfig;
 import sdpo4j.lm.text.Tokenizer;
@@ -61,8 +62,8 @@ public final class StepBenchmark {
         }
         Path modelDir = Path.of(base.model());
         try (NDManager m = NDManager.newBaseManager()) {
-            DecoderLM student = HfCheckpoint.load(modelDir, m);
-            try (Tokenizer tok = Tokenizer.load(modelDir, student.config())) {
+            try (Tokenizer tok = Tokenizer.load(modelDir, ModelConfig.read(modelDir))) {
+                DecoderLM student = HfCheckpoint.load(modelDir, m);
                 TeacherContexts contexts = new TeacherContexts(
                         TeacherContexts.Templates.load(Path.of(base.promptsDir()), base.env().name()), base.feedbackWithSolution());
                 Map<ObjectiveKind, SelfDistillationStep> steps = new LinkedHashMap<>();

@@ -78,8 +78,7 @@ public final class ChatTemplateCommand implements Callable<Integer> {
                 text = sb.append("]\n").toString();
             }
         } else {
-            Path config = modelDir.resolve("tokenizer_config.json");
-            text = ChatTemplate.of(readJson(config, true), config.toString()).render(messages, !noGenerationPrompt, variables);
+            text = ChatTemplate.load(modelDir).render(messages, !noGenerationPrompt, variables);
         }
         write(text.getBytes(StandardCharsets.UTF_8));
         return 0;
@@ -108,10 +107,7 @@ public final class ChatTemplateCommand implements Callable<Integer> {
         }
     }
 
-    private static JsonNode readJson(Path file, boolean optional) {
-        if (optional && !Files.isRegularFile(file)) {
-            return null;
-        }
+    private static JsonNode readJson(Path file) {
         try {
             return JSON.readTree(file.toFile());
         } catch (IOException e) {
@@ -120,7 +116,7 @@ public final class ChatTemplateCommand implements Callable<Integer> {
     }
 
     static List<ChatTemplate.Message> readMessages(Path file) {
-        JsonNode root = readJson(file, false);
+        JsonNode root = readJson(file);
         if (root == null || !root.isArray()) {
             throw ConfigException.general(file.toString(), "expected a JSON list of {\"role\", \"content\"} objects");
         }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import sdpo4j.lm.text.ChatTemplate;
 import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.decoding.Generation;
 import sdpo4j.lm.decoding.Generator;
 import sdpo4j.lm.weights.HfCheckpoint;
@@ -55,8 +56,8 @@ public final class GenerateCommand implements Callable<Integer> {
         SamplingConfig cfg = SamplingConfig.builder().temperature(temperature).topK(topK).topP(topP).maxNewTokens(maxNewTokens)
                 .stopStrings(stop).seed(seed).build();
         try (NDManager m = NDManager.newBaseManager()) {
-            DecoderLM model = HfCheckpoint.load(modelDir, m);
-            try (Tokenizer tok = Tokenizer.load(modelDir, model.config())) {
+            try (Tokenizer tok = Tokenizer.load(modelDir, ModelConfig.read(modelDir))) {
+                DecoderLM model = HfCheckpoint.load(modelDir, m);
                 List<long[]> ids = new ArrayList<>();
                 for (String p : prompts) {
                     String text = chat ? tok.render(List.of(new ChatTemplate.Message("user", p)), true) : p;

@@ -21,6 +21,7 @@ import sdpo4j.env.Environments;
 import sdpo4j.env.Task;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.decoding.Generation;
 import sdpo4j.lm.weights.HfCheckpoint;
 import sdpo4j.lm.decoding.SamplingConfig;
@@ -123,7 +124,9 @@ public final class Trainer {
             clearPreviousRun();
         }
         PromptSchedule<Task> schedule = new PromptSchedule<>(tasks, cfg.prompts(), cfg.seed());
-        try (NDManager m = NDManager.newBaseManager()) {
+        // The tokenizer and its chat template before the weights: a broken template fails in milliseconds.
+        try (NDManager m = NDManager.newBaseManager();
+                Tokenizer tokenizer = Tokenizer.load(studentDir, ModelConfig.read(studentDir))) {
             DecoderLM student = HfCheckpoint.load(studentDir, m);
             DecoderLM teacher = HfCheckpoint.load(teacherDir, m);
             DegenerateSettings.topKWarning(cfg.objective(), student.config().vocabSize())
@@ -132,8 +135,7 @@ public final class Trainer {
             if (resume) {
                 checkpoints.restoreOptimizer(state.step(), adam, state.optimizerSteps(), m);
             }
-            try (Tokenizer tokenizer = Tokenizer.load(studentDir, student.config());
-                    MetricsLog metrics = dir.openMetrics();
+            try (MetricsLog metrics = dir.openMetrics();
                     Progress progress = Progress.start("train", cfg.steps(), state.step(), progressLines)) {
                 TeacherContexts contexts = new TeacherContexts(
                         TeacherContexts.Templates.load(Path.of(cfg.promptsDir()), cfg.env().name()), cfg.feedbackWithSolution());

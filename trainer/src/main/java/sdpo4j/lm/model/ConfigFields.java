@@ -75,18 +75,71 @@ public record ConfigFields(String file, JsonNode root) {
         return List.of(n.asInt());
     }
 
+    /** The layer kind whose RoPE a family without kinds reads from a per-kind {@code rope_parameters}. */
+    public static final String GLOBAL = "full_attention";
+
+    /**
+     * The RoPE settings transformers 5 writes ({@code rope_parameters}: {@code rope_theta},
+     * {@code rope_type} and the scaling's fields in one object, or one such object per layer kind,
+     * as Gemma 3's {@code full_attention} and {@code sliding_attention}) for {@code layerKind}, or
+     * null when the file has the older top-level {@code rope_theta} and {@code rope_scaling}.
+     */
+    private JsonNode ropeParameters(String layerKind) {
+        JsonNode p = root.get("rope_parameters");
+        if (p == null || p.isNull()) {
+            return null;
+        }
+        if (!p.isObject()) {
+            throw new ModelException(file + ": field 'rope_parameters' must be an object, got " + p);
+        }
+        if (p.has("rope_type") || p.has("rope_theta")) {
+            return p;
+        }
+        JsonNode kind = p.get(layerKind);
+        if (kind == null || !kind.isObject()) {
+            throw new ModelException(file + ": rope_parameters has no '" + layerKind + "' object; it has " + fieldNames(p));
+        }
+        return kind;
+    }
+
+    private static List<String> fieldNames(JsonNode o) {
+        List<String> names = new java.util.ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /** The RoPE base of {@code layerKind}'s layers from {@code rope_parameters}, else {@code older} (the pre-5 field's value). */
+    public double ropeTheta(String layerKind, double older) {
+        JsonNode p = ropeParameters(layerKind);
+        if (p != null && p.has("rope_theta")) {
+            if (!p.get("rope_theta").isNumber()) {
+                throw new ModelException(file + ": rope_parameters.rope_theta must be a number, got " + p.get("rope_theta"));
+            }
+            return p.get("rope_theta").asDouble();
+        }
+        return older;
+    }
+
+    /** The global layers' RoPE scaling ({@link #GLOBAL}). */
     public ModelConfig.RopeScaling ropeScaling() {
-        JsonNode n = root.get("rope_scaling");
+        return ropeScaling(GLOBAL);
+    }
+
+    /** RoPE frequency scaling of {@code layerKind}'s layers, or null for none; types we do not implement are refused. */
+    public ModelConfig.RopeScaling ropeScaling(String layerKind) {
+        JsonNode p = ropeParameters(layerKind);
+        JsonNode n = p != null ? p : root.get("rope_scaling");
+        String key = p != null ? "rope_parameters" : "rope_scaling";
         if (n == null || n.isNull()) {
             return null;
         }
         String type = n.has("rope_type") ? n.get("rope_type").asText() : n.path("type").asText("");
         type = type.toLowerCase(Locale.ROOT);
-        if (type.equals("default")) {
+        if (type.equals("default") || (p != null && type.isEmpty())) {
             return null;
         }
         if (!type.equals("linear") && !type.equals("llama3")) {
-            throw new ModelException(file + ": rope_scaling type '" + type + "' is not supported; allowed: linear, llama3");
+            throw new ModelException(file + ": " + key + " type '" + type + "' is not supported; allowed: linear, llama3 (and none)");
         }
         return new ModelConfig.RopeScaling(type, n.path("factor").asDouble(1.0), n.path("low_freq_factor").asDouble(1.0),
                 n.path("high_freq_factor").asDouble(4.0), n.path("original_max_position_embeddings").asInt(8192));

@@ -26,7 +26,7 @@ import sdpo4j.lm.model.family.Families;
  * @param ropeTheta RoPE base
  * @param ropeScaling RoPE frequency scaling, or null
  * @param tieWordEmbeddings the output head shares the input embedding
- * @param qkvBias q/k/v projections have a bias (Qwen2, or Llama with attention_bias)
+ * @param qkvBias q/k/v projections have a bias (Qwen2), or q/k/v and o do ({@code attention_bias} of the other RoPE families)
  * @param bosTokenId beginning-of-sequence id, or -1
  * @param eosTokenIds end-of-sequence ids (possibly several), possibly empty
  * @param variant what newer families set beyond these fields ({@link Variant#NONE} for GPT-2 and Llama)

@@ -1,11 +1,17 @@
 package sdpo4j.lm.text;
 
 import sdpo4j.lm.model.ModelException;
+import sdpo4j.lm.model.ModelFiles;
 
 import sdpo4j.lm.text.jinja.JinjaTemplate;
 import sdpo4j.lm.text.jinja.TemplateError;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,6 +92,62 @@ public final class ChatTemplate {
             }
         }
         return w;
+    }
+
+    /** Where transformers' tokenizer finds a model directory's template, which overrides the one in tokenizer_config.json. */
+    public static final String JINJA_FILE = "chat_template.jinja";
+    /** A processor's template (multimodal releases), read only when neither other place has one. */
+    public static final String PROCESSOR_FILE = "chat_template.json";
+
+    /**
+     * The chat template of a model directory, from where transformers takes it: {@value #JINJA_FILE}
+     * when present (the file newer transformers versions save, which replaces the config's),
+     * else {@code chat_template} of {@code tokenizer_config.json}, else that of
+     * {@value #PROCESSOR_FILE}; errors name the file it came from. The special tokens are
+     * tokenizer_config.json's either way. Not yet {@link #check}ed.
+     */
+    public static ChatTemplate load(Path dir) {
+        Path configFile = dir.resolve("tokenizer_config.json");
+        JsonNode config = ModelFiles.readOptional(configFile);
+        Path jinjaFile = dir.resolve(JINJA_FILE);
+        if (Files.isRegularFile(jinjaFile)) {
+            try {
+                return withSource(config, Files.readString(jinjaFile), jinjaFile);
+            } catch (IOException e) {
+                throw new ModelException(jinjaFile + ": cannot read: " + e.getMessage());
+            }
+        }
+        if (config != null && config.hasNonNull("chat_template")) {
+            return of(config, configFile.toString());
+        }
+        JsonNode processor = ModelFiles.readOptional(dir.resolve(PROCESSOR_FILE));
+        if (processor != null && processor.path("chat_template").isTextual()) {
+            return withSource(config, processor.get("chat_template").asText(), dir.resolve(PROCESSOR_FILE));
+        }
+        return of(config, configFile.toString());
+    }
+
+    private static ChatTemplate withSource(JsonNode config, String source, Path origin) {
+        ObjectNode merged = config != null && config.isObject() ? ((ObjectNode) config).deepCopy()
+                : new ObjectMapper().createObjectNode();
+        merged.put("chat_template", source);
+        return of(merged, origin.toString());
+    }
+
+    /**
+     * Fails fast, before any weights are read, on a template that does not parse or cannot render
+     * the simplest conversation (one user message, with the generation prompt); a template that
+     * refuses it with {@code raise_exception} is reported with its own message. Returns this.
+     */
+    public ChatTemplate check() {
+        if (source != null) {
+            try {
+                renderJinja(List.of(new Message("user", "Hello")), true, Map.of());
+            } catch (TemplateError e) {
+                throw failure(e, "a single user message");
+            }
+        }
+        return this;
     }
 
     public static ChatTemplate of(JsonNode tokenizerConfig) {
@@ -173,8 +235,16 @@ public final class ChatTemplate {
             }
             return addGenerationPrompt ? sb.append("assistant: ").toString() : sb.toString();
         }
+        try {
+            return renderJinja(messages, addGenerationPrompt, variables);
+        } catch (TemplateError e) {
+            throw failure(e, "this conversation");
+        }
+    }
+
+    private String renderJinja(List<Message> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
         if (parseError != null) {
-            throw failure(parseError);
+            throw parseError;
         }
         Map<String, Object> ctx = new HashMap<>(specials);
         ctx.putAll(variables);
@@ -187,17 +257,13 @@ public final class ChatTemplate {
         }
         ctx.put("messages", msgs);
         ctx.put("add_generation_prompt", addGenerationPrompt);
-        try {
-            return jinja.render(ctx);
-        } catch (TemplateError e) {
-            throw failure(e);
-        }
+        return jinja.render(ctx);
     }
 
-    private ModelException failure(TemplateError e) {
+    private ModelException failure(TemplateError e, String conversation) {
         String where = e.line() > 0 ? " (template line " + e.line() + ")" : "";
         String file = origin == null ? "" : origin + ": ";
-        return new ModelException(file + (e.raised() ? "the chat template refuses this conversation" + where + ": " + e.detail()
+        return new ModelException(file + (e.raised() ? "the chat template refuses " + conversation + where + ": " + e.detail()
                 : "chat template cannot be rendered" + where + ": " + e.detail()));
     }
 }

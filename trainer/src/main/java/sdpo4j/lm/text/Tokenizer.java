@@ -2,6 +2,7 @@ package sdpo4j.lm.text;
 
 import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.model.ModelException;
+import sdpo4j.lm.model.ModelFiles;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
@@ -41,6 +42,8 @@ public final class Tokenizer implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new ModelException(dir + ": no tokenizer.json (only HuggingFace fast tokenizers are supported)");
         }
+        // The template first: a broken one fails in milliseconds, before the vocabulary and the weights.
+        ChatTemplate template = ChatTemplate.load(dir).check();
         HuggingFaceTokenizer hf;
         try {
             hf = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false", "truncation", "false",
@@ -48,8 +51,7 @@ public final class Tokenizer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ModelException(file + ": cannot load the tokenizer: " + e.getMessage());
         }
-        JsonNode config = readConfig(dir.resolve("tokenizer_config.json"));
-        ChatTemplate template = ChatTemplate.of(config, dir.resolve("tokenizer_config.json").toString());
+        JsonNode config = ModelFiles.readOptional(dir.resolve("tokenizer_config.json"));
         List<Long> eos = new ArrayList<>();
         model.eosTokenIds().forEach(i -> eos.add((long) i));
         String eosToken = tokenText(config, "eos_token");
@@ -72,17 +74,6 @@ public final class Tokenizer implements AutoCloseable {
                     + model.vocabSize() + " (tokenizer and model do not match)");
         }
         return t;
-    }
-
-    private static JsonNode readConfig(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return new ObjectMapper().readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new ModelException(file + ": cannot read: " + e.getMessage());
-        }
     }
 
     private static String tokenText(JsonNode config, String key) {

@@ -5,6 +5,7 @@ import sdpo4j.lm.model.DecoderSpec;
 import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.model.ModelException;
 import sdpo4j.lm.model.family.Families;
+import sdpo4j.lm.text.ChatTemplate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -39,6 +40,9 @@ public final class HfCheckpoint {
     /** Loads a model directory; every expected tensor must be present with its expected shape. */
     public static DecoderLM load(Path dir, NDManager manager) {
         ModelConfig cfg = ModelConfig.read(dir);
+        // Before gigabytes of weights: a template that cannot render fails now (the commands also
+        // load the whole tokenizer first; this covers every caller).
+        ChatTemplate.load(dir).check();
         Map<String, Path> files = weightFiles(dir);
         Map<String, Shape> expected = DecoderLM.expectedShapes(cfg);
         DecoderSpec.Names names = Families.describe(cfg).names();
@@ -48,9 +52,11 @@ public final class HfCheckpoint {
         for (Path p : new java.util.LinkedHashSet<>(files.values())) {
             headers.put(p, Safetensors.readHeader(p));
         }
+        TextTower tower = TextTower.of(headers.values().stream().flatMap(h -> h.keySet().stream()).toList());
         for (Map.Entry<Path, Map<String, TensorInfo>> h : headers.entrySet()) {
             for (TensorInfo t : h.getValue().values()) {
-                String name = canonical(names, t.name());
+                String decoderName = tower.map(t.name());
+                String name = decoderName == null ? null : canonical(names, decoderName);
                 if (name == null) {
                     continue;
                 }

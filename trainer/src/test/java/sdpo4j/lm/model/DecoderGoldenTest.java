@@ -83,7 +83,7 @@ class DecoderGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3", "olmo2",
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "llama-attn-bias", "qwen3", "mistral-window", "gemma3", "olmo2",
         "phi3-window"})
     void logitsMatchThePyTorchReference(String name) throws IOException {
         try (NDManager m = manager.newSubManager()) {
@@ -101,7 +101,7 @@ class DecoderGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3", "olmo2",
+    @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "llama-attn-bias", "qwen3", "mistral-window", "gemma3", "olmo2",
         "phi3-window"})
     void kvCacheDecodingEqualsFullRecomputation(String name) {
         // No capacity given: the cache's buffers start at the prefill and grow step by step.

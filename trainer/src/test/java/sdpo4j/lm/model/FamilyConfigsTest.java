@@ -152,16 +152,68 @@ class FamilyConfigsTest {
         assertTrue(refusal("qwen3-0.6b", "use_sliding_window", "true").contains("use_sliding_window"));
         assertTrue(refusal("gemma-3-1b", "hidden_activation", "\"gelu\"").contains("hidden_activation 'gelu' is not supported"));
         String multimodal = refusal("gemma-3-1b", "model_type", "\"gemma3\"");
-        assertTrue(multimodal.contains("only its text decoder (gemma3_text, as Gemma-3-1B); supported: gpt2, llama, qwen2, qwen3, "
-                + "mistral, gemma3_text, olmo2, phi3"), multimodal);
+        assertTrue(multimodal.endsWith("config.json: model_type 'gemma3' needs a 'text_config' object (the text decoder's settings)"),
+                multimodal);
         assertTrue(refusal("olmo-2-1b", "model_type", "\"mamba\"").contains("'mamba' is not supported; supported: gpt2, llama, qwen2, "
-                + "qwen3, mistral, gemma3_text, olmo2, phi3 (GPT-2, Llama,"));
+                + "qwen3, mistral, gemma3_text, gemma3, olmo2, phi3 (GPT-2, Llama,"));
     }
 
-    private String refusal(String name, String field, String json) throws IOException {
+    @Test
+    void keysHuggingFaceHonoursAndWeDoNotImplementAreRefusedNotIgnored() throws IOException {
+        String file = tmp.resolve("config.json") + ": ";
+        assertEquals(file + "mlp_bias true is not supported for llama; allowed: false (or absent)",
+                refusal("mistral-7b-v0.3", Map.of("model_type", "\"llama\"", "mlp_bias", "true")));
+        assertEquals(file + "head_dim 128 is not supported for llama; allowed: hidden_size / num_attention_heads = 64",
+                refusal("qwen3-0.6b", Map.of("model_type", "\"llama\"")));
+        assertEquals(file + "use_sliding_window true is not supported for qwen2; allowed: false (or absent)",
+                refusal("qwen3-0.6b", Map.of("model_type", "\"qwen2\"", "use_sliding_window", "true")));
+        assertEquals(file + "use_sliding_window true is not supported for qwen3; allowed: false (or absent)",
+                refusal("qwen3-0.6b", Map.of("use_sliding_window", "true")));
+        assertEquals(file + "layer_types[1] 'sliding_attention' is not supported for qwen3; allowed: full_attention",
+                refusal("qwen3-0.6b", Map.of("layer_types", "[\"full_attention\", \"sliding_attention\"]")));
+        assertEquals(file + "use_bidirectional_attention true (EmbeddingGemma) is not supported; allowed: false",
+                refusal("gemma-3-1b", Map.of("use_bidirectional_attention", "true")));
+        assertEquals(file + "rope_scaling type 'yarn' is not supported; allowed: linear, llama3 (and none)",
+                refusal("qwen3-0.6b", Map.of("rope_scaling", "{\"rope_type\": \"yarn\", \"factor\": 4.0}")));
+        assertEquals(file + "rope_parameters type 'longrope' is not supported; allowed: linear, llama3 (and none)",
+                refusal("phi-3-mini-4k", Map.of("rope_parameters", "{\"rope_type\": \"longrope\", \"rope_theta\": 10000}")));
+        assertEquals(file + "rope_parameters.sliding_attention type 'linear' is not supported; allowed: default (Gemma 3's sliding"
+                + " layers are unscaled)", refusal("gemma-3-1b", Map.of("rope_parameters", "{\"full_attention\": {\"rope_type\":"
+                + " \"default\", \"rope_theta\": 1000000}, \"sliding_attention\": {\"rope_type\": \"linear\", \"factor\": 2}}")));
+    }
+
+    @Test
+    void transformers5sRopeParametersAreReadLikeTheOlderFields() throws IOException {
+        // transformers 5 moves rope_theta and rope_scaling into rope_parameters (per layer kind for Gemma 3).
+        ModelConfig qwen = edited("qwen3-0.6b", Map.of("rope_parameters", "{\"rope_type\": \"default\", \"rope_theta\": 500000}"), "rope_theta");
+        assertEquals(500000, qwen.ropeTheta());
+        assertNull(qwen.ropeScaling());
+        ModelConfig gemma = edited("gemma-3-1b", Map.of("rope_parameters", "{\"full_attention\": {\"rope_type\": \"linear\","
+                + " \"factor\": 8.0, \"rope_theta\": 1000000}, \"sliding_attention\": {\"rope_type\": \"default\","
+                + " \"rope_theta\": 20000}}"), "rope_theta", "rope_local_base_freq");
+        assertEquals(1e6, gemma.ropeTheta());
+        assertEquals("linear", gemma.ropeScaling().type());
+        assertEquals(8.0, gemma.ropeScaling().factor());
+        assertEquals(20000, gemma.variant().localRopeTheta());
+    }
+
+    private ModelConfig edited(String name, Map<String, String> set, String... remove) throws IOException {
         ObjectNode o = (ObjectNode) new ObjectMapper().readTree(Files.readString(CONFIGS.resolve(name).resolve("config.json")));
-        o.set(field, new ObjectMapper().readTree(json));
+        for (Map.Entry<String, String> e : set.entrySet()) {
+            o.set(e.getKey(), new ObjectMapper().readTree(e.getValue()));
+        }
+        for (String r : remove) {
+            o.remove(r);
+        }
         Files.writeString(tmp.resolve("config.json"), o.toString());
-        return assertThrows(ModelException.class, () -> ModelConfig.read(tmp)).getMessage();
+        return ModelConfig.read(tmp);
+    }
+
+    private String refusal(String name, Map<String, String> set) {
+        return assertThrows(ModelException.class, () -> edited(name, set)).getMessage();
+    }
+
+    private String refusal(String name, String field, String json) {
+        return refusal(name, Map.of(field, json));
     }
 }

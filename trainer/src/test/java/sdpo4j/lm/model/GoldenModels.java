@@ -20,7 +20,7 @@ import java.util.Random;
  * writes each case's {@code logits.bin}. See {@code trainer/src/test/python/make_golden.sh}.
  */
 public final class GoldenModels {
-    static final List<String> CASES = List.of("gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "qwen3", "mistral-window", "gemma3",
+    static final List<String> CASES = List.of("gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "llama-attn-bias", "qwen3", "mistral-window", "gemma3",
             "olmo2", "phi3-window");
     static final long[][] IDS = {{5, 9, 2, 31, 7, 7, 12, 3}, {0, 0, 0, 14, 1, 38, 20, 6}};
     static final long[][] MASK = {{1, 1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1, 1, 1}};
@@ -32,6 +32,9 @@ public final class GoldenModels {
             case "gpt2" -> new ModelConfig(Architecture.GPT2, "gpt2", 40, 24, 2, 4, 4, 48, 32, 1e-5, 0, null, true, true, -1, List.of(1));
             case "llama-gqa" -> new ModelConfig(Architecture.LLAMA, "llama", 40, 32, 2, 4, 2, 48, 64, 1e-6, 10000, null, false, false, -1, List.of(1));
             case "qwen2-bias" -> new ModelConfig(Architecture.LLAMA, "qwen2", 40, 32, 2, 4, 1, 40, 64, 1e-6, 1e6, null, true, true, -1, List.of(1));
+            // attention_bias: q, k, v and o biased (HF's LlamaAttention), unlike Qwen2's q/k/v only.
+            case "llama-attn-bias" -> new ModelConfig(Architecture.LLAMA, "llama", 40, 32, 2, 4, 2, 48, 64, 1e-6, 10000, null, false,
+                    true, -1, List.of(1));
             case "llama3-rope" -> new ModelConfig(Architecture.LLAMA, "llama", 40, 32, 2, 2, 2, 40, 64, 1e-5, 500000,
                     new ModelConfig.RopeScaling("llama3", 8, 1, 4, 16), false, false, -1, List.of(1));
             // head_dim 16, not 32 / 4 heads, as Qwen3-0.6B's 128 is not 1024 / 16; tied head as 0.6B's.

@@ -13,7 +13,8 @@ import sdpo4j.lm.model.ModelException;
  */
 public final class Families {
     /** The {@code model_type}s read. */
-    public static final List<String> SUPPORTED = List.of("gpt2", "llama", "qwen2", "qwen3", "mistral", "gemma3_text", "olmo2", "phi3");
+    public static final List<String> SUPPORTED = List.of("gpt2", "llama", "qwen2", "qwen3", "mistral", "gemma3_text", "gemma3", "olmo2",
+            "phi3");
 
     private Families() {}
 
@@ -27,11 +28,10 @@ public final class Families {
             case "gemma3_text" -> Gemma3.parse(type, f);
             case "olmo2" -> Olmo2.parse(type, f);
             case "phi3" -> Phi3.parse(type, f);
-            // Gemma 3 from 4B up is released with its vision encoder: say which part we run.
-            case "gemma3" -> throw new ModelException(f.file() + ": model_type 'gemma3' (Gemma 3 with its vision encoder) is "
-                    + "not supported, only its text decoder (gemma3_text, as Gemma-3-1B); supported: " + String.join(", ", SUPPORTED));
+            // Gemma 3 from 4B up is released with its vision encoder: its text decoder runs.
+            case "gemma3" -> Gemma3.parseTextTower(f);
             default -> throw new ModelException(f.file() + ": model_type '" + type + "' is not supported; supported: "
-                    + String.join(", ", SUPPORTED) + " (GPT-2, Llama, Qwen2/Qwen2.5, SmolLM/SmolLM2, Qwen3, Mistral, Gemma 3 text, OLMo 2, Phi-3)");
+                    + String.join(", ", SUPPORTED) + " (GPT-2, Llama, Qwen2/Qwen2.5, SmolLM/SmolLM2, Qwen3, Mistral, Gemma 3 (text decoder), OLMo 2, Phi-3)");
         };
     }
 

@@ -1,6 +1,7 @@
 package sdpo4j.lm.model.family;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -31,8 +32,43 @@ public final class Gemma3 {
     static final int DEFAULT_PATTERN = 6;
     static final double DEFAULT_LOCAL_THETA = 10000;
     static final double DEFAULT_QUERY_PRE_ATTN_SCALAR = 256;
+    /** The sliding layers' kind in {@code layer_types} and {@code rope_parameters}. */
+    private static final String SLIDING = "sliding_attention";
+
+    /**
+     * HF's Gemma3TextConfig defaults, which a config.json leaves out when it relies on them (the
+     * {@code text_config} of the multimodal releases sets only what differs: Gemma-3-4B's has no
+     * vocab_size, heads or rope_theta). Token ids are left to the files that set them.
+     */
+    private static final String DEFAULTS = "{\"vocab_size\": 262208, \"hidden_size\": 2304, \"intermediate_size\": 9216,"
+            + " \"num_hidden_layers\": 26, \"num_attention_heads\": 8, \"num_key_value_heads\": 4, \"max_position_embeddings\": 131072,"
+            + " \"rms_norm_eps\": 1e-6, \"rope_theta\": 1000000.0}";
 
     private Gemma3() {}
+
+    /**
+     * The text decoder of the multimodal {@code gemma3} config ({@code Gemma3ForConditionalGeneration}):
+     * its {@code text_config} over HF's defaults, with the top level's token ids and tying where
+     * the text config does not set them. The result is a {@code gemma3_text} model; the
+     * checkpoint's vision tensors are skipped on load ({@code TextTower}).
+     */
+    static ModelConfig parseTextTower(ConfigFields f) {
+        JsonNode text = f.root().get("text_config");
+        if (text == null || !text.isObject()) {
+            throw new ModelException(f.file() + ": model_type 'gemma3' needs a 'text_config' object (the text decoder's settings)");
+        }
+        ObjectNode merged = ((ObjectNode) text).deepCopy();
+        for (String key : List.of("bos_token_id", "eos_token_id", "tie_word_embeddings")) {
+            if (!merged.hasNonNull(key) && f.root().hasNonNull(key)) {
+                merged.set(key, f.root().get(key));
+            }
+        }
+        String type = merged.path("model_type").asText("gemma3_text");
+        if (!type.equals("gemma3_text")) {
+            throw new ModelException(f.file() + ": text_config model_type '" + type + "' is not supported; allowed: gemma3_text");
+        }
+        return parse("gemma3_text", new ConfigFields(f.file() + " (text_config)", merged));
+    }
 
     public static DecoderSpec describe(ModelConfig c) {
         var names = new DecoderSpec.Names("model.embed_tokens.weight", "lm_head.weight", "model.norm", "model.layers.",
@@ -43,12 +79,18 @@ public final class Gemma3 {
         ModelConfig.Variant v = c.variant();
         var attention = new DecoderSpec.Attention(1 / Math.sqrt(v.queryPreAttnScalar()), v.attnSoftcap(), v.slidingWindow(),
                 v.slidingLayers(), new DecoderSpec.Rotary(v.localRopeTheta(), null));
-        return new DecoderSpec(Norm.RMS_PLUS_ONE, Layout.LINEAR, false, c.qkvBias(), false, Mlp.GATED_GELU_TANH, false,
+        return new DecoderSpec(Norm.RMS_PLUS_ONE, Layout.LINEAR, false, c.qkvBias(), c.qkvBias(), Mlp.GATED_GELU_TANH, false,
                 new DecoderSpec.Rotary(c.ropeTheta(), c.ropeScaling()), c.tieWordEmbeddings(), names,
                 DecoderSpec.QkNorm.PER_HEAD, true, attention, v.finalSoftcap());
     }
 
-    static ModelConfig parse(String type, ConfigFields f) {
+    static ModelConfig parse(String type, ConfigFields given) {
+        ObjectNode withDefaults = (ObjectNode) readDefaults();
+        given.root().fields().forEachRemaining(e -> withDefaults.set(e.getKey(), e.getValue()));
+        ConfigFields f = new ConfigFields(given.file(), withDefaults);
+        if (f.optBoolean("use_bidirectional_attention", false)) {
+            throw new ModelException(f.file() + ": use_bidirectional_attention true (EmbeddingGemma) is not supported; allowed: false");
+        }
         int layers = f.integer("num_hidden_layers");
         List<Boolean> sliding = new ArrayList<>();
         JsonNode types = f.root().get("layer_types");
@@ -67,12 +109,25 @@ public final class Gemma3 {
                 sliding.add((i + 1) % pattern != 0);
             }
         }
+        ModelConfig.RopeScaling localScaling = f.root().has("rope_parameters") ? f.ropeScaling(SLIDING) : null;
+        if (localScaling != null) {
+            throw new ModelException(f.file() + ": rope_parameters.sliding_attention type '" + localScaling.type()
+                    + "' is not supported; allowed: default (Gemma 3's sliding layers are unscaled)");
+        }
         var variant = new ModelConfig.Variant(RopeFields.headDim(f, DEFAULT_HEAD_DIM), f.optInteger("sliding_window",
-                DEFAULT_WINDOW), sliding, f.optNumber("rope_local_base_freq", DEFAULT_LOCAL_THETA),
+                DEFAULT_WINDOW), sliding, f.ropeTheta(SLIDING, f.optNumber("rope_local_base_freq", DEFAULT_LOCAL_THETA)),
                 f.optNumber("query_pre_attn_scalar", DEFAULT_QUERY_PRE_ATTN_SCALAR), f.optNumber("attn_logit_softcapping", 0),
                 f.optNumber("final_logit_softcapping", 0));
         return RopeFields.parse(Architecture.GEMMA3, type, f, "hidden_activation", "gelu_pytorch_tanh",
                 f.optBoolean("attention_bias", false), true, variant);
+    }
+
+    private static JsonNode readDefaults() {
+        try {
+            return new ObjectMapper().readTree(DEFAULTS);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static void write(ModelConfig c, ObjectNode o) {

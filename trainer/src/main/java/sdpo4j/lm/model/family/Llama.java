@@ -9,11 +9,12 @@ import sdpo4j.lm.model.DecoderSpec.Layout;
 import sdpo4j.lm.model.DecoderSpec.Mlp;
 import sdpo4j.lm.model.DecoderSpec.Norm;
 import sdpo4j.lm.model.ModelConfig;
+import sdpo4j.lm.model.ModelException;
 
 /**
  * Llama ({@code model_type: llama}, also SmolLM and SmolLM2) and Qwen2 ({@code qwen2}, also
  * Qwen2.5): RMSNorm, RoPE with its base and scaling, separate q/k/v projections stored
- * {@code [out, in]} (with biases for Qwen2 or {@code attention_bias}), grouped-query attention,
+ * {@code [out, in]} (with biases for Qwen2; {@code attention_bias} biases q/k/v and o), grouped-query attention,
  * SwiGLU MLP, no other biases.
  */
 public final class Llama {
@@ -24,11 +25,26 @@ public final class Llama {
                 "input_layernorm", List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), "self_attn.o_proj",
                 "post_attention_layernorm", List.of("mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"), "",
                 List.of("rotary_emb.inv_freq"));
-        return new DecoderSpec(Norm.RMS, Layout.LINEAR, false, c.qkvBias(), false, Mlp.GATED_SILU, false,
+        // Llama's attention_bias biases o_proj too (as in Qwen3, OLMo 2, Gemma 3); Qwen2's bias is on q/k/v only.
+        boolean outBias = c.qkvBias() && !c.modelType().equals("qwen2");
+        return new DecoderSpec(Norm.RMS, Layout.LINEAR, false, c.qkvBias(), outBias, Mlp.GATED_SILU, false,
                 new DecoderSpec.Rotary(c.ropeTheta(), c.ropeScaling()), c.tieWordEmbeddings(), names);
     }
 
     static ModelConfig parse(String type, ConfigFields f) {
+        if (type.equals("qwen2")) {
+            // Qwen2 slides its upper layers when asked; the released models do not ask.
+            RopeFields.refuseTrue(f, "use_sliding_window", type);
+            RopeFields.refuseSlidingLayerTypes(f, type);
+        } else {
+            RopeFields.refuseTrue(f, "mlp_bias", type);
+            int heads = f.integer("num_attention_heads");
+            int headDim = RopeFields.headDim(f, f.integer("hidden_size") / heads);
+            if (headDim * heads != f.integer("hidden_size")) {
+                throw new ModelException(f.file() + ": head_dim " + headDim + " is not supported for llama; allowed: hidden_size / "
+                        + "num_attention_heads = " + f.integer("hidden_size") / heads);
+            }
+        }
         boolean bias = type.equals("qwen2") || f.optBoolean("attention_bias", false);
         return RopeFields.parse(Architecture.LLAMA, type, f, "hidden_act", "silu", bias, false, ModelConfig.Variant.NONE);
     }

@@ -24,7 +24,7 @@ public final class Olmo2 {
                 List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), "self_attn.o_proj", null,
                 List.of("mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"), "", List.of("rotary_emb.inv_freq"),
                 "self_attn.q_norm", "self_attn.k_norm", "post_attention_layernorm", "post_feedforward_layernorm");
-        return new DecoderSpec(Norm.RMS, Layout.LINEAR, false, c.qkvBias(), false, Mlp.GATED_SILU, false,
+        return new DecoderSpec(Norm.RMS, Layout.LINEAR, false, c.qkvBias(), c.qkvBias(), Mlp.GATED_SILU, false,
                 new DecoderSpec.Rotary(c.ropeTheta(), c.ropeScaling()), c.tieWordEmbeddings(), names,
                 DecoderSpec.QkNorm.WHOLE, false, DecoderSpec.Attention.PLAIN, 0);
     }

@@ -28,15 +28,15 @@ public final class Qwen3 {
                 "input_layernorm", List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), "self_attn.o_proj",
                 "post_attention_layernorm", List.of("mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"), "",
                 List.of("rotary_emb.inv_freq"), "self_attn.q_norm", "self_attn.k_norm", null, null);
-        return new DecoderSpec(Norm.RMS, Layout.LINEAR, false, c.qkvBias(), false, Mlp.GATED_SILU, false,
+        return new DecoderSpec(Norm.RMS, Layout.LINEAR, false, c.qkvBias(), c.qkvBias(), Mlp.GATED_SILU, false,
                 new DecoderSpec.Rotary(c.ropeTheta(), c.ropeScaling()), c.tieWordEmbeddings(), names,
                 DecoderSpec.QkNorm.PER_HEAD, false, DecoderSpec.Attention.PLAIN, 0);
     }
 
     static ModelConfig parse(String type, ConfigFields f) {
-        if (f.optBoolean("use_sliding_window", false)) {
-            throw new ModelException(f.file() + ": use_sliding_window true is not supported for qwen3 (the released models set false)");
-        }
+        // Qwen3 slides its upper layers when asked; the released models do not ask.
+        RopeFields.refuseTrue(f, "use_sliding_window", type);
+        RopeFields.refuseSlidingLayerTypes(f, type);
         var variant = new ModelConfig.Variant(RopeFields.headDim(f, DEFAULT_HEAD_DIM), 0, List.of(), 0, 0, 0, 0);
         return RopeFields.parse(Architecture.QWEN3, type, f, "hidden_act", "silu", f.optBoolean("attention_bias", false),
                 false, variant);

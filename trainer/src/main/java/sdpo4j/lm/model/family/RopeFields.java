@@ -1,5 +1,6 @@
 package sdpo4j.lm.model.family;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import sdpo4j.lm.model.Architecture;
 import sdpo4j.lm.model.ConfigFields;
@@ -29,7 +30,7 @@ final class RopeFields {
         return new ModelConfig(architecture, type, f.integer("vocab_size"), f.integer("hidden_size"),
                 f.integer("num_hidden_layers"), heads, f.optInteger("num_key_value_heads", heads),
                 f.integer("intermediate_size"), f.optInteger("max_position_embeddings", 2048),
-                f.optNumber("rms_norm_eps", 1e-6), f.optNumber("rope_theta", 10000.0), f.ropeScaling(),
+                f.optNumber("rms_norm_eps", 1e-6), f.ropeTheta(ConfigFields.GLOBAL, f.optNumber("rope_theta", 10000.0)), f.ropeScaling(),
                 f.optBoolean("tie_word_embeddings", tiedByDefault), bias, f.optInteger("bos_token_id", -1),
                 f.ids("eos_token_id"), variant);
     }
@@ -66,6 +67,27 @@ final class RopeFields {
             rs.put("low_freq_factor", s.lowFreqFactor());
             rs.put("high_freq_factor", s.highFreqFactor());
             rs.put("original_max_position_embeddings", s.originalMaxPositions());
+        }
+    }
+
+    /** Refuses {@code key: true}, a switch HF honours for {@code type} that this backend does not implement. */
+    static void refuseTrue(ConfigFields f, String key, String type) {
+        if (f.optBoolean(key, false)) {
+            throw new ModelException(f.file() + ": " + key + " true is not supported for " + type + "; allowed: false (or absent)");
+        }
+    }
+
+    /** Refuses a {@code layer_types} list with layers other than global attention (Qwen2 and Qwen3 read it). */
+    static void refuseSlidingLayerTypes(ConfigFields f, String type) {
+        JsonNode types = f.root().get("layer_types");
+        if (types == null || !types.isArray()) {
+            return;
+        }
+        for (int i = 0; i < types.size(); i++) {
+            if (!types.get(i).asText().equals(ConfigFields.GLOBAL)) {
+                throw new ModelException(f.file() + ": layer_types[" + i + "] '" + types.get(i).asText() + "' is not supported for "
+                        + type + "; allowed: " + ConfigFields.GLOBAL);
+            }
         }
     }
 
