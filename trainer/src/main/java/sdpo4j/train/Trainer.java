@@ -132,7 +132,7 @@ public final class Trainer {
             if (resume) {
                 checkpoints.restoreOptimizer(state.step(), adam, state.optimizerSteps(), m);
             }
-            try (Tokenizer tokenizer = Tokenizer.load(studentDir, student.config());
+            try (Tokenizer tokenizer = Tokenizer.load(studentDir, student.config(), cfg.chat().options());
                     MetricsLog metrics = dir.openMetrics();
                     Progress progress = Progress.start("train", cfg.steps(), state.step(), progressLines)) {
                 TeacherContexts contexts = new TeacherContexts(
