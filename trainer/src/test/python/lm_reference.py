@@ -3,7 +3,7 @@
 families (Qwen3, Mistral, Gemma 3 text, OLMo 2, Phi-3), written from their published architecture
 descriptions and the meaning of their HuggingFace config fields.
 
-Reads a HuggingFace model directory (config.json + model.safetensors, parsed here with the
+Reads a HuggingFace model directory (config.json + model.safetensors or its shards, F32 or BF16, parsed here with the
 standard library and numpy, no sdpo4j code) and inputs.json ({"ids": [[...]], "mask": [[...]]}),
 and writes logits.bin: float32 little-endian, shape [B, L, V], computed the way the HuggingFace
 implementations do (left padding, positions = cumsum(mask) - 1, causal + padding mask).
@@ -30,9 +30,26 @@ def read_safetensors(path):
     for name, info in header.items():
         if name == "__metadata__":
             continue
-        assert info["dtype"] == "F32", info["dtype"]
         b, e = info["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(data[b:e], dtype="<f4").copy()).reshape(info["shape"])
+        if info["dtype"] == "F32":
+            values = np.frombuffer(data[b:e], dtype="<f4").copy()
+        else:
+            # bf16 is the upper half of an fp32: widen by shifting the 16 bits up
+            assert info["dtype"] == "BF16", info["dtype"]
+            values = (np.frombuffer(data[b:e], dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+        out[name] = torch.from_numpy(values).reshape(info["shape"])
+    return out
+
+
+def read_weights(d):
+    """model.safetensors, or the shards model.safetensors.index.json names."""
+    try:
+        index = json.load(open(f"{d}/model.safetensors.index.json"))
+    except FileNotFoundError:
+        return read_safetensors(f"{d}/model.safetensors")
+    out = {}
+    for shard in sorted(set(index["weight_map"].values())):
+        out.update(read_safetensors(f"{d}/{shard}"))
     return out
 
 
@@ -284,16 +301,21 @@ def newer(cfg, w, ids, mask):
     return logits
 
 
+def forward(cfg, w, ids, mask):
+    """Logits [B, L, V] of the model that config.json describes."""
+    kind = cfg["model_type"]
+    fn = gpt2 if kind == "gpt2" else llama if kind in ("llama", "qwen2") else newer
+    return fn(cfg, w, ids, mask)
+
+
 def main():
     for d in sys.argv[1:]:
         cfg = json.load(open(f"{d}/config.json"))
-        w = read_safetensors(f"{d}/model.safetensors")
+        w = read_weights(d)
         inputs = json.load(open(f"{d}/inputs.json"))
         ids = torch.tensor(inputs["ids"], dtype=torch.long)
         mask = torch.tensor(inputs["mask"], dtype=torch.long)
-        kind = cfg["model_type"]
-        fn = gpt2 if kind == "gpt2" else llama if kind in ("llama", "qwen2") else newer
-        logits = fn(cfg, w, ids, mask).contiguous().numpy().astype("<f4")
+        logits = forward(cfg, w, ids, mask).contiguous().numpy().astype("<f4")
         logits.tofile(f"{d}/logits.bin")
         print(d, tuple(logits.shape))
 

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,9 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import sdpo4j.config.ConfigException;
 import sdpo4j.lm.model.ModelConfig;
+import sdpo4j.lm.text.ChatOptions;
 import sdpo4j.lm.text.ChatTemplate;
 import sdpo4j.lm.text.Tokenizer;
-import sdpo4j.lm.text.jinja.JsonValues;
 
 /**
  * {@code sdpo4j chat-template}: the prompt a model directory's chat template makes of a
@@ -59,14 +58,7 @@ public final class ChatTemplateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<ChatTemplate.Message> messages = readMessages(messagesFile);
-        Map<String, Object> variables = new LinkedHashMap<>();
-        for (String v : vars) {
-            int eq = v.indexOf('=');
-            if (eq <= 0) {
-                throw new ConfigException("--var", v, "NAME=VALUE");
-            }
-            variables.put(v.substring(0, eq), jsonOrString(v.substring(eq + 1)));
-        }
+        Map<String, Object> variables = ChatOptions.parseVariables("--var", vars);
         String text;
         if (ids) {
             try (Tokenizer tok = Tokenizer.load(modelDir, ModelConfig.read(modelDir))) {
@@ -96,14 +88,6 @@ public final class ChatTemplateCommand implements Callable<Integer> {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Object jsonOrString(String s) {
-        try {
-            return JsonValues.of(JSON.readTree(s));
-        } catch (IOException e) {
-            return s;
         }
     }
 

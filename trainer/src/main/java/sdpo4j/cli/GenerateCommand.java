@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import sdpo4j.lm.text.ChatTemplate;
+import sdpo4j.lm.text.ChatOptions;
 import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.decoding.Generation;
@@ -29,6 +29,13 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--chat", description = "Wrap each prompt as a user turn of the model's chat template.")
     boolean chat;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system turn before each prompt.")
+    String system;
+
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "With --chat: an extra template variable, e.g. "
+            + "enable_thinking=false; VALUE is read as JSON when it is JSON, else as a string (repeatable).")
+    List<String> vars = new ArrayList<>();
 
     @Option(names = "--temperature", defaultValue = "1.0", description = "0 = greedy.")
     double temperature;
@@ -55,13 +62,17 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         SamplingConfig cfg = SamplingConfig.builder().temperature(temperature).topK(topK).topP(topP).maxNewTokens(maxNewTokens)
                 .stopStrings(stop).seed(seed).build();
+        if (!chat && (system != null || !vars.isEmpty())) {
+            throw new sdpo4j.config.ConfigException(system != null ? "--system" : "--var", system != null ? system : vars.get(0),
+                    "only with --chat (a plain prompt has no template to put it in)");
+        }
+        ChatOptions options = new ChatOptions(system, ChatOptions.parseVariables("--var", vars));
         try (NDManager m = NDManager.newBaseManager()) {
-            try (Tokenizer tok = Tokenizer.load(modelDir, ModelConfig.read(modelDir))) {
+            try (Tokenizer tok = Tokenizer.load(modelDir, ModelConfig.read(modelDir), options)) {
                 DecoderLM model = HfCheckpoint.load(modelDir, m);
                 List<long[]> ids = new ArrayList<>();
                 for (String p : prompts) {
-                    String text = chat ? tok.render(List.of(new ChatTemplate.Message("user", p)), true) : p;
-                    ids.add(tok.encode(text));
+                    ids.add(chat ? tok.encodeUserTurn(p) : tok.encode(p));
                 }
                 long start = System.nanoTime();
                 List<Generation> out = new Generator(model, tok).generate(m, ids, cfg);

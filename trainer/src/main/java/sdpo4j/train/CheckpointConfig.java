@@ -3,6 +3,7 @@ package sdpo4j.train;
 import sdpo4j.config.Check;
 import sdpo4j.config.ConfigException;
 import sdpo4j.config.Doc;
+import sdpo4j.lm.weights.SaveOptions;
 
 /**
  * When and which checkpoints a run keeps (the {@code checkpoint:} section). A checkpoint is
@@ -10,7 +11,7 @@ import sdpo4j.config.Doc;
  * teacher, the optimizer moments and the trainer state. Each key's default and meaning:
  * {@link Builder}.
  */
-public record CheckpointConfig(int every, int keepLast, String bestMetric, String bestMode) {
+public record CheckpointConfig(int every, int keepLast, String bestMetric, String bestMode, String dtype, String maxShardSize) {
     public static final CheckpointConfig DEFAULT = builder().build();
 
     public CheckpointConfig {
@@ -20,6 +21,24 @@ public record CheckpointConfig(int every, int keepLast, String bestMetric, Strin
         if (!"max".equals(bestMode) && !"min".equals(bestMode)) {
             throw new ConfigException("best-mode", bestMode, "max or min");
         }
+        saveOptions(dtype, maxShardSize); // refuses a bad dtype or size now, not after the last step
+    }
+
+    /** How {@code final/} is written. */
+    public SaveOptions finalModel() {
+        return saveOptions(dtype, maxShardSize);
+    }
+
+    /**
+     * How a checkpoint's student and teacher are written: fp32 whatever {@code dtype} says, so that
+     * {@code --resume} continues from exactly the weights it stopped at.
+     */
+    public SaveOptions resumable() {
+        return SaveOptions.EXACT.withShards(SaveOptions.parseSize("max-shard-size", maxShardSize));
+    }
+
+    private static SaveOptions saveOptions(String dtype, String size) {
+        return new SaveOptions(dtype, SaveOptions.parseSize("max-shard-size", size));
     }
 
     /** Whether {@code candidate} beats {@code best} (NaN never does; anything beats NaN). */
@@ -35,7 +54,8 @@ public record CheckpointConfig(int every, int keepLast, String bestMetric, Strin
     }
 
     public Builder toBuilder() {
-        return builder().every(every).keepLast(keepLast).bestMetric(bestMetric).bestMode(bestMode);
+        return builder().every(every).keepLast(keepLast).bestMetric(bestMetric).bestMode(bestMode).dtype(dtype)
+                .maxShardSize(maxShardSize);
     }
 
     /** The keys with their defaults; {@link #build} checks them. */
@@ -48,6 +68,12 @@ public record CheckpointConfig(int every, int keepLast, String bestMetric, Strin
         private String bestMetric = "eval_greedy_accuracy";
         @Doc("`max` or `min`")
         private String bestMode = "max";
+        @Doc("weights' dtype in `final/`: `auto` (bfloat16 when the starting model's config.json says bfloat16, else "
+                + "float32), `float32` or `bfloat16`; checkpoints/ always keep float32 so that --resume is exact")
+        private String dtype = "auto";
+        @Doc("weights above this size are split into `model-0000i-of-0000N.safetensors` shards with "
+                + "`model.safetensors.index.json`, as `save_pretrained(max_shard_size=...)`: 5GB = 5e9 bytes, 5GiB = 5 * 2^30")
+        private String maxShardSize = SaveOptions.DEFAULT_MAX_SHARD_SIZE;
 
         private Builder() {}
 
@@ -71,8 +97,18 @@ public record CheckpointConfig(int every, int keepLast, String bestMetric, Strin
             return this;
         }
 
+        public Builder dtype(String v) {
+            dtype = v;
+            return this;
+        }
+
+        public Builder maxShardSize(String v) {
+            maxShardSize = v;
+            return this;
+        }
+
         public CheckpointConfig build() {
-            return new CheckpointConfig(every, keepLast, bestMetric, bestMode);
+            return new CheckpointConfig(every, keepLast, bestMetric, bestMode, dtype, maxShardSize);
         }
     }
 }

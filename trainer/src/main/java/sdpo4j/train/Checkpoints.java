@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.lm.weights.HfCheckpoint;
+import sdpo4j.lm.weights.SaveOptions;
 import sdpo4j.lm.weights.Safetensors;
 import sdpo4j.lm.weights.TensorInfo;
 import sdpo4j.optim.AdamW;
@@ -25,7 +26,7 @@ import sdpo4j.run.Manifest;
 
 /**
  * {@code <run>/checkpoints/step-NNNNNN/}: {@code model/} (the student, a HuggingFace directory
- * with the tokenizer), {@code teacher/} (the EMA teacher, same format), {@code optimizer.safetensors}
+ * with the tokenizer, in fp32 so that a resumed run continues from exactly these weights), {@code teacher/} (the EMA teacher, same format), {@code optimizer.safetensors}
  * (AdamW moments) and {@code trainer-state.json}. A checkpoint is assembled in a hidden
  * {@code .step-NNNNNN.partial} directory and renamed into place in one step, so a directory named
  * {@code step-NNNNNN} is always complete: a run killed mid-write leaves only a partial directory,
@@ -60,15 +61,15 @@ public final class Checkpoints {
     }
 
     /** Writes a complete checkpoint for {@code state.step()}; an earlier one with the same step is replaced. */
-    Path save(DecoderLM student, DecoderLM teacher, AdamW adam, State state, Path tokenizerDir) {
+    Path save(DecoderLM student, DecoderLM teacher, AdamW adam, State state, Path tokenizerDir, SaveOptions options) {
         Path target = dirOf(state.step());
         Path tmp = root.resolve("." + target.getFileName() + ".partial");
         try {
             Files.createDirectories(root);
             AtomicFiles.deleteTree(tmp);
             Files.createDirectories(tmp);
-            HfCheckpoint.save(student, tmp.resolve("model"), tokenizerDir);
-            HfCheckpoint.save(teacher, tmp.resolve("teacher"), null);
+            HfCheckpoint.save(student, tmp.resolve("model"), tokenizerDir, options);
+            HfCheckpoint.save(teacher, tmp.resolve("teacher"), null, options);
             Safetensors.write(tmp.resolve("optimizer.safetensors"), adam.state(),
                     Map.of("optimizer", "adamw", "steps", Long.toString(adam.steps())));
             Map<String, Object> json = new LinkedHashMap<>();

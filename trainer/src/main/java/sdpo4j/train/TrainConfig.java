@@ -39,6 +39,7 @@ public record TrainConfig(
         double temperature,
         boolean feedbackWithSolution,
         String promptsDir,
+        ChatConfig chat,
         int completionsEvery,
         EvalConfig eval,
         CheckpointConfig checkpoint,
@@ -91,6 +92,7 @@ public record TrainConfig(
         DegenerateSettings.refuseInexactMicroBatches(objective, prompts / optimizerStepsPerRollout, microBatchPrompts);
         eval = eval == null ? EvalConfig.DEFAULT : eval;
         checkpoint = checkpoint == null ? CheckpointConfig.DEFAULT : checkpoint;
+        chat = chat == null ? ChatConfig.DEFAULT : chat;
     }
 
     /** This run with another objective (its other settings kept). */
@@ -113,7 +115,7 @@ public record TrainConfig(
                 .lr(lr).warmupSteps(warmupSteps).adamBeta1(adamBeta1).adamBeta2(adamBeta2).adamEpsilon(adamEpsilon)
                 .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).maxGradNorm(maxGradNorm)
                 .maxNewTokens(maxNewTokens).temperature(temperature).feedbackWithSolution(feedbackWithSolution)
-                .promptsDir(promptsDir).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed);
+                .promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed);
     }
 
     /** The keys with their defaults; {@link #build} checks them. */
@@ -164,6 +166,8 @@ public record TrainConfig(
         private boolean feedbackWithSolution = false;
         @Doc("teacher-context templates")
         private String promptsDir = "prompts";
+        @Doc("the chat template's system turn and variables, for prompts and teacher contexts alike")
+        private ChatConfig chat = ChatConfig.DEFAULT;
         @Doc("write sampled completions with their feedback to `completions.jsonl` every N steps (0 = never)")
         private int completionsEvery = 10;
         @Doc("held-out evaluation")
@@ -285,6 +289,11 @@ public record TrainConfig(
             return this;
         }
 
+        public Builder chat(ChatConfig v) {
+            chat = v;
+            return this;
+        }
+
         public Builder completionsEvery(int v) {
             completionsEvery = v;
             return this;
@@ -308,7 +317,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
                     optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate,
-                    emaSchedule, maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, promptsDir, completionsEvery,
+                    emaSchedule, maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, promptsDir, chat, completionsEvery,
                     eval, checkpoint, seed);
         }
     }

@@ -126,7 +126,7 @@ public final class Trainer {
         PromptSchedule<Task> schedule = new PromptSchedule<>(tasks, cfg.prompts(), cfg.seed());
         // The tokenizer and its chat template before the weights: a broken template fails in milliseconds.
         try (NDManager m = NDManager.newBaseManager();
-                Tokenizer tokenizer = Tokenizer.load(studentDir, ModelConfig.read(studentDir))) {
+                Tokenizer tokenizer = Tokenizer.load(studentDir, ModelConfig.read(studentDir), cfg.chat().options())) {
             DecoderLM student = HfCheckpoint.load(studentDir, m);
             DecoderLM teacher = HfCheckpoint.load(teacherDir, m);
             DegenerateSettings.topKWarning(cfg.objective(), student.config().vocabSize())
@@ -190,7 +190,8 @@ public final class Trainer {
                     boolean best = cfg.checkpoint().better(value, state.bestValue());
                     state = new Checkpoints.State(s, adam.steps(), best ? value : state.bestValue(), best ? s : state.bestStep(), wall);
                     if (last || stopped || best || (cfg.checkpoint().every() > 0 && s % cfg.checkpoint().every() == 0)) {
-                        lastCheckpoint = checkpoints.save(student, teacher, adam, state, Path.of(cfg.model()));
+                        lastCheckpoint = checkpoints.save(student, teacher, adam, state, Path.of(cfg.model()),
+                                cfg.checkpoint().resumable());
                         checkpoints.prune(cfg.checkpoint().keepLast(), state.bestStep());
                     }
                     progress.step(String.format(Locale.ROOT, "reward %.3f loss %.4f", stepMetrics.getOrDefault("reward_mean", 0.0),
@@ -202,7 +203,7 @@ public final class Trainer {
                 Path finalModel = null;
                 if (!stopped) {
                     finalModel = dir.resolve("final");
-                    HfCheckpoint.save(student, finalModel, Path.of(cfg.model()));
+                    HfCheckpoint.save(student, finalModel, Path.of(cfg.model()), cfg.checkpoint().finalModel());
                 }
                 return new Outcome(s, stopped, lastCheckpoint, finalModel);
             }

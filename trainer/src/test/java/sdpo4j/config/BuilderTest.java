@@ -25,13 +25,14 @@ class BuilderTest {
             "warmup-steps=2", "adam-beta1=0.8", "adam-beta2=0.99", "adam-epsilon=1.0e-7", "weight-decay=0.1", "ema-rate=0.5",
             "ema-schedule=rollout-batch", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
             "feedback-with-solution=true", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
-            "seed=9");
+            "chat.system-prompt=s", "chat.template-variables=[a=1]", "seed=9");
 
     @Test
     void toBuilderCarriesEveryKey() throws ReflectiveOperationException {
         TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, null, EVERY_KEY);
         assertAllDiffer(TrainConfig.DEFAULT, cfg);
         assertAllDiffer(EnvConfig.DEFAULT, cfg.env());
+        assertAllDiffer(sdpo4j.train.ChatConfig.DEFAULT, cfg.chat());
         assertAllDiffer(DivergenceConfig.DEFAULT, cfg.objective().divergence());
         assertEquals(cfg, cfg.toBuilder().build());
         assertEquals(cfg.env(), cfg.env().toBuilder().build());

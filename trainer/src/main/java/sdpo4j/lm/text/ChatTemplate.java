@@ -39,15 +39,42 @@ public final class ChatTemplate {
     /** Why the template does not parse, reported when it is first rendered. */
     private final TemplateError parseError;
 
-    /**
-     * What the template puts around a single user turn's content (with the generation prompt), or
-     * null when it does not put the content in verbatim. Training renders a user turn for every
-     * distinct teacher context of every batch, and a template render costs far more than a
-     * concatenation (with Jinjava it was most of SDPO's context building).
-     */
-    private final Wrap userTurn;
+    /** User turns without a system turn or variables. */
+    private final UserTurns userTurn;
 
     private record Wrap(String before, String after) {}
+
+    /**
+     * The prompt of one user turn (with the generation prompt) under fixed {@link ChatOptions}.
+     * Training renders a user turn for every distinct teacher context of every batch, and a
+     * template render costs far more than a concatenation (with Jinjava it was most of SDPO's
+     * context building): where the template puts the content in verbatim, what it puts around it
+     * is found once and reused.
+     */
+    public final class UserTurns {
+        private final ChatOptions options;
+        /** What surrounds the content, or null when the template does not put it in verbatim. */
+        private final Wrap wrap;
+
+        private UserTurns(ChatOptions options) {
+            this.options = options;
+            this.wrap = probe(options);
+        }
+
+        public String render(String content) {
+            return wrap != null ? wrap.before() + content + wrap.after()
+                    : ChatTemplate.this.render(options.conversation(content), true, options.variables());
+        }
+
+        boolean wraps() {
+            return wrap != null;
+        }
+    }
+
+    /** User turns under {@code options} (a system turn, template variables). */
+    public UserTurns userTurns(ChatOptions options) {
+        return options.equals(ChatOptions.NONE) && userTurn != null ? userTurn : new UserTurns(options);
+    }
 
     /**
      * Probe contents for {@link #userTurn}: a template that trims, escapes, changes case or
@@ -70,14 +97,14 @@ public final class ChatTemplate {
         }
         this.jinja = parsed;
         this.parseError = error;
-        this.userTurn = probeUserTurn();
+        this.userTurn = new UserTurns(ChatOptions.NONE);
     }
 
-    private Wrap probeUserTurn() {
+    private Wrap probe(ChatOptions options) {
         String first = PROBES.get(0);
         String out;
         try {
-            out = render(List.of(new Message("user", first)), true);
+            out = render(options.conversation(first), true, options.variables());
         } catch (RuntimeException e) {
             return null; // e.g. a template that insists on a system turn: rendering will say so when used
         }
@@ -87,7 +114,7 @@ public final class ChatTemplate {
         }
         Wrap w = new Wrap(out.substring(0, at), out.substring(at + first.length()));
         for (String probe : PROBES) {
-            if (!render(List.of(new Message("user", probe)), true).equals(w.before() + probe + w.after())) {
+            if (!render(options.conversation(probe), true, options.variables()).equals(w.before() + probe + w.after())) {
                 return null;
             }
         }
@@ -206,13 +233,12 @@ public final class ChatTemplate {
      * for it, without a template render when the template puts the content in verbatim.
      */
     public String renderUserTurn(String content) {
-        return userTurn != null ? userTurn.before() + content + userTurn.after()
-                : render(List.of(new Message("user", content)), true);
+        return userTurn.render(content);
     }
 
     /** Whether {@link #renderUserTurn} skips the template (for tests). */
     boolean wrapsUserTurn() {
-        return userTurn != null;
+        return userTurn.wraps();
     }
 
     public String render(List<Message> messages, boolean addGenerationPrompt) {

@@ -24,20 +24,29 @@ import java.util.Map;
 public final class Tokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer hf;
     private final ChatTemplate template;
+    /** The prompt of one user turn under this tokenizer's chat options. */
+    private final ChatTemplate.UserTurns userTurns;
     private final List<Long> eosIds;
     private final long padId;
     private final int idBound;
 
-    private Tokenizer(HuggingFaceTokenizer hf, ChatTemplate template, List<Long> eosIds, long padId, int idBound) {
+    private Tokenizer(HuggingFaceTokenizer hf, ChatTemplate template, ChatOptions options, List<Long> eosIds, long padId,
+            int idBound) {
         this.idBound = idBound;
         this.hf = hf;
         this.template = template;
+        this.userTurns = template.userTurns(options);
         this.eosIds = List.copyOf(eosIds);
         this.padId = padId;
     }
 
-    /** Loads {@code dir/tokenizer.json} (and {@code tokenizer_config.json} when present). */
+    /** Loads {@code dir/tokenizer.json} (and {@code tokenizer_config.json} when present), prompts without options. */
     public static Tokenizer load(Path dir, ModelConfig model) {
+        return load(dir, model, ChatOptions.NONE);
+    }
+
+    /** The same, every user turn rendered with {@code options} (a system turn, template variables). */
+    public static Tokenizer load(Path dir, ModelConfig model, ChatOptions options) {
         Path file = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) {
             throw new ModelException(dir + ": no tokenizer.json (only HuggingFace fast tokenizers are supported)");
@@ -67,7 +76,13 @@ public final class Tokenizer implements AutoCloseable {
             pad = eos.isEmpty() ? 0 : eos.get(0);
         }
         int size = idBound(file);
-        Tokenizer t = new Tokenizer(hf, template, eos, pad, size);
+        Tokenizer t;
+        try {
+            t = new Tokenizer(hf, template, options, eos, pad, size);
+        } catch (RuntimeException e) {
+            hf.close();
+            throw e;
+        }
         if (size > model.vocabSize()) {
             t.close();
             throw new ModelException(file + ": the tokenizer has ids up to " + (size - 1) + " but the model's vocab_size is "
@@ -151,9 +166,17 @@ public final class Tokenizer implements AutoCloseable {
         return template.render(messages, addGenerationPrompt, variables);
     }
 
-    /** The ids a model sees for one user turn: the chat template with the generation prompt, encoded. */
+    /**
+     * The ids a model sees for one user turn: the chat template with this tokenizer's system turn and
+     * variables and the generation prompt, encoded.
+     */
     public long[] encodeUserTurn(String userTurn) {
-        return encode(template.renderUserTurn(userTurn));
+        return encode(userTurns.render(userTurn));
+    }
+
+    /** The text {@link #encodeUserTurn} encodes. */
+    public String renderUserTurn(String userTurn) {
+        return userTurns.render(userTurn);
     }
 
     @Override

@@ -33,7 +33,8 @@ public final class HfCheckpoint {
     static final String INDEX = "model.safetensors.index.json";
     /** Tokenizer and generation files carried along when a model is saved. */
     static final List<String> SIDE_FILES = List.of("tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json", "generation_config.json");
+            "special_tokens_map.json", "generation_config.json", "chat_template.jinja", "chat_template.json",
+            "added_tokens.json", "vocab.json", "merges.txt", "tokenizer.model");
 
     private HfCheckpoint() {}
 
@@ -138,22 +139,35 @@ public final class HfCheckpoint {
         return files;
     }
 
+    /** {@link #save(DecoderLM, Path, Path, SaveOptions)} in the source's precision with HF's default shard size. */
+    public static void save(DecoderLM model, Path dir, Path sourceDir) {
+        save(model, dir, sourceDir, SaveOptions.AUTO);
+    }
+
     /**
-     * Saves {@code model} as a HuggingFace directory, copying tokenizer files from
-     * {@code tokenizerDir} (may be null). The directory appears complete or not at all: it is
-     * written beside the target and renamed into place.
+     * Saves {@code model} as a HuggingFace directory that HF tools read: {@code sourceDir}'s
+     * {@code config.json} unchanged but for its dtype field (when it describes this model; else the
+     * config as this backend writes it), its tokenizer and generation files copied, and the weights
+     * in the dtype asked, as one file or shards with an index. The directory appears complete or
+     * not at all: it is written beside the target and renamed into place.
+     *
+     * @param sourceDir the directory the model was loaded from (config, tokenizer), or null
      */
-    public static void save(DecoderLM model, Path dir, Path tokenizerDir) {
+    public static void save(DecoderLM model, Path dir, Path sourceDir, SaveOptions options) {
         Path target = dir.toAbsolutePath();
         Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
         try {
             deleteTree(tmp);
             Files.createDirectories(tmp);
-            AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
-            Safetensors.write(tmp.resolve(WEIGHTS), model.parameters(), Map.of("format", "pt"));
-            if (tokenizerDir != null) {
+            SavedConfig config = SavedConfig.of(model.config(), sourceDir);
+            String dtype = options.dtype().equals("auto") ? config.sourceDtype() : options.dtype();
+            AtomicFiles.writeString(tmp.resolve("config.json"), config.text(dtype));
+            List<Safetensors.Tensor> tensors = new ArrayList<>();
+            model.parameters().forEach((name, a) -> tensors.add(Safetensors.Tensor.of(name, a)));
+            Shards.write(tmp, tensors, dtype.equals("bfloat16") ? "BF16" : "F32", options.maxShardBytes());
+            if (sourceDir != null) {
                 for (String f : SIDE_FILES) {
-                    Path src = tokenizerDir.resolve(f);
+                    Path src = sourceDir.resolve(f);
                     if (Files.isRegularFile(src)) {
                         Files.copy(src, tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
                     }
@@ -166,8 +180,13 @@ public final class HfCheckpoint {
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             deleteTree(old);
-        } catch (IOException e) {
-            throw new ModelException("cannot save the model to " + target + ": " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            try {
+                deleteTree(tmp);
+            } catch (IOException ignored) {
+                // the save's own error is the one to report; a leftover .partial is removed by the next save
+            }
+            throw new ModelException("cannot save the model to " + target + ": " + (e.getMessage() == null ? e : e.getMessage()));
         }
     }
 

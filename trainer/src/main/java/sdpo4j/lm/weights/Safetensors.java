@@ -234,22 +234,69 @@ public final class Safetensors {
      * Writes fp32 tensors, in the map's order, to {@code file} atomically (see {@link AtomicFiles}).
      */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata) {
+        write(file, tensors, metadata, "F32");
+    }
+
+    /** The same in {@code dtype}: {@code F32}, or {@code BF16} rounded to nearest even as torch rounds. */
+    public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata, String dtype) {
+        List<Tensor> list = new ArrayList<>();
+        tensors.forEach((name, a) -> list.add(Tensor.of(name, a)));
+        write(file, list, metadata, dtype);
+    }
+
+    /** Receives a tensor's values in row-major order, a chunk at a time. */
+    public interface FloatSink {
+        void accept(float[] values, int count) throws IOException;
+    }
+
+    /**
+     * A tensor to write: its name, shape and a source of its values, which may stream them in
+     * chunks so that a tensor never has to exist whole in fp32 (random release-sized weights).
+     */
+    public record Tensor(String name, long[] shape, Values values) {
+        /** Streams a tensor's values into a sink. */
+        public interface Values {
+            void writeTo(FloatSink sink) throws IOException;
+        }
+
+        public long elements() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+
+        /** An array's values, copied to the host once. */
+        public static Tensor of(String name, NDArray a) {
+            return new Tensor(name, a.getShape().getShape(), sink -> {
+                float[] v = a.toType(DataType.FLOAT32, false).toFloatArray();
+                sink.accept(v, v.length);
+            });
+        }
+    }
+
+    /** Writes {@code tensors} in their order to {@code file} atomically, every one in {@code dtype} (F32 or BF16). */
+    public static void write(Path file, List<Tensor> tensors, Map<String, String> metadata, String dtype) {
+        int width = TensorInfo.bytesPerElement(dtype);
+        if (!dtype.equals("F32") && !dtype.equals("BF16")) {
+            throw new SafetensorsException(file + ": cannot write dtype " + dtype + "; allowed: F32, BF16");
+        }
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-            NDArray a = e.getValue();
-            long bytes = a.getShape().size() * 4;
-            ObjectNode t = header.putObject(e.getKey());
-            t.put("dtype", "F32");
-            var shape = t.putArray("shape");
-            for (long d : a.getShape().getShape()) {
+        for (Tensor t : tensors) {
+            long bytes = t.elements() * width;
+            ObjectNode entry = header.putObject(t.name());
+            entry.put("dtype", dtype);
+            var shape = entry.putArray("shape");
+            for (long d : t.shape()) {
                 shape.add(d);
             }
-            t.putArray("data_offsets").add(offset).add(offset + bytes);
+            entry.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
         byte[] json;
@@ -266,15 +313,43 @@ public final class Safetensors {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
                 out.write(len.array());
                 out.write(headerBytes);
-                for (NDArray a : tensors.values()) {
-                    ByteBuffer data = a.toType(DataType.FLOAT32, false).toByteBuffer().order(ByteOrder.nativeOrder());
-                    ByteBuffer le = ByteBuffer.allocate(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-                    le.asFloatBuffer().put(data.asFloatBuffer());
-                    out.write(le.array());
+                for (Tensor t : tensors) {
+                    long[] written = {0};
+                    t.values().writeTo((values, count) -> {
+                        ByteBuffer le = ByteBuffer.allocate(count * width).order(ByteOrder.LITTLE_ENDIAN);
+                        if (width == 4) {
+                            le.asFloatBuffer().put(values, 0, count);
+                        } else {
+                            for (int i = 0; i < count; i++) {
+                                le.putShort(toBf16(values[i]));
+                            }
+                        }
+                        out.write(le.array());
+                        written[0] += count;
+                    });
+                    if (written[0] != t.elements()) {
+                        throw new IOException("tensor '" + t.name() + "' gave " + written[0] + " values for shape "
+                                + java.util.Arrays.toString(t.shape()));
+                    }
                 }
             });
         } catch (java.io.UncheckedIOException e) {
             throw new SafetensorsException(e.getMessage(), e);
         }
+    }
+
+    /** fp32 to bf16, rounded to nearest even as torch's {@code .to(torch.bfloat16)}; NaN stays NaN. */
+    public static short toBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        int rounding = 0x7FFF + ((bits >> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
+    }
+
+    /** The value a float has after a round trip through bf16. */
+    public static float roundToBf16(float f) {
+        return Float.intBitsToFloat((toBf16(f) & 0xFFFF) << 16);
     }
 }

@@ -39,9 +39,7 @@ public final class HalfPrecisionFiles {
 
     /** Round to nearest even, as torch does. */
     public static short toBf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        int rounding = 0x7FFF + ((bits >> 16) & 1);
-        return (short) ((bits + rounding) >>> 16);
+        return Safetensors.toBf16(f);
     }
 
     public static short toF16(float f) {
