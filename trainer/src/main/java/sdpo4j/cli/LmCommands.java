@@ -110,6 +110,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code merge}. */
+    public static final class Merge implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new MergeCommand();
+        }
+    }
+
     /** The configs these commands read, for {@code config-docs}: {@code train} and {@code compare}. */
     public static final class Configs implements DocumentedConfigs {
         @Override

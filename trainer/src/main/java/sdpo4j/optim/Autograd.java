@@ -43,13 +43,36 @@ public final class Autograd {
         return new Recording(JniUtils.isGradMode());
     }
 
+    /** The recordings open on this thread, innermost first. */
+    private static final ThreadLocal<java.util.Deque<Recording>> OPEN = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+
+    /** Whether a {@link Recording} is open on this thread (its backward will run continuations). */
+    public static boolean isRecording() {
+        return !OPEN.get().isEmpty();
+    }
+
+    /**
+     * Has the innermost open recording run {@code rest} after its next backward, latest first:
+     * the part of a backward that a forward chose not to record (activation checkpointing
+     * recomputes it then, and back-propagates it with gradients the first part left on its leaves).
+     */
+    public static void continueBackward(Runnable rest) {
+        Recording r = OPEN.get().peek();
+        if (r == null) {
+            throw new IllegalStateException("a checkpointed forward needs an open Autograd.Recording");
+        }
+        r.continuations.push(rest);
+    }
+
     /** An open recording; closing it restores the thread's previous grad mode. */
     public static final class Recording implements AutoCloseable {
         private final boolean previous;
+        private final java.util.Deque<Runnable> continuations = new java.util.ArrayDeque<>();
 
         private Recording(boolean previous) {
             this.previous = previous;
             JniUtils.setGradMode(true);
+            OPEN.get().push(this);
         }
 
         /** Back-propagates a scalar loss into the gradients of the leaves that require them. */
@@ -60,10 +83,15 @@ public final class Autograd {
             try (NDArray seed = loss.onesLike()) {
                 JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
             }
+            while (!continuations.isEmpty()) {
+                continuations.pop().run();
+            }
         }
 
         @Override
         public void close() {
+            continuations.clear();
+            OPEN.get().remove(this);
             JniUtils.setGradMode(previous);
         }
     }

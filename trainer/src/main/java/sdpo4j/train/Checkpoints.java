@@ -27,7 +27,8 @@ import sdpo4j.run.Manifest;
 /**
  * {@code <run>/checkpoints/step-NNNNNN/}: {@code model/} (the student, a HuggingFace directory
  * with the tokenizer, in fp32 so that a resumed run continues from exactly these weights), {@code teacher/} (the EMA teacher, same format), {@code optimizer.safetensors}
- * (AdamW moments) and {@code trainer-state.json}. A checkpoint is assembled in a hidden
+ * (AdamW moments) and {@code trainer-state.json}; a LoRA run keeps {@code adapter/} and
+ * {@code teacher-adapter/} (PEFT directories) instead of the two models. A checkpoint is assembled in a hidden
  * {@code .step-NNNNNN.partial} directory and renamed into place in one step, so a directory named
  * {@code step-NNNNNN} is always complete: a run killed mid-write leaves only a partial directory,
  * which is ignored and removed next time. Older checkpoints are deleted only after a newer one is
@@ -68,8 +69,9 @@ public final class Checkpoints {
             Files.createDirectories(root);
             AtomicFiles.deleteTree(tmp);
             Files.createDirectories(tmp);
-            HfCheckpoint.save(student, tmp.resolve("model"), tokenizerDir, options);
-            HfCheckpoint.save(teacher, tmp.resolve("teacher"), null, options);
+            boolean adapters = student.adaptation() != null;
+            TrainingModels.save(student, tmp.resolve(adapters ? TrainingModels.STUDENT_ADAPTER : "model"), tokenizerDir, tokenizerDir, options);
+            TrainingModels.save(teacher, tmp.resolve(adapters ? TrainingModels.TEACHER_ADAPTER : "teacher"), null, tokenizerDir, options);
             Safetensors.write(tmp.resolve("optimizer.safetensors"), adam.state(),
                     Map.of("optimizer", "adamw", "steps", Long.toString(adam.steps())));
             Map<String, Object> json = new LinkedHashMap<>();

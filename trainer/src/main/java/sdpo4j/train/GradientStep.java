@@ -25,7 +25,7 @@ public final class GradientStep {
      */
     public static double apply(DecoderLM model, ParameterUpdate optimizer, double lr, double maxGradNorm, double weightSum) {
         List<NDArray> grads = new ArrayList<>();
-        for (NDArray p : model.parameterList()) {
+        for (NDArray p : model.trainableList()) {
             grads.add(p.getGradient());
         }
         if (weightSum > 0) {
@@ -35,12 +35,12 @@ public final class GradientStep {
         grads.forEach(NDArray::close);
         if (!Double.isFinite(norm)) {
             String where = nonFiniteGradients(model);
-            Autograd.zeroGradients(model.parameterList());
+            Autograd.zeroGradients(model.trainableList());
             throw new TrainingException("gradient norm is " + norm + " (non-finite gradients in " + where + ")");
         }
         // Outside any scope: the update works in place on the parameters and moments.
-        optimizer.step(model.parameters(), lr);
-        Autograd.zeroGradients(model.parameterList());
+        optimizer.step(model.trainableParameters(), lr);
+        Autograd.zeroGradients(model.trainableList());
         return norm;
     }
 
@@ -48,7 +48,7 @@ public final class GradientStep {
     private static String nonFiniteGradients(DecoderLM model) {
         List<String> names = new ArrayList<>();
         try (NDScope scope = new NDScope()) {
-            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+            for (Map.Entry<String, NDArray> e : model.trainableParameters().entrySet()) {
                 NDArray g = e.getValue().getGradient();
                 if (g.isNaN().any().getBoolean() || g.isInfinite().any().getBoolean()) {
                     names.add(e.getKey());

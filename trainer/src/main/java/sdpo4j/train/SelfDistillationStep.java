@@ -84,8 +84,8 @@ public final class SelfDistillationStep {
         this.objective = Objective.create(cfg.objective());
         this.optimizer = optimizer;
         this.hooks = hooks;
-        this.ema = EmaTeacher.pairing(teacher.parameterList(), student.parameterList());
-        for (NDArray p : student.parameterList()) {
+        this.ema = EmaTeacher.pairing(teacher.trainableList(), student.trainableList());
+        for (NDArray p : student.trainableList()) {
             p.setRequiresGradient(true);
         }
     }
@@ -225,7 +225,7 @@ public final class SelfDistillationStep {
             if (onlyDistils() && mini.stream().noneMatch(TrainingExample::hasTeacher)) {
                 // Nothing to distil: the gradients are zero, and a step would still move the
                 // weights by AdamW's momentum and decay and count towards the warm-up.
-                Autograd.zeroGradients(student.parameterList());
+                Autograd.zeroGradients(student.trainableList());
                 acc.add("grad_norm", 0.0, 1);
                 skipped++;
                 continue;

@@ -4,6 +4,7 @@ import sdpo4j.config.Check;
 import sdpo4j.config.ConfigException;
 import sdpo4j.config.Doc;
 import sdpo4j.env.EnvConfig;
+import sdpo4j.lm.lora.LoraConfig;
 import sdpo4j.optim.ObjectiveConfig;
 import sdpo4j.optim.ObjectiveKind;
 
@@ -43,7 +44,9 @@ public record TrainConfig(
         int completionsEvery,
         EvalConfig eval,
         CheckpointConfig checkpoint,
-        long seed) {
+        long seed,
+        LoraConfig lora,
+        MemoryConfig memory) {
 
     public static final TrainConfig DEFAULT = builder().build();
 
@@ -93,6 +96,12 @@ public record TrainConfig(
         eval = eval == null ? EvalConfig.DEFAULT : eval;
         checkpoint = checkpoint == null ? CheckpointConfig.DEFAULT : checkpoint;
         chat = chat == null ? ChatConfig.DEFAULT : chat;
+        lora = lora == null ? LoraConfig.DEFAULT : lora;
+        memory = memory == null ? MemoryConfig.DEFAULT : memory;
+        if (lora.enabled() && lora.dropout() > 0 && memory.checkpointActivations()) {
+            throw new ConfigException("lora.dropout", lora.dropout(), "0 with memory.checkpoint-activations: the backward "
+                    + "recomputes each block and would draw another dropout mask");
+        }
     }
 
     /** This run with another objective (its other settings kept). */
@@ -115,7 +124,8 @@ public record TrainConfig(
                 .lr(lr).warmupSteps(warmupSteps).adamBeta1(adamBeta1).adamBeta2(adamBeta2).adamEpsilon(adamEpsilon)
                 .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).maxGradNorm(maxGradNorm)
                 .maxNewTokens(maxNewTokens).temperature(temperature).feedbackWithSolution(feedbackWithSolution)
-                .promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed);
+                .promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed)
+                .lora(lora).memory(memory);
     }
 
     /** The keys with their defaults; {@link #build} checks them. */
@@ -176,6 +186,10 @@ public record TrainConfig(
         private CheckpointConfig checkpoint = CheckpointConfig.DEFAULT;
         @Doc("data order, sampling and context choice")
         private long seed = 0;
+        @Doc("low-rank adapters instead of training every weight")
+        private LoraConfig lora = LoraConfig.DEFAULT;
+        @Doc("memory options")
+        private MemoryConfig memory = MemoryConfig.DEFAULT;
 
         private Builder() {}
 
@@ -314,11 +328,21 @@ public record TrainConfig(
             return this;
         }
 
+        public Builder lora(LoraConfig v) {
+            lora = v;
+            return this;
+        }
+
+        public Builder memory(MemoryConfig v) {
+            memory = v;
+            return this;
+        }
+
         public TrainConfig build() {
             return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
                     optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate,
                     emaSchedule, maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, promptsDir, chat, completionsEvery,
-                    eval, checkpoint, seed);
+                    eval, checkpoint, seed, lora, memory);
         }
     }
 }

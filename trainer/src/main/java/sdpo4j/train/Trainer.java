@@ -23,7 +23,6 @@ import sdpo4j.env.TeacherContexts;
 import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.decoding.Generation;
-import sdpo4j.lm.weights.HfCheckpoint;
 import sdpo4j.lm.decoding.SamplingConfig;
 import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.optim.AdamW;
@@ -108,14 +107,14 @@ public final class Trainer {
         Checkpoints checkpoints = new Checkpoints(dir.path());
         Checkpoints.State state = new Checkpoints.State(0, 0, Double.NaN, 0, 0);
         Path studentDir = Path.of(cfg.model());
-        Path teacherDir = studentDir;
+        Path resumed = null;
         if (resume) {
             long latest = checkpoints.newestIntact(line -> System.err.println("warning: " + line))
                     .orElseThrow(() -> new TrainingException("nothing to resume: "
                     + checkpoints.root() + " holds no complete checkpoint; start the run without --resume"));
             state = checkpoints.readState(latest);
-            studentDir = checkpoints.dirOf(latest).resolve("model");
-            teacherDir = checkpoints.dirOf(latest).resolve("teacher");
+            resumed = checkpoints.dirOf(latest);
+            studentDir = cfg.lora().enabled() ? studentDir : resumed.resolve("model");
             keepLinesUpTo(dir.resolve(RunDirectory.METRICS_FILE), latest);
             keepLinesUpTo(dir.resolve("completions.jsonl"), latest);
             // A checkpoint at the last step (a run killed before final/ was written, or a finished
@@ -127,11 +126,12 @@ public final class Trainer {
         // The tokenizer and its chat template before the weights: a broken template fails in milliseconds.
         try (NDManager m = NDManager.newBaseManager();
                 Tokenizer tokenizer = Tokenizer.load(studentDir, ModelConfig.read(studentDir), cfg.chat().options())) {
-            DecoderLM student = HfCheckpoint.load(studentDir, m);
-            DecoderLM teacher = HfCheckpoint.load(teacherDir, m);
+            TrainingModels models = TrainingModels.load(cfg, resumed, m);
+            DecoderLM student = models.student();
+            DecoderLM teacher = models.teacher();
             DegenerateSettings.topKWarning(cfg.objective(), student.config().vocabSize())
                     .ifPresent(w -> System.err.println("warning: " + w));
-            AdamW adam = new AdamW(student.parameters(), m, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
+            AdamW adam = new AdamW(student.trainableParameters(), m, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
             if (resume) {
                 checkpoints.restoreOptimizer(state.step(), adam, state.optimizerSteps(), m);
             }
@@ -203,7 +203,7 @@ public final class Trainer {
                 Path finalModel = null;
                 if (!stopped) {
                     finalModel = dir.resolve("final");
-                    HfCheckpoint.save(student, finalModel, Path.of(cfg.model()), cfg.checkpoint().finalModel());
+                    TrainingModels.save(student, finalModel, Path.of(cfg.model()), Path.of(cfg.model()), cfg.checkpoint().finalModel());
                 }
                 return new Outcome(s, stopped, lastCheckpoint, finalModel);
             }

@@ -25,7 +25,8 @@ class BuilderTest {
             "warmup-steps=2", "adam-beta1=0.8", "adam-beta2=0.99", "adam-epsilon=1.0e-7", "weight-decay=0.1", "ema-rate=0.5",
             "ema-schedule=rollout-batch", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
             "feedback-with-solution=true", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
-            "chat.system-prompt=s", "chat.template-variables=[a=1]", "seed=9");
+            "chat.system-prompt=s", "chat.template-variables=[a=1]", "seed=9", "lora.rank=4", "lora.alpha=8", "lora.targets=[q, o]",
+            "memory.checkpoint-activations=true");
 
     @Test
     void toBuilderCarriesEveryKey() throws ReflectiveOperationException {
@@ -38,6 +39,10 @@ class BuilderTest {
         assertEquals(cfg.env(), cfg.env().toBuilder().build());
         assertEquals(cfg.objective(), cfg.objective().toBuilder().build());
         assertEquals(cfg.objective().divergence(), cfg.objective().divergence().toBuilder().build());
+        sdpo4j.lm.lora.LoraConfig lora = cfg.lora().toBuilder().dropout(0.1).build();
+        assertAllDiffer(sdpo4j.lm.lora.LoraConfig.DEFAULT, lora);
+        assertEquals(lora, lora.toBuilder().build());
+        assertEquals(cfg.memory(), cfg.memory().toBuilder().build());
 
         CompareConfig compare = CompareConfig.builder().train(cfg).methods(List.of(sdpo4j.optim.ObjectiveKind.SDPO))
                 .seeds(List.of(1L, 2L)).accuracyMetric("m").targetAccuracy(0.9).build();

@@ -61,10 +61,11 @@ class SelfDistillationStepTest {
                 "lr=0.001", "warmup-steps=0", "ema-rate=0.5", "objective.divergence.top-k=20"));
         all.addAll(List.of(sets));
         TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, null, all);
-        DecoderLM student = HfCheckpoint.load(model, m);
-        DecoderLM teacher = HfCheckpoint.load(teacherModel != null ? teacherModel : model, m);
+        TrainingModels models = TrainingModels.load(cfg, null, m);
+        DecoderLM student = models.student();
+        DecoderLM teacher = teacherModel != null ? HfCheckpoint.load(teacherModel, m) : models.teacher();
         Tokenizer tok = Tokenizer.load(model, student.config());
-        AdamW adam = new AdamW(student.parameters(), m, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
+        AdamW adam = new AdamW(student.trainableParameters(), m, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
         SelfDistillationStep step = new SelfDistillationStep(student, teacher, tok, env,
                 new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false), cfg, adam);
         return new Setup(student, teacher, tok, Datasets.read(dir.resolve("d.jsonl"), new Arithmetic(ArithmeticConfig.DEFAULT)),
@@ -103,6 +104,59 @@ class SelfDistillationStepTest {
             for (NDArray p : s.student().parameterList()) {
                 assertEquals(0f, p.getGradient().abs().sum().getFloat(), "gradients are zeroed after the update");
             }
+        }
+    }
+
+    static final String ADAPTER = "model.layers.0.self_attn.v_proj.lora_B.weight";
+
+    /**
+     * LoRA: the base is held once and frozen, only the adapters move, and the teacher is base +
+     * EMA(adapters): rate 1 gives the live adapters, rate 0 the initial ones, 0.5 the midpoint.
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {0.0, 0.5, 1.0})
+    void aLoraStepTrainsTheAdaptersAndTheTeacherIsTheirEma(double rate) {
+        try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m, "lora.rank=4", "lora.targets=[q, v, up, down]",
+                "ema-rate=" + rate)) {
+            assertTrue(s.student().parameters().get(PARAM) == s.teacher().parameters().get(PARAM), "one base");
+            float[] base = s.student().parameters().get(PARAM).toFloatArray();
+            Map<String, float[]> before = new java.util.LinkedHashMap<>();
+            s.student().trainableParameters().forEach((k, v) -> before.put(k, v.toFloatArray()));
+            assertEquals(2 * 4, before.size());
+            s.step().update(m, rollouts(m, s, 4, 1), new SplittableRandom(0));
+            assertArrayEquals(base, s.student().parameters().get(PARAM).toFloatArray(), 0f, "the base is frozen");
+            assertTrue(s.student().trainableParameters().get(ADAPTER).abs().sum().getFloat() > 0, "B moved off zero");
+            for (String k : before.keySet()) {
+                float[] start = before.get(k);
+                float[] now = s.student().trainableParameters().get(k).toFloatArray();
+                float[] teacher = s.teacher().trainableParameters().get(k).toFloatArray();
+                for (int i = 0; i < start.length; i++) {
+                    assertEquals((1 - rate) * start[i] + rate * now[i], teacher[i], 1e-6, k + " entry " + i);
+                }
+            }
+            assertEquals(2 * 4, s.adam().state().size() / 2, "optimizer moments for the adapters only");
+        }
+    }
+
+    /** Activation checkpointing changes memory, not the update: the same step with it on and off. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sdpo", "credit"})
+    void aCheckpointedStepTakesTheSameStep(String objective) {
+        for (String lora : List.of("lora.rank=0", "lora.rank=3")) {
+            float[][] weights = new float[2][];
+            double[] norms = new double[2];
+            int i = 0;
+            for (String on : List.of("false", "true")) {
+                try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m, "objective.name=" + objective, lora,
+                        "lora.targets=[q, k, v, o, gate, up, down]", "memory.checkpoint-activations=" + on)) {
+                    norms[i] = s.step().update(m, rollouts(m, s, 3, 11), new SplittableRandom(4)).metrics().get("grad_norm");
+                    weights[i] = s.student().trainableList().get(s.student().trainableList().size() - 1).toFloatArray();
+                    i++;
+                }
+            }
+            assertTrue(norms[0] > 0, lora + " has a gradient");
+            assertEquals(norms[0], norms[1], 1e-5 * Math.max(1, norms[0]), lora + " grad norm");
+            assertArrayEquals(weights[0], weights[1], 1e-6f, lora + " updated weights");
         }
     }
 

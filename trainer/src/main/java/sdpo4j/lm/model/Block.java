@@ -144,8 +144,8 @@ final class Block {
         String k = p + names.qkv().get(1);
         String v = p + names.qkv().get(2);
         Constants c = model.constants();
-        NDArray w = NDArrays.concat(new NDList(model.p(q + ".weight").mul(c.scale), model.p(k + ".weight"),
-                model.p(v + ".weight")), 0).mul(model.p(p + names.inputNorm() + ".weight").mul(c.rootHidden));
+        NDArray w = NDArrays.concat(new NDList(model.projectionWeight(q).mul(c.scale), model.projectionWeight(k),
+                model.projectionWeight(v)), 0).mul(model.p(p + names.inputNorm() + ".weight").mul(c.rootHidden));
         w = w.concat(w.getManager().zeros(new Shape(w.getShape().get(0), 1)), 1);
         NDArray post = model.p(p + names.postNorm() + ".weight").mul(c.rootHidden);
         if (!spec.qkvBias()) {
@@ -243,11 +243,15 @@ final class Block {
     private NDArray project(NDArray x, String stem, boolean hasBias) {
         NDArray w = model.p(stem + ".weight");
         NDArray bias = hasBias ? model.p(stem + ".bias") : null;
+        NDArray y;
         if (spec.layout() == DecoderSpec.Layout.CONV1D) {
-            NDArray y = x.matMul(w);
-            return bias == null ? y : y.add(bias);
+            y = x.matMul(w);
+            y = bias == null ? y : y.add(bias);
+        } else {
+            y = linear(x, w, bias);
         }
-        return linear(x, w, bias);
+        NDArray delta = model.adaptation() == null ? null : model.adaptation().outputDelta(stem, x);
+        return delta == null ? y : y.add(delta);
     }
 
     /** {@code x W^T + b} in one call; W is {@code [out, in]} as torch's Linear stores it. */

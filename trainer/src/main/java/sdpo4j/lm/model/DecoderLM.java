@@ -37,15 +37,55 @@ public final class DecoderLM {
     private final DecoderSpec spec;
     private final Map<String, NDArray> params;
     private final Block block;
+    private final Adaptation adaptation;
+    private final boolean checkpointing;
     private Constants constants;
     private Rope rope;
     private Rope localRope;
 
     public DecoderLM(ModelConfig cfg, Map<String, NDArray> params) {
+        this(cfg, params, null, false);
+    }
+
+    private DecoderLM(ModelConfig cfg, Map<String, NDArray> params, Adaptation adaptation, boolean checkpointing) {
         this.cfg = cfg;
         this.spec = Families.describe(cfg);
         this.params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         this.block = new Block(this, spec);
+        this.adaptation = adaptation;
+        this.checkpointing = checkpointing;
+    }
+
+    /**
+     * This model's weights (the same arrays, not copies) with {@code a} added to its projections:
+     * a LoRA student or teacher over a base held once. Null gives the plain model back.
+     */
+    public DecoderLM adapted(Adaptation a) {
+        return new DecoderLM(cfg, params, a, checkpointing);
+    }
+
+    /** The adaptation this model adds to its weights, or null. */
+    public Adaptation adaptation() {
+        return adaptation;
+    }
+
+    /**
+     * This model (the same arrays) with activation checkpointing on or off. While recording
+     * gradients, a checkpointed forward keeps only each block's input and the backward recomputes
+     * one block at a time ({@link LayerCheckpoints}): activation memory of one block instead of all.
+     */
+    public DecoderLM checkpointed(boolean on) {
+        return new DecoderLM(cfg, params, adaptation, on);
+    }
+
+    /** The arrays training moves: the adaptation's when there is one, else every parameter. */
+    public Map<String, NDArray> trainableParameters() {
+        return adaptation == null ? params : adaptation.parameters();
+    }
+
+    /** {@link #trainableParameters()} as a list, in the same order. */
+    public List<NDArray> trainableList() {
+        return new ArrayList<>(trainableParameters().values());
     }
 
     public ModelConfig config() {
@@ -229,6 +269,10 @@ public final class DecoderLM {
      * step's arrays are few and its caller frees them per step.
      */
     private NDArray layers(NDArray x, Block.Pass s) {
+        if (checkpointing && !s.step() && JniUtils.isGradMode() && sdpo4j.optim.Autograd.isRecording()) {
+            boolean trained = JniUtils.requiresGrad((ai.djl.pytorch.engine.PtNDArray) embedding());
+            return LayerCheckpoints.forward(x, trained, cfg.numLayers(), i -> h -> block.apply(i, h, s));
+        }
         boolean free = !JniUtils.isGradMode() && !s.step();
         for (int i = 0; i < cfg.numLayers(); i++) {
             if (!free) {
@@ -256,6 +300,16 @@ public final class DecoderLM {
 
     private NDArray embedding() {
         return p(spec.names().embedding());
+    }
+
+    /**
+     * The weight of projection {@code stem} as a decoding pass reads it: the parameter plus the
+     * adaptation's weight delta, if any (a new array then, which the caller's scope owns).
+     */
+    NDArray projectionWeight(String stem) {
+        NDArray w = p(stem + ".weight");
+        NDArray delta = adaptation == null ? null : adaptation.weightDelta(stem);
+        return delta == null ? w : w.add(delta);
     }
 
     NDArray p(String name) {
