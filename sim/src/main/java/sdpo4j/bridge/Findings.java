@@ -9,6 +9,7 @@ import sdpo4j.sim.FeedbackType;
 import sdpo4j.sim.RunSpec;
 import sdpo4j.sim.SimMethod;
 import sdpo4j.sim.Simulation;
+import sdpo4j.stats.MeanStd;
 
 /**
  * The simulator's findings as measurable effects, each computed the same way on the
@@ -29,7 +30,7 @@ final class Findings {
     /** Mean and standard error of a per-seed effect. */
     record Effect(double mean, double se, int seeds) {
         static Effect of(double[] x) {
-            CellStats.Stat s = CellStats.Stat.of(x);
+            MeanStd s = MeanStd.of(x);
             return new Effect(s.mean(), x.length > 1 ? s.std() / Math.sqrt(x.length) : Double.NaN, x.length);
         }
 
@@ -153,7 +154,7 @@ final class Findings {
     }
 
     private static double mean(double[] x) {
-        return CellStats.Stat.of(x).mean();
+        return MeanStd.of(x).mean();
     }
 
     /**

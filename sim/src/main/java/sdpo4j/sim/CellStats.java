@@ -1,5 +1,7 @@
 package sdpo4j.sim;
 
+import sdpo4j.stats.MeanStd;
+
 /**
  * A cell's final-window metrics over its seeds, and its mean curves.
  *
@@ -14,25 +16,6 @@ package sdpo4j.sim;
  * @param alphaCurve the hybrid's weight, mean over seeds, per step (NaN for other methods)
  */
 public record CellStats(
-        RunSpec cell, int seeds, Stat reward, Stat credit, Stat entropy,
+        RunSpec cell, int seeds, MeanStd reward, MeanStd credit, MeanStd entropy,
         double[] rewardCurve, double[] entropyCurve, double[] creditCurve, double[] alphaCurve) {
-
-    /** Mean and sample standard deviation. */
-    public record Stat(double mean, double std) {
-        public static Stat of(double[] x) {
-            double mean = 0;
-            for (double v : x) {
-                mean += v / x.length;
-            }
-            double ss = 0;
-            for (double v : x) {
-                ss += (v - mean) * (v - mean);
-            }
-            return new Stat(mean, x.length > 1 ? Math.sqrt(ss / (x.length - 1)) : 0);
-        }
-
-        public String format() {
-            return String.format(java.util.Locale.ROOT, "%.3f ± %.3f", mean, std);
-        }
-    }
 }

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import sdpo4j.env.sequence.WorldConfig;
+import sdpo4j.stats.MeanStd;
 
 /**
  * Writes {@code report.md}, one CSV per table under {@code tables/}, {@code results.json} with
@@ -211,7 +212,7 @@ public final class SimReport {
     }
 
     private interface StatOf {
-        CellStats.Stat of(CellStats c);
+        MeanStd of(CellStats c);
     }
 
     private void paperTable(String name, String title, List<SimMethod> methods, Map<SimMethod, double[]> paper, StatOf stat) {
@@ -228,7 +229,7 @@ public final class SimReport {
                     row.add("");
                     continue;
                 }
-                CellStats.Stat st = stat.of(c.get());
+                MeanStd st = stat.of(c.get());
                 int col = java.util.Arrays.asList(PaperValues.COLUMNS).indexOf(f);
                 if (paper.containsKey(m) && col >= 0) {
                     double p = paper.get(m)[col];

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import sdpo4j.stats.MeanStd;
 
 /** Results grouped into cells (a set's settings over its seeds), with lookups for the report. */
 public final class SimSummary {
@@ -46,8 +47,8 @@ public final class SimSummary {
                 alphaCurve[s] += t.alpha()[s] / n;
             }
         }
-        return new CellStats(runs.get(0), n, CellStats.Stat.of(reward), CellStats.Stat.of(credit),
-                CellStats.Stat.of(entropy), rewardCurve, entropyCurve, creditCurve, alphaCurve);
+        return new CellStats(runs.get(0), n, MeanStd.of(reward), MeanStd.of(credit),
+                MeanStd.of(entropy), rewardCurve, entropyCurve, creditCurve, alphaCurve);
     }
 
     private static double windowMean(float[] x, int from) {

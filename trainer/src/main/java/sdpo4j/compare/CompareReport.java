@@ -7,20 +7,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.XYChart;
 import sdpo4j.report.Charts;
 import sdpo4j.run.AtomicFiles;
+import sdpo4j.stats.Bootstrap;
+import sdpo4j.stats.Interval;
+import sdpo4j.stats.MeanStd;
+import sdpo4j.stats.Verdict;
 
 /**
- * {@code report.md} and the figures of a comparison: a table per method (mean +- std over
- * seeds) and curves of reward, held-out accuracy, entropy and teacher-student KL against steps
- * and against wall time. Every number is read from the runs' {@code metrics.jsonl}.
+ * {@code report.md} and the figures of a comparison: per method, final and best held-out
+ * accuracy with 95% bootstrap intervals over seeds and held-out tasks; every method's paired
+ * difference from the baseline with its interval and verdict; the steps, generations, generated
+ * tokens and wall time each run needed to reach the target accuracy; curves of reward, held-out
+ * accuracy, entropy and teacher-student KL (means over seeds) against steps, generated tokens and
+ * wall time. Every number is read from the runs' {@code metrics.jsonl}.
  */
 final class CompareReport {
     private static final Color[] COLORS = {new Color(255, 127, 14), new Color(31, 119, 180), new Color(148, 103, 189),
             new Color(140, 86, 75), new Color(44, 160, 44), new Color(214, 39, 40)};
     private static final int TAIL = 5;
+    private static final double LEVEL = 0.95;
 
     private CompareReport() {}
 
@@ -28,40 +37,121 @@ final class CompareReport {
         Map<String, List<RunLog>> byMethod = new LinkedHashMap<>();
         logs.forEach(l -> byMethod.computeIfAbsent(l.method(), x -> new ArrayList<>()).add(l));
         String acc = cfg.accuracyMetric();
+        Bootstrap boot = new Bootstrap(cfg.bootstrapReplicates(), cfg.bootstrapSeed(), LEVEL);
+        int seeds = cfg.seeds().size();
+        double[] firstTasks = logs.get(0).perTask(acc, false);
+        int tasks = firstTasks == null ? 0 : firstTasks.length;
         StringBuilder md = new StringBuilder();
         md.append("# Method comparison\n\n");
-        md.append(String.format(Locale.ROOT, "Model `%s`, task `%s` (%s), %d steps x %d prompts x %d responses, seeds %s. "
-                        + "Held-out metric `%s` on `%s` (first %d tasks). Only `objective.name` differs between runs; "
-                        + "everything else is in each run's `config.yaml`.%n%n",
+        md.append(String.format(Locale.ROOT, "Model `%s`, task `%s` (%s), %d steps x %d prompts x %d responses, seeds %s "
+                        + "(parallel-runs %d). Held-out metric `%s` on `%s` (%d tasks). Only `objective.name` differs "
+                        + "between runs; everything else is in each run's `config.yaml`.%n%n",
                 cfg.train().model(), cfg.train().env().name(), cfg.train().dataset(), cfg.train().steps(), cfg.train().prompts(),
-                cfg.train().groupSize(), cfg.seeds(), acc, cfg.train().eval().dataset(), cfg.train().eval().maxTasks()));
-        md.append("| method | final ").append(acc).append(" | best ").append(acc).append(" | reward (last ").append(TAIL)
-                .append(" steps) | entropy | response length | steps to ").append(fmt(cfg.targetAccuracy()))
-                .append(" | s/step generation | s/step teacher | s/step training |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                cfg.train().groupSize(), cfg.seeds(), cfg.parallelRuns(), acc, cfg.train().eval().dataset(), tasks));
+        md.append(String.format(Locale.ROOT, "Intervals are %.0f%% percentile bootstrap intervals (%d resamples, seed %d) "
+                        + "drawing seeds and then held-out tasks within each seed with replacement.", LEVEL * 100,
+                cfg.bootstrapReplicates(), cfg.bootstrapSeed()));
+        if (seeds == 1) {
+            md.append(" **One seed**: the intervals cover which held-out tasks were asked, not training randomness, "
+                    + "so they cannot rank the methods; use several seeds (`seeds:`) for that.");
+        }
+        md.append("\n\n## Held-out accuracy\n\n");
+        md.append("| method | final ").append(acc).append(" | best ").append(acc).append(" | final, per seed mean ± std"
+                + " | reward (last ").append(TAIL).append(" steps) | entropy | response length |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<RunLog>> e : byMethod.entrySet()) {
             List<RunLog> runs = e.getValue();
             md.append("| ").append(e.getKey())
-                    .append(" | ").append(stat(runs, r -> r.last(acc)))
-                    .append(" | ").append(stat(runs, r -> r.max(acc)))
-                    .append(" | ").append(stat(runs, r -> r.tailMean("reward_mean", TAIL)))
-                    .append(" | ").append(stat(runs, r -> r.tailMean("entropy", TAIL)))
-                    .append(" | ").append(stat(runs, r -> r.tailMean("response_length_mean", TAIL)))
-                    .append(" | ").append(stepsTo(runs, acc, cfg.targetAccuracy()))
-                    .append(" | ").append(stat(runs, r -> r.tailMean("gen_seconds", Integer.MAX_VALUE)))
-                    .append(" | ").append(stat(runs, r -> r.tailMean("teacher_seconds", Integer.MAX_VALUE)))
-                    .append(" | ").append(stat(runs, r -> r.tailMean("train_seconds", Integer.MAX_VALUE)))
+                    .append(" | ").append(boot.mean(perTask(runs, acc, false)).format())
+                    .append(" | ").append(boot.mean(perTask(runs, acc, true)).format())
+                    .append(" | ").append(meanStd(runs, r -> r.last(acc)))
+                    .append(" | ").append(meanStd(runs, r -> r.tailMean("reward_mean", TAIL)))
+                    .append(" | ").append(meanStd(runs, r -> r.tailMean("entropy", TAIL)))
+                    .append(" | ").append(meanStd(runs, r -> r.tailMean("response_length_mean", TAIL)))
                     .append(" |\n");
         }
-        md.append("\nValues are mean +- std over seeds (std omitted for one seed). \"Steps to\" is the first evaluation "
-                + "step at which the held-out metric reached the target (n/a: never), per seed. Step time is the mean "
-                + "over all steps; evaluation time is not included.\n\n");
-        md.append("![curves against steps](curves_by_step.png)\n\n![curves against wall time](curves_by_time.png)\n");
+        md.append("\n\"Best\" is each run's highest evaluation (chosen on the same held-out tasks, so optimistic). "
+                + "The last three columns are mean ± std over seeds.\n");
+        String base = Comparison.label(cfg.baseline());
+        if (byMethod.size() > 1) {
+            md.append("\n## Against ").append(base).append(" (paired by seed and held-out task)\n\n");
+            md.append("| method | final difference | best difference |\n|---|---|---|\n");
+            List<String> verdicts = new ArrayList<>();
+            for (Map.Entry<String, List<RunLog>> e : byMethod.entrySet()) {
+                if (e.getKey().equals(base)) {
+                    continue;
+                }
+                Interval fin = boot.pairedDifference(perTask(e.getValue(), acc, false), perTask(byMethod.get(base), acc, false));
+                Interval best = boot.pairedDifference(perTask(e.getValue(), acc, true), perTask(byMethod.get(base), acc, true));
+                md.append("| ").append(e.getKey()).append(" | ").append(fin.formatSigned()).append(" | ")
+                        .append(best.formatSigned()).append(" |\n");
+                verdicts.add(verdictLine(e.getKey(), base, acc, fin, best, seeds, tasks));
+            }
+            md.append("\n");
+            verdicts.forEach(v -> md.append("- ").append(v).append('\n'));
+            md.append("\nA verdict is \"better\" or \"worse\" when the whole interval of the paired difference lies above "
+                    + "or below zero, otherwise \"not distinguishable at this budget\" (more seeds, tasks or steps may "
+                    + "separate them).\n");
+        }
+        md.append("\n## Cost to reach ").append(acc).append(" >= ").append(Interval.format(cfg.targetAccuracy())).append("\n\n");
+        md.append("| method | runs reaching it | steps | generations | generated tokens | wall time (s) |\n|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, List<RunLog>> e : byMethod.entrySet()) {
+            List<Map<String, Object>> reached = new ArrayList<>();
+            e.getValue().forEach(r -> {
+                Map<String, Object> l = r.firstReaching(acc, cfg.targetAccuracy());
+                if (l != null) {
+                    reached.add(l);
+                }
+            });
+            md.append("| ").append(e.getKey()).append(" | ").append(reached.size()).append("/").append(e.getValue().size());
+            for (String key : List.of("step", RunLog.GENERATIONS, RunLog.GENERATED_TOKENS, "wall_time")) {
+                md.append(" | ").append(reached.isEmpty() ? "n/a" : boot.mean(new double[][] {
+                        reached.stream().mapToDouble(l -> ((Number) l.get(key)).doubleValue()).toArray()}).format());
+            }
+            md.append(" |\n");
+        }
+        md.append("\nMean over the runs that reached the target, with a bootstrap interval over those runs; generations "
+                + "and tokens count training rollouts only. Wall time includes evaluation")
+                .append(cfg.parallelRuns() > 1 ? " and sharing the cores with the other runs trained at the same time" : "")
+                .append(".\n\n## Time per step\n\n| method | generation (s) | teacher (s) | training (s) | whole run (s) |\n|---|---|---|---|---|\n");
+        for (Map.Entry<String, List<RunLog>> e : byMethod.entrySet()) {
+            List<RunLog> runs = e.getValue();
+            md.append("| ").append(e.getKey())
+                    .append(" | ").append(meanStd(runs, r -> r.tailMean("gen_seconds", Integer.MAX_VALUE)))
+                    .append(" | ").append(meanStd(runs, r -> r.tailMean("teacher_seconds", Integer.MAX_VALUE)))
+                    .append(" | ").append(meanStd(runs, r -> r.tailMean("train_seconds", Integer.MAX_VALUE)))
+                    .append(" | ").append(meanStd(runs, r -> r.last("wall_time")))
+                    .append(" |\n");
+        }
+        md.append("\nMean ± std over seeds of each run's mean step time (evaluation not included) and of its total.\n\n");
+        md.append("Curves are means over seeds (x too: tokens and seconds at the same step).\n\n");
+        md.append("![curves against steps](curves_by_step.png)\n\n![curves against generated tokens](curves_by_tokens.png)\n\n"
+                + "![curves against wall time](curves_by_time.png)\n");
         figures(byMethod, acc, "step", "step", dir.resolve("curves_by_step.png"));
+        figures(byMethod, acc, RunLog.GENERATED_TOKENS, "generated tokens (training rollouts)", dir.resolve("curves_by_tokens.png"));
         figures(byMethod, acc, "wall_time", "wall time (s)", dir.resolve("curves_by_time.png"));
         Path report = dir.resolve("report.md");
         AtomicFiles.writeString(report, md.toString());
         return report;
+    }
+
+    /** One pair's verdict, on the final accuracy, with the best accuracy's beside it. */
+    static String verdictLine(String method, String base, String acc, Interval fin, Interval best, int seeds, int tasks) {
+        return String.format(Locale.ROOT, "**%s vs %s: %s** (final %s difference %s; best: %s, %s; %d seed%s x %d tasks)",
+                method, base, Verdict.of(fin).label(), acc, fin.formatSigned(), best.formatSigned(), Verdict.of(best).label(),
+                seeds, seeds == 1 ? "" : "s", tasks);
+    }
+
+    private static double[][] perTask(List<RunLog> runs, String acc, boolean best) {
+        double[][] x = new double[runs.size()][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = runs.get(i).perTask(acc, best);
+            if (x[i] == null) {
+                throw new sdpo4j.run.RunException("run " + runs.get(i).method() + " seed " + runs.get(i).seed()
+                        + " never logged " + acc + " (is eval enabled?)");
+            }
+        }
+        return x;
     }
 
     private static void figures(Map<String, List<RunLog>> byMethod, String acc, String x, String xLabel, Path file) {
@@ -72,14 +162,11 @@ final class CompareReport {
             XYChart c = Charts.xy(p[1], xLabel, p[0], Charts.WIDTH);
             int i = 0;
             for (Map.Entry<String, List<RunLog>> e : byMethod.entrySet()) {
+                double[][] xy = meanCurve(e.getValue(), p[0], x);
                 Color color = COLORS[i++ % COLORS.length];
-                int s = 0;
-                for (RunLog r : e.getValue()) {
-                    double[][] xy = r.series(p[0], x);
-                    if (xy[0].length > 0) {
-                        Charts.line(c, e.getKey() + (e.getValue().size() > 1 ? " seed " + r.seed() : ""), xy[0], xy[1],
-                                s++ == 0 ? color : color.brighter());
-                    }
+                if (xy[0].length > 0) {
+                    Charts.line(c, e.getKey() + (e.getValue().size() > 1 ? " (mean of " + e.getValue().size() + " seeds)" : ""),
+                            xy[0], xy[1], color);
                 }
             }
             if (!c.getSeriesMap().isEmpty()) {
@@ -89,29 +176,35 @@ final class CompareReport {
         Charts.savePng(file, charts, 2, 2);
     }
 
-    private static String stat(List<RunLog> runs, ToDoubleFunction<RunLog> f) {
+    /** Per step that every run logged {@code key} at: the mean over runs of {@code x} and of {@code key}. */
+    static double[][] meanCurve(List<RunLog> runs, String key, String x) {
+        Map<Long, double[]> sums = new TreeMap<>();
+        for (RunLog r : runs) {
+            for (Map<String, Object> l : r.lines()) {
+                if (l.get(key) instanceof Number v && l.get(x) instanceof Number xv && l.get("step") instanceof Number s) {
+                    double[] acc = sums.computeIfAbsent(s.longValue(), k -> new double[3]);
+                    acc[0] += xv.doubleValue();
+                    acc[1] += v.doubleValue();
+                    acc[2]++;
+                }
+            }
+        }
+        sums.values().removeIf(a -> a[2] < runs.size());
+        double[][] out = new double[2][sums.size()];
+        int i = 0;
+        for (double[] a : sums.values()) {
+            out[0][i] = a[0] / a[2];
+            out[1][i++] = a[1] / a[2];
+        }
+        return out;
+    }
+
+    private static String meanStd(List<RunLog> runs, ToDoubleFunction<RunLog> f) {
         double[] v = runs.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).toArray();
         if (v.length == 0) {
             return "n/a";
         }
-        double mean = java.util.Arrays.stream(v).average().orElseThrow();
-        if (v.length == 1) {
-            return fmt(mean);
-        }
-        double var = java.util.Arrays.stream(v).map(d -> (d - mean) * (d - mean)).sum() / (v.length - 1);
-        return fmt(mean) + " +- " + fmt(Math.sqrt(var));
-    }
-
-    private static String stepsTo(List<RunLog> runs, String key, double target) {
-        List<String> out = new ArrayList<>();
-        for (RunLog r : runs) {
-            long s = r.stepsTo(key, target);
-            out.add(s < 0 ? "n/a" : Long.toString(s));
-        }
-        return String.join(", ", out);
-    }
-
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.0f" : "%.3f", v);
+        MeanStd s = MeanStd.of(v);
+        return v.length == 1 ? Interval.format(s.mean()) : Interval.format(s.mean()) + " ± " + Interval.format(s.std());
     }
 }

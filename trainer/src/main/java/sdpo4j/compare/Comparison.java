@@ -4,40 +4,93 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import sdpo4j.optim.Autograd;
 import sdpo4j.optim.ObjectiveKind;
 import sdpo4j.run.RunDirectory;
+import sdpo4j.run.RunException;
 import sdpo4j.train.TrainConfig;
 import sdpo4j.train.Trainer;
 
 /**
  * Runs every method x seed of a {@link CompareConfig} as an ordinary training run in
- * {@code <dir>/<method>-seed<seed>/}, one after the other (each uses both cores), then writes
- * the report. Same model, data, sampling seeds and settings; only the objective differs.
+ * {@code <dir>/<method>-seed<seed>/}, {@code parallel-runs} at a time, then writes the report.
+ * Same model, data, sampling seeds and settings; only the objective differs. Runs are
+ * independent (each has its own model, optimiser and random streams), so running them side by
+ * side changes their wall times but not their results.
  */
 public final class Comparison {
     private Comparison() {}
 
     /** Returns the report file, or null when a stop was requested before all runs finished. */
     public static Path run(CompareConfig cfg, RunDirectory dir, BooleanSupplier stop) {
-        List<RunLog> logs = new ArrayList<>();
-        int total = cfg.methods().size() * cfg.seeds().size();
-        int k = 0;
+        List<String> names = new ArrayList<>();
+        List<TrainConfig> configs = new ArrayList<>();
         for (long seed : cfg.seeds()) {
             for (ObjectiveKind method : cfg.methods()) {
-                k++;
-                String name = method.name().toLowerCase(Locale.ROOT) + "-seed" + seed;
-                System.err.printf(Locale.ROOT, "compare: run %d/%d: %s%n", k, total, name);
-                TrainConfig tc = cfg.train().withObjectiveName(method).withSeed(seed);
-                RunDirectory run = RunDirectory.create(dir.path(), name, true);
-                run.writeConfig(tc);
-                Trainer.Outcome o = Trainer.of(tc, run).stopWhen(stop).run();
-                if (o.stopped()) {
-                    return null;
-                }
-                logs.add(RunLog.read(method.name().toLowerCase(Locale.ROOT), seed, run.resolve(RunDirectory.METRICS_FILE)));
+                names.add(runName(method, seed));
+                configs.add(cfg.train().withObjectiveName(method).withSeed(seed));
+            }
+        }
+        AtomicInteger started = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(cfg.parallelRuns());
+        try {
+            List<Future<Boolean>> done = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                TrainConfig tc = configs.get(i);
+                done.add(pool.submit(() -> {
+                    if (stop.getAsBoolean()) {
+                        return false;
+                    }
+                    // libtorch's grad mode is per thread and on in a new one; the trainer expects it off
+                    Autograd.disableOnThisThread();
+                    System.err.printf(Locale.ROOT, "compare: run %d/%d: %s%n", started.incrementAndGet(), names.size(), name);
+                    RunDirectory run = RunDirectory.create(dir.path(), name, true);
+                    run.writeConfig(tc);
+                    return !Trainer.of(tc, run).stopWhen(stop).run().stopped();
+                }));
+            }
+            boolean complete = true;
+            for (Future<Boolean> f : done) {
+                complete &= f.get();
+            }
+            if (!complete) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            pool.shutdownNow();
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new RunException("a comparison run failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdown();
+        }
+        List<RunLog> logs = new ArrayList<>();
+        int responsesPerStep = cfg.train().prompts() * cfg.train().groupSize();
+        for (long seed : cfg.seeds()) {
+            for (ObjectiveKind method : cfg.methods()) {
+                logs.add(RunLog.read(label(method), seed, dir.resolve(runName(method, seed)).resolve(RunDirectory.METRICS_FILE),
+                        responsesPerStep));
             }
         }
         return CompareReport.write(cfg, logs, dir.path());
+    }
+
+    static String label(ObjectiveKind method) {
+        return method.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String runName(ObjectiveKind method, long seed) {
+        return label(method) + "-seed" + seed;
     }
 }

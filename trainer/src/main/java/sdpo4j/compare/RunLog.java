@@ -5,21 +5,39 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import sdpo4j.run.RunException;
+import sdpo4j.train.Evaluator;
 
-/** One finished run's {@code metrics.jsonl}, read back for the report. */
+/**
+ * One finished run's {@code metrics.jsonl}, read back for the report. Each line also gets the
+ * running totals {@link #GENERATIONS} and {@link #GENERATED_TOKENS} (training rollouts up to and
+ * including that step; evaluation is not counted), the compute axes of the curves.
+ */
 record RunLog(String method, long seed, List<Map<String, Object>> lines) {
+    static final String GENERATIONS = "generations";
+    static final String GENERATED_TOKENS = "generated_tokens";
 
+    /** A run's log; {@code responsesPerStep} (prompts x group size) turns mean lengths into token counts. */
     @SuppressWarnings("unchecked")
-    static RunLog read(String method, long seed, Path metrics) {
+    static RunLog read(String method, long seed, Path metrics, int responsesPerStep) {
         ObjectMapper json = new ObjectMapper();
         List<Map<String, Object>> lines = new ArrayList<>();
         try {
+            long generations = 0;
+            double tokens = 0;
             for (String l : Files.readAllLines(metrics)) {
                 if (!l.isBlank()) {
-                    lines.add(json.readValue(l, Map.class));
+                    Map<String, Object> line = new LinkedHashMap<>(json.readValue(l, Map.class));
+                    generations += responsesPerStep;
+                    if (line.get("response_length_mean") instanceof Number len) {
+                        tokens += len.doubleValue() * responsesPerStep;
+                    }
+                    line.put(GENERATIONS, generations);
+                    line.put(GENERATED_TOKENS, Math.round(tokens));
+                    lines.add(line);
                 }
             }
         } catch (IOException e) {
@@ -28,7 +46,7 @@ record RunLog(String method, long seed, List<Map<String, Object>> lines) {
         return new RunLog(method, seed, lines);
     }
 
-    /** (step, value) pairs of a metric, at the steps that logged it. */
+    /** (x, value) pairs of a metric, at the steps that logged it. */
     double[][] series(String key, String x) {
         List<double[]> pts = new ArrayList<>();
         for (Map<String, Object> l : lines) {
@@ -73,14 +91,40 @@ record RunLog(String method, long seed, List<Map<String, Object>> lines) {
         return s / k;
     }
 
-    /** The first step at which {@code key} reached {@code target}, or -1. */
-    long stepsTo(String key, double target) {
-        double[][] s = series(key, "step");
-        for (int i = 0; i < s[0].length; i++) {
-            if (s[1][i] >= target) {
-                return (long) s[0][i];
+    /** The first line at which {@code key} reached {@code target}, or null. */
+    Map<String, Object> firstReaching(String key, double target) {
+        for (Map<String, Object> l : lines) {
+            if (l.get(key) instanceof Number v && v.doubleValue() >= target) {
+                return l;
             }
         }
-        return -1;
+        return null;
+    }
+
+    /**
+     * Per held-out task values of {@code key} at its last evaluation ({@code best} false) or at
+     * the evaluation where its mean was highest (the first such), or the mean alone as a single
+     * value when the run did not log them per task; null when {@code key} was never logged.
+     */
+    double[] perTask(String key, boolean best) {
+        Map<String, Object> chosen = null;
+        double top = Double.NEGATIVE_INFINITY;
+        for (Map<String, Object> l : lines) {
+            if (l.get(key) instanceof Number v && (!best || v.doubleValue() > top)) {
+                chosen = l;
+                top = v.doubleValue();
+            }
+        }
+        if (chosen == null) {
+            return null;
+        }
+        if (chosen.get(key + Evaluator.PER_TASK) instanceof List<?> values) {
+            double[] out = new double[values.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = ((Number) values.get(i)).doubleValue();
+            }
+            return out;
+        }
+        return new double[] {((Number) chosen.get(key)).doubleValue()};
     }
 }

@@ -18,7 +18,8 @@ public record EnvConfig(
         SequenceQuality.Oracle sequenceOracle,
         double sequenceSigma,
         double successThreshold,
-        String python) {
+        String python,
+        FeedbackDetail feedback) {
 
     public static final EnvConfig DEFAULT = builder().build();
 
@@ -33,6 +34,9 @@ public record EnvConfig(
         if (sequenceOracle == null) {
             throw new ConfigException("sequence-oracle", null, "one of [binary, ordinal, continuous, critique]");
         }
+        if (feedback == null) {
+            throw new ConfigException("feedback", null, "one of [informative, terse]");
+        }
     }
 
     WorldConfig world() {
@@ -45,7 +49,8 @@ public record EnvConfig(
 
     public Builder toBuilder() {
         return builder().name(name).arithmetic(arithmetic).countdownPartialCredit(countdownPartialCredit)
-                .sequenceOracle(sequenceOracle).sequenceSigma(sequenceSigma).successThreshold(successThreshold).python(python);
+                .sequenceOracle(sequenceOracle).sequenceSigma(sequenceSigma).successThreshold(successThreshold).python(python)
+                .feedback(feedback);
     }
 
     /** The keys with their defaults; {@link #build} checks them. */
@@ -64,6 +69,9 @@ public record EnvConfig(
         private double successThreshold = 0.7;
         @Doc("the python interpreter of the python-tests sandbox")
         private String python = "/usr/bin/python3";
+        @Doc("feedback on a failed response: `informative` (what is wrong and by how much, which rule or test; "
+                + "datasets/README.md has examples) or `terse` (little beyond the reward)")
+        private FeedbackDetail feedback = FeedbackDetail.INFORMATIVE;
 
         private Builder() {}
 
@@ -102,9 +110,14 @@ public record EnvConfig(
             return this;
         }
 
+        public Builder feedback(FeedbackDetail v) {
+            feedback = v;
+            return this;
+        }
+
         public EnvConfig build() {
             return new EnvConfig(name, arithmetic, countdownPartialCredit, sequenceOracle, sequenceSigma, successThreshold,
-                    python);
+                    python, feedback);
         }
     }
 }

@@ -18,16 +18,17 @@ public final class Environments {
     /** The environment a config names. */
     public static Environment create(EnvConfig cfg) {
         return switch (cfg.name()) {
-            case "arithmetic" -> new Arithmetic(cfg.arithmetic());
-            case "countdown" -> new Countdown(cfg.countdownPartialCredit());
-            case "multiple-choice" -> new MultipleChoice();
-            case "sequence-quality" -> new SequenceQuality(cfg.world(), cfg.sequenceOracle(), cfg.sequenceSigma(), cfg.successThreshold());
+            case "arithmetic" -> new Arithmetic(cfg.arithmetic(), cfg.feedback());
+            case "countdown" -> new Countdown(cfg.countdownPartialCredit(), cfg.feedback());
+            case "multiple-choice" -> new MultipleChoice(cfg.feedback());
+            case "sequence-quality" -> new SequenceQuality(cfg.world(), cfg.sequenceOracle(), cfg.sequenceSigma(), cfg.successThreshold(),
+                    cfg.feedback());
             case "python-tests" -> {
                 String reason = Sandbox.unavailableReason(cfg.python());
                 if (reason != null) {
                     throw new ConfigException("env.name", cfg.name(), "an environment this machine can run: " + reason);
                 }
-                yield new PythonTests(new Sandbox(cfg.python()), Sandbox.Limits.DEFAULT);
+                yield new PythonTests(new Sandbox(cfg.python()), Sandbox.Limits.DEFAULT, cfg.feedback());
             }
             default -> throw new ConfigException("env.name", cfg.name(), "one of " + NAMES);
         };

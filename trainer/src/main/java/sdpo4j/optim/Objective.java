@@ -14,6 +14,7 @@ public interface Objective {
             case SDPO -> new Sdpo(cfg.divergence());
             case CREDIT -> new Credit(cfg.divergence(), cfg.creditLambda());
             case HYBRID -> new Hybrid(cfg);
+            case RFT -> new Rft(cfg.divergence().temperature(), cfg.rftThreshold());
         };
     }
 }

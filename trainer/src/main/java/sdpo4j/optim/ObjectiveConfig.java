@@ -17,7 +17,8 @@ public record ObjectiveConfig(
         double creditLambda,
         int contrastPrompts,
         HybridConfig hybrid,
-        double advantageEpsilon) {
+        double advantageEpsilon,
+        double rftThreshold) {
 
     public static final ObjectiveConfig DEFAULT = builder().build();
 
@@ -31,6 +32,7 @@ public record ObjectiveConfig(
         Check.nonNegative("credit-lambda", creditLambda);
         Check.range("contrast-prompts", contrastPrompts, 1, 100_000);
         Check.positive("advantage-epsilon", advantageEpsilon);
+        Check.nonNegative("rft-threshold", rftThreshold);
     }
 
     public ObjectiveConfig withName(ObjectiveKind kind) {
@@ -60,12 +62,13 @@ public record ObjectiveConfig(
     public Builder toBuilder() {
         return builder().name(name).divergence(divergence).grpo(grpo).creditLambda(creditLambda)
                 .contrastPrompts(contrastPrompts).hybrid(hybrid)
-                .advantageEpsilon(advantageEpsilon);
+                .advantageEpsilon(advantageEpsilon).rftThreshold(rftThreshold);
     }
 
     /** The keys with their defaults; {@link #build} checks them. */
     public static final class Builder {
-        @Doc("which objective: `sdpo`, `credit`, `grpo`, `hybrid`, `reinforce` or `advantage-weighted`")
+        @Doc("which objective: `sdpo`, `credit`, `grpo`, `hybrid`, `reinforce`, `advantage-weighted` or `rft` "
+                + "(rejection-sampling fine-tuning: supervised steps on the successful rollouts)")
         private ObjectiveKind name = ObjectiveKind.SDPO;
         @Doc("the teacher-student comparison (sdpo, credit, hybrid)")
         private DivergenceConfig divergence = DivergenceConfig.DEFAULT;
@@ -81,6 +84,8 @@ public record ObjectiveConfig(
         private HybridConfig hybrid = HybridConfig.DEFAULT;
         @Doc("the epsilon in the denominator of the seed paper's eq. 5")
         private double advantageEpsilon = 1e-6;
+        @Doc("rft: reward at or above which a rollout counts as successful and is trained on")
+        private double rftThreshold = 1.0;
 
         private Builder() {}
 
@@ -119,8 +124,14 @@ public record ObjectiveConfig(
             return this;
         }
 
+        public Builder rftThreshold(double v) {
+            rftThreshold = v;
+            return this;
+        }
+
         public ObjectiveConfig build() {
-            return new ObjectiveConfig(name, divergence, grpo, creditLambda, contrastPrompts, hybrid, advantageEpsilon);
+            return new ObjectiveConfig(name, divergence, grpo, creditLambda, contrastPrompts, hybrid, advantageEpsilon,
+                    rftThreshold);
         }
     }
 }

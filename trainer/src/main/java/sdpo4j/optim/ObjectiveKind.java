@@ -7,5 +7,7 @@ public enum ObjectiveKind {
     GRPO,
     SDPO,
     CREDIT,
-    HYBRID
+    HYBRID,
+    /** Rejection-sampling fine-tuning: supervised steps on the successful rollouts ({@link Rft}). */
+    RFT
 }

@@ -21,11 +21,14 @@ import sdpo4j.lm.text.Tokenizer;
  * evaluates exactly as an uninterrupted one. Pretraining measures its model with the same
  * greedy responses and tally ({@link #greedy}, {@link #successAndReward}).
  */
-final class Evaluator {
+public final class Evaluator {
     /** Scores response {@code i} of an evaluation, given its text. */
     interface ResponseScorer {
         Score score(int i, String response);
     }
+
+    /** Suffix of a metric's per-task values in {@code metrics.jsonl}. */
+    public static final String PER_TASK = "_per_task";
 
     private final List<Task> tasks;
     private final Environment env;
@@ -37,8 +40,13 @@ final class Evaluator {
         this.cfg = cfg;
     }
 
-    /** Metrics named {@code eval_greedy_accuracy}, {@code eval_avg@k}, {@code eval_greedy_reward}, {@code eval_sampled_reward}. */
-    Map<String, Double> evaluate(DecoderLM model, Tokenizer tokenizer, NDManager m, int maxNewTokens, double temperature, long seed) {
+    /**
+     * Metrics named {@code eval_greedy_accuracy}, {@code eval_avg@k}, {@code eval_greedy_reward},
+     * {@code eval_sampled_reward}, and per held-out task (in dataset order) the two accuracies'
+     * values under the same names with {@link #PER_TASK} appended, which confidence intervals
+     * over tasks are computed from.
+     */
+    Map<String, Object> evaluate(DecoderLM model, Tokenizer tokenizer, NDManager m, int maxNewTokens, double temperature, long seed) {
         List<long[]> prompts = new ArrayList<>();
         for (Task t : tasks) {
             prompts.add(tokenizer.encodeUserTurn(t.prompt()));
@@ -53,14 +61,25 @@ final class Evaluator {
         }
         List<Generation> sampled = gen.generate(m, repeated,
                 SamplingConfig.builder().temperature(temperature).maxNewTokens(maxNewTokens).seed(seed).build());
-        double[] g = successAndReward(greedy, (i, response) -> env.score(tasks.get(i), response));
-        double[] s = successAndReward(sampled, (i, response) -> env.score(tasks.get(i / cfg.samples()), response));
-        Map<String, Double> out = new LinkedHashMap<>();
+        double[] greedyPerTask = new double[tasks.size()];
+        double[] sampledPerTask = new double[tasks.size()];
+        double[] g = successAndReward(greedy, (i, response) -> tally(greedyPerTask, i, 1, env.score(tasks.get(i), response)));
+        double[] s = successAndReward(sampled, (i, response) -> tally(sampledPerTask, i / cfg.samples(), cfg.samples(),
+                env.score(tasks.get(i / cfg.samples()), response)));
+        Map<String, Object> out = new LinkedHashMap<>();
         out.put("eval_greedy_accuracy", g[0]);
         out.put("eval_avg@" + cfg.samples(), s[0]);
         out.put("eval_greedy_reward", g[1]);
         out.put("eval_sampled_reward", s[1]);
+        out.put("eval_greedy_accuracy" + PER_TASK, greedyPerTask);
+        out.put("eval_avg@" + cfg.samples() + PER_TASK, sampledPerTask);
         return out;
+    }
+
+    /** Adds a success's share ({@code 1 / responses}) to its task's entry; returns the score. */
+    private static Score tally(double[] perTask, int task, int responses, Score score) {
+        perTask[task] += score.success() ? 1.0 / responses : 0;
+        return score;
     }
 
     /** One greedy response to each prompt, at most {@code maxNewTokens} tokens. */

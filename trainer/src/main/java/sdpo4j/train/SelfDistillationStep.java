@@ -222,9 +222,9 @@ public final class SelfDistillationStep {
                 int me = Math.min(end, ms + perMicro);
                 weightSum += microBatch(manager, ms, all.subList(ms, me), old == null ? null : old.subList(ms, me), g, totals, acc);
             }
-            if (onlyDistils() && mini.stream().noneMatch(TrainingExample::hasTeacher)) {
-                // Nothing to distil: the gradients are zero, and a step would still move the
-                // weights by AdamW's momentum and decay and count towards the warm-up.
+            if ((onlyDistils() && mini.stream().noneMatch(TrainingExample::hasTeacher)) || (onlySuccesses() && weightSum == 0)) {
+                // Nothing to distil (or, for rft, no success to imitate): the gradients are zero, and a
+                // step would still move the weights by AdamW's momentum and decay and count towards the warm-up.
                 Autograd.zeroGradients(student.trainableList());
                 acc.add("grad_norm", 0.0, 1);
                 skipped++;
@@ -244,13 +244,18 @@ public final class SelfDistillationStep {
         long teachers = all.stream().filter(TrainingExample::hasTeacher).count();
         metrics.put("teacher_frac", teachers / (double) all.size());
         metrics.put("feedback_used_frac", all.stream().filter(TrainingExample::usedFeedback).count() / (double) all.size());
-        if (onlyDistils()) {
+        if (onlyDistils() || onlySuccesses()) {
             metrics.put("skipped_updates", (double) skipped);
         }
         metrics.put("learning_rate", cfg.learningRate(optimizer.steps()));
         metrics.put("teacher_seconds", acc.teacherSeconds);
         metrics.put("train_seconds", acc.trainSeconds);
         return new Update(metrics, all);
+    }
+
+    /** Whether the objective learns from successful rollouts only (rft): no success, no step. */
+    private boolean onlySuccesses() {
+        return cfg.objective().name() == ObjectiveKind.RFT;
     }
 
     /** Whether the objective reads a teacher (advantage-weighted reads token quality instead). */

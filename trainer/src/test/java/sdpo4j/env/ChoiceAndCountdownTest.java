@@ -70,7 +70,7 @@ class ChoiceAndCountdownTest {
         assertEquals("The number 7 is not allowed: use only [25,5,4,3].", countdown.score(t, "7*4*3").feedback());
         assertEquals("The number 5 is used 2 times but given once.", countdown.score(t, "(25+5*5)").feedback());
         Score miss = countdown.score(t, "25*4-3");
-        assertEquals("The equation equals 97, not the target 80.", miss.feedback());
+        assertEquals("The equation equals 97, 17 above the target 80. Unused: 5.", miss.feedback());
         assertEquals(0.1, miss.reward(), 0, "partial credit for a valid equation that misses");
         assertEquals("The equation '(25-5*4' could not be read: a parenthesis is not closed.", countdown.score(t, "(25-5*4").feedback());
         assertEquals("The equation divides by zero.",

@@ -137,6 +137,24 @@ class ObjectivePinTest {
         return policyGradient(c);
     }
 
+    /**
+     * Rejection-sampling fine-tuning: the token-mean negative log-likelihood of each response whose
+     * reward reaches {@code threshold}, averaged over those responses.
+     */
+    static Pin rft(double threshold) {
+        int kept = 0;
+        for (double r : REWARD) {
+            kept += r >= threshold ? 1 : 0;
+        }
+        double[] c = new double[N * L];
+        for (int i = 0; i < N; i++) {
+            for (int t = 0; t < L; t++) {
+                c[i * L + t] = REWARD[i] >= threshold ? MASK[i * L + t] / (kept * length(i)) : 0;
+            }
+        }
+        return policyGradient(c);
+    }
+
     static Pin advantageWeighted() {
         double[] a = centred(REWARD);
         double[] c = new double[N * L];
@@ -283,6 +301,19 @@ class ObjectivePinTest {
     @Test
     void reinforcePin() {
         assertPin("reinforce", reinforce(REWARD), config(ObjectiveKind.REINFORCE, 1), b -> b);
+    }
+
+    @Test
+    void rftTrainsOnTheSuccessfulResponsesOnly() {
+        ObjectiveConfig rft = config(ObjectiveKind.RFT, 1);
+        assertPin("rft threshold 1", rft(1.0), rft, b -> b);
+        assertPin("rft threshold 0.5", rft(0.5), rft.toBuilder().rftThreshold(0.5).build(), b -> b);
+        // no success: nothing to learn, and a weight of 0 so that a micro-batch adds nothing
+        ObjectiveResult none = Objective.create(rft.toBuilder().rftThreshold(2).build())
+                .compute(batch(manager, manager.create(Z, LOGITS), REWARD).build());
+        assertEquals(0, none.loss().getDouble(), 0);
+        assertEquals(0, none.weight().getDouble(0), 0);
+        assertEquals(0, none.metric("kept_frac").getDouble(0), 0);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import sdpo4j.env.DatasetException;
 import sdpo4j.env.Environment;
+import sdpo4j.env.FeedbackDetail;
 import sdpo4j.env.Score;
 import sdpo4j.env.Task;
 
@@ -20,10 +21,18 @@ import sdpo4j.env.Task;
  */
 public final class Arithmetic implements Environment {
     private static final Pattern INTEGER = Pattern.compile("-?\\d+");
+    private static final String[] PLACES = {"units", "tens", "hundreds", "thousands"};
     private final ArithmeticConfig cfg;
+    private final FeedbackDetail detail;
 
+    /** With terse feedback. */
     public Arithmetic(ArithmeticConfig cfg) {
+        this(cfg, FeedbackDetail.TERSE);
+    }
+
+    public Arithmetic(ArithmeticConfig cfg, FeedbackDetail detail) {
         this.cfg = cfg;
+        this.detail = detail;
     }
 
     @Override
@@ -60,7 +69,7 @@ public final class Arithmetic implements Environment {
         if (given == answer) {
             return new Score(1, true, "");
         }
-        return new Score(0, false, wrongAnswerFeedback(given, answer)
+        return new Score(0, false, wrongAnswerFeedback(given, answer, detail)
                 + (cfg.revealAnswer() ? " The correct answer is " + answer + "." : ""));
     }
 
@@ -73,6 +82,47 @@ public final class Arithmetic implements Environment {
      */
     public static String wrongAnswerFeedback(long given, long answer) {
         return "The answer " + given + " is " + (given < answer ? "too small" : "too large") + ".";
+    }
+
+    /**
+     * The feedback on a wrong answer at the given detail. Informative: by how much it is off
+     * and which digits differ, e.g. {@code The answer 40 is 3 too large (the units digit is wrong).}
+     */
+    public static String wrongAnswerFeedback(long given, long answer, FeedbackDetail detail) {
+        if (detail == FeedbackDetail.TERSE) {
+            return wrongAnswerFeedback(given, answer);
+        }
+        // given != answer, both parsed longs: the difference of two 64-bit values can overflow
+        java.math.BigInteger off = java.math.BigInteger.valueOf(given).subtract(java.math.BigInteger.valueOf(answer)).abs();
+        return "The answer " + given + " is " + off + (given < answer ? " too small" : " too large") + " ("
+                + wrongDigits(given, answer) + ").";
+    }
+
+    /** Which digits of {@code given} differ from {@code answer}'s, places aligned from the right. */
+    static String wrongDigits(long given, long answer) {
+        String g = digits(given);
+        String a = digits(answer);
+        if (g.length() != a.length()) {
+            return "it has " + g.length() + (g.length() == 1 ? " digit" : " digits") + ", the answer " + a.length();
+        }
+        List<String> wrong = new ArrayList<>();
+        for (int place = g.length() - 1; place >= 0; place--) {
+            int i = g.length() - 1 - place;
+            if (g.charAt(i) != a.charAt(i)) {
+                wrong.add(place < PLACES.length ? PLACES[place] : "10^" + place);
+            }
+        }
+        if (wrong.isEmpty()) {
+            return "only its sign is wrong";
+        }
+        String names = wrong.size() == 1 ? wrong.get(0)
+                : String.join(", ", wrong.subList(0, wrong.size() - 1)) + " and " + wrong.get(wrong.size() - 1);
+        return "the " + names + (wrong.size() == 1 ? " digit is" : " digits are") + " wrong";
+    }
+
+    private static String digits(long v) {
+        String s = Long.toString(v);
+        return s.startsWith("-") ? s.substring(1) : s;
     }
 
     /** Seeded expressions with their values, as JSONL-ready maps ({@code id}, {@code prompt}, {@code answer}). */

@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import sdpo4j.env.DatasetException;
 import sdpo4j.env.Environment;
+import sdpo4j.env.FeedbackDetail;
 import sdpo4j.env.Score;
 import sdpo4j.env.Task;
 
@@ -13,13 +14,25 @@ import sdpo4j.env.Task;
  * gold {@code answer} letter; the prompt shows the question and its lettered options. The
  * response's choice is the letter after "answer" when it says so, otherwise its last
  * standalone option letter. Feedback states the correct answer, as in the Credit paper's
- * science tasks.
+ * science tasks; informative feedback also quotes the chosen option and, when the task has a
+ * {@code why_wrong} object (letter to reason), says why that option is wrong.
  */
 public final class MultipleChoice implements Environment {
     // "Answer"/"answer is" in any case, but the letter upper-case only: a lower-case one was read
     // as a choice that never equals the gold letter, and "answer a question" is not option A.
     private static final Pattern STATED = Pattern.compile("(?i:answer)\\s*(?:(?i:is)|:)?\\s*\\(?([A-J])\\)?\\b");
     private static final Pattern LETTER = Pattern.compile("\\b([A-J])\\b");
+
+    private final FeedbackDetail detail;
+
+    /** With terse feedback. */
+    public MultipleChoice() {
+        this(FeedbackDetail.TERSE);
+    }
+
+    public MultipleChoice(FeedbackDetail detail) {
+        this.detail = detail;
+    }
 
     @Override
     public String name() {
@@ -42,6 +55,20 @@ public final class MultipleChoice implements Environment {
                 || answer.asText().charAt(0) < 'A' || answer.asText().charAt(0) >= 'A' + options.size()) {
             throw new DatasetException.Field("answer", "must be one of the option letters A.." + (char) ('A' + options.size() - 1)
                     + ", got " + answer);
+        }
+        JsonNode why = task.fields().get("why_wrong");
+        if (why != null) {
+            if (!why.isObject()) {
+                throw new DatasetException.Field("why_wrong", "must be an object from option letter to reason, got " + why);
+            }
+            for (var e : (Iterable<java.util.Map.Entry<String, JsonNode>>) why::fields) {
+                String k = e.getKey();
+                if (k.length() != 1 || k.charAt(0) < 'A' || k.charAt(0) >= 'A' + options.size() || k.equals(answer.asText())
+                        || !e.getValue().isTextual()) {
+                    throw new DatasetException.Field("why_wrong", "must map wrong option letters (A.."
+                            + (char) ('A' + options.size() - 1) + ", not the answer) to strings, got " + k + ": " + e.getValue());
+                }
+            }
         }
     }
 
@@ -70,6 +97,16 @@ public final class MultipleChoice implements Environment {
         if (choice == gold) {
             return new Score(1, true, "");
         }
-        return new Score(0, false, "Option " + choice + " is wrong. " + correct);
+        if (detail == FeedbackDetail.TERSE) {
+            return new Score(0, false, "Option " + choice + " is wrong. " + correct);
+        }
+        JsonNode why = task.fields().path("why_wrong").path(String.valueOf(choice));
+        return new Score(0, false, "Option " + choice + " (" + task.fields().get("options").get(choice - 'A').asText()
+                + ") is wrong" + (why.isTextual() ? ": " + sentence(why.asText()) : ".") + " " + correct);
+    }
+
+    private static String sentence(String reason) {
+        String r = reason.strip();
+        return r.endsWith(".") || r.endsWith("!") || r.endsWith("?") ? r : r + ".";
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import sdpo4j.env.DatasetException;
 import sdpo4j.env.Environment;
+import sdpo4j.env.FeedbackDetail;
 import sdpo4j.env.Score;
 import sdpo4j.env.Task;
 
@@ -17,12 +18,20 @@ import sdpo4j.env.Task;
  * number used at most as often as it is given. The response's equation is its last line that
  * contains a digit (an {@code = value} at its end is ignored); arithmetic is exact (fractions).
  * Reward 1 for a valid equation hitting the target; a valid equation that misses earns
- * {@code partialCredit}. Feedback names the rule broken.
+ * {@code partialCredit}. Informative feedback names the rule broken, or the value reached, its
+ * distance from the target and the numbers left unused; terse feedback only says invalid or missed.
  */
 public final class Countdown implements Environment {
     private final double partialCredit;
+    private final FeedbackDetail detail;
 
+    /** With informative feedback (the broken rule, or the value reached against the target). */
     public Countdown(double partialCredit) {
+        this(partialCredit, FeedbackDetail.INFORMATIVE);
+    }
+
+    public Countdown(double partialCredit, FeedbackDetail detail) {
+        this.detail = detail;
         if (!(partialCredit >= 0 && partialCredit < 1)) {
             throw new IllegalArgumentException("partial credit must be in [0, 1), got " + partialCredit);
         }
@@ -62,13 +71,15 @@ public final class Countdown implements Environment {
     public Score score(Task task, String response) {
         String expr = equation(response == null ? "" : response);
         if (expr == null) {
-            return new Score(0, false, "No equation was found: write one line such as (25-5)*4 that uses the given numbers.");
+            return new Score(0, false, informative() ? "No equation was found: write one line such as (25-5)*4 that uses the "
+                    + "given numbers." : INVALID);
         }
         Expression.Result r;
         try {
             r = Expression.evaluate(expr);
         } catch (Expression.ParseException e) {
-            return new Score(0, false, "The equation '" + abbreviated(expr) + "' could not be read: " + e.getMessage() + ".");
+            return new Score(0, false, informative() ? "The equation '" + abbreviated(expr) + "' could not be read: "
+                    + e.getMessage() + "." : INVALID);
         }
         Map<Long, Integer> allowed = new HashMap<>();
         task.fields().get("numbers").forEach(n -> allowed.merge(n.asLong(), 1, Integer::sum));
@@ -77,21 +88,53 @@ public final class Countdown implements Environment {
         for (Map.Entry<Long, Integer> u : used.entrySet()) {
             int have = allowed.getOrDefault(u.getKey(), 0);
             if (have == 0) {
-                return new Score(0, false, "The number " + u.getKey() + " is not allowed: use only " + task.fields().get("numbers") + ".");
+                return new Score(0, false, informative() ? "The number " + u.getKey() + " is not allowed: use only "
+                        + task.fields().get("numbers") + "." : INVALID);
             }
             if (u.getValue() > have) {
-                return new Score(0, false, "The number " + u.getKey() + " is used " + u.getValue() + " times but given "
-                        + (have == 1 ? "once" : have + " times") + ".");
+                return new Score(0, false, informative() ? "The number " + u.getKey() + " is used " + u.getValue()
+                        + " times but given " + (have == 1 ? "once" : have + " times") + "." : INVALID);
             }
         }
         if (r.divisionByZero()) {
-            return new Score(0, false, "The equation divides by zero.");
+            return new Score(0, false, informative() ? "The equation divides by zero." : INVALID);
         }
         long target = task.fields().get("target").asLong();
         if (r.value().isInteger() && r.value().numerator() == target) {
             return new Score(1, true, "");
         }
-        return new Score(partialCredit, false, "The equation equals " + r.value() + ", not the target " + target + ".");
+        if (!informative()) {
+            return new Score(partialCredit, false, "The equation misses the target.");
+        }
+        return new Score(partialCredit, false, "The equation equals " + r.value() + ", " + distance(r.value(), target)
+                + " the target " + target + "." + unused(allowed, used));
+    }
+
+    /** "3 above" / "1/2 below"; "not" when the gap does not fit a long (the value itself is printed). */
+    private static String distance(Fraction value, long target) {
+        try {
+            Fraction gap = value.minus(Fraction.of(target));
+            return new Fraction(Math.abs(gap.numerator()), gap.denominator()) + (gap.numerator() > 0 ? " above" : " below");
+        } catch (ArithmeticException overflow) {
+            return "not";
+        }
+    }
+
+    private static final String INVALID = "The equation is not valid.";
+
+    private boolean informative() {
+        return detail == FeedbackDetail.INFORMATIVE;
+    }
+
+    /** " Unused: 3, 7." for the given numbers the equation left out, or "". */
+    private static String unused(Map<Long, Integer> allowed, Map<Long, Integer> used) {
+        List<String> left = new ArrayList<>();
+        allowed.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            for (int i = used.getOrDefault(e.getKey(), 0); i < e.getValue(); i++) {
+                left.add(String.valueOf(e.getKey()));
+            }
+        });
+        return left.isEmpty() ? "" : " Unused: " + String.join(", ", left) + ".";
     }
 
     /** The last line with a digit, without a trailing {@code = value}. */

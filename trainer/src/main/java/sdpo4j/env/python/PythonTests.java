@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import sdpo4j.env.DatasetException;
 import sdpo4j.env.Environment;
+import sdpo4j.env.FeedbackDetail;
 import sdpo4j.env.Score;
 import sdpo4j.env.Task;
 
@@ -16,7 +17,8 @@ import sdpo4j.env.Task;
  * statements such as {@code assert f(2) == 4}, optional {@code entry_point}). The response's
  * code (the last fenced code block, or the whole response) runs in the {@link Sandbox}; reward
  * is 1 when every test passes. Feedback, in the style of the SDPO paper's code feedback, is the
- * first failing test with expected and actual values, or the error's type, message and line.
+ * first failing test with expected and actual values, or the error's type, message and line;
+ * terse feedback says only that a test failed or that the program did not finish.
  */
 public final class PythonTests implements Environment {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,9 +27,17 @@ public final class PythonTests implements Environment {
     private final Sandbox sandbox;
     private final Sandbox.Limits limits;
 
+    private final FeedbackDetail detail;
+
+    /** With informative feedback (the failing test, expected and actual, the error's line). */
     public PythonTests(Sandbox sandbox, Sandbox.Limits limits) {
+        this(sandbox, limits, FeedbackDetail.INFORMATIVE);
+    }
+
+    public PythonTests(Sandbox sandbox, Sandbox.Limits limits, FeedbackDetail detail) {
         this.sandbox = sandbox;
         this.limits = limits;
+        this.detail = detail;
     }
 
     private static String readHarness() {
@@ -78,6 +88,15 @@ public final class PythonTests implements Environment {
 
     @Override
     public Score score(Task task, String response) {
+        Score s = informativeScore(task, response);
+        if (detail == FeedbackDetail.INFORMATIVE || s.success()) {
+            return s;
+        }
+        return new Score(s.reward(), false, s.feedback().startsWith("Test failed:") ? "A test failed."
+                : "The program did not run to the end.");
+    }
+
+    private Score informativeScore(Task task, String response) {
         // A fresh secret per run: a result line the solution prints itself cannot carry it.
         byte[] secret = new byte[16];
         RANDOM.nextBytes(secret);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import sdpo4j.env.DatasetException;
 import sdpo4j.env.Environment;
+import sdpo4j.env.FeedbackDetail;
 import sdpo4j.env.Score;
 import sdpo4j.env.Task;
 
@@ -26,8 +27,19 @@ public final class SequenceQuality implements Environment {
     private final Oracle oracle;
     private final double sigma;
     private final double successThreshold;
+    private final FeedbackDetail detail;
 
+    /** With terse feedback: the oracle's text alone, as in the simulator. */
     public SequenceQuality(WorldConfig world, Oracle oracle, double sigma, double successThreshold) {
+        this(world, oracle, sigma, successThreshold, FeedbackDetail.TERSE);
+    }
+
+    /**
+     * Informative feedback adds the positions whose (noisy) quality is poor to the oracle's text
+     * unless it lists every position already (critique).
+     */
+    public SequenceQuality(WorldConfig world, Oracle oracle, double sigma, double successThreshold, FeedbackDetail detail) {
+        this.detail = detail;
         this.world = world;
         this.oracle = oracle;
         this.sigma = sigma;
@@ -93,7 +105,22 @@ public final class SequenceQuality implements Environment {
         SequenceWorld w = world(task);
         double reward = w.reward(s);
         SplittableRandom rng = new SplittableRandom(task.id().hashCode() * 31L + String.valueOf(response).hashCode());
-        return new Score(reward, reward >= successThreshold, judge(w, s, rng).text());
+        String text = judge(w, s, rng).text();
+        if (detail == FeedbackDetail.INFORMATIVE && oracle != Oracle.CRITIQUE) {
+            text += poorPositions(w, s, rng);
+        }
+        return new Score(reward, reward >= successThreshold, text);
+    }
+
+    /** " Poor positions: 2 (C), 5 (A)." (quality below -0.5 after the judge's noise), or " No position is poor." */
+    private String poorPositions(SequenceWorld w, int[] s, SplittableRandom rng) {
+        List<String> poor = new ArrayList<>();
+        for (int t = 0; t < s.length; t++) {
+            if (w.quality(t, s[t]) + sigma * rng.nextGaussian() < -0.5) {
+                poor.add((t + 1) + " (" + (char) ('A' + s[t]) + ")");
+            }
+        }
+        return poor.isEmpty() ? " No position is poor." : " Poor positions: " + String.join(", ", poor) + ".";
     }
 
     /** The judgement of symbols {@code s} in world {@code w}, its noise drawn from {@code rng}. */

@@ -1,0 +1,5 @@
+/**
+ * Statistics shared by the reports: mean and standard deviation over seeds, bootstrap confidence
+ * intervals over seeds and held-out tasks, paired differences and the verdict read from them.
+ */
+package sdpo4j.stats;
