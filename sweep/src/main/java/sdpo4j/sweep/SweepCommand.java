@@ -19,7 +19,7 @@ import sdpo4j.run.RunException;
         description = {"Run a sweep (configs/sweeps/*.yaml: a base command and config, a grid over its keys, seeds) "
                 + "as Apache Spark tasks, one cell per grid point and seed: embedded (local[N], N = cores) by default, "
                 + "or on a cluster (--master spark://HOST:7077, k8s://...). Finished cells are kept in RUNS_DIR/NAME/cells "
-                + "and not rerun when the same sweep is run again (same --name); report.md has the mean and 95% CI per "
+                + "and not rerun when the same sweep is run again (same --name); report.md has the mean and 95%% CI per "
                 + "grid point over seeds, plots and a link to each cell's run."})
 public final class SweepCommand implements Callable<Integer> {
     @Mixin

@@ -31,7 +31,7 @@ import sdpo4j.sim.Simulation;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SweepLocalTest {
-    static final List<String> FIXED = List.of("steps=12", "rollouts=8", "final-window=4", "sets=[method-feedback]");
+    static final List<String> FIXED = List.of("steps=12", "rollouts=8", "final-window=4", "sets=[multi-seed]");
     static final SweepConfig SWEEP = SweepConfig.builder().base(SweepBase.SIM).set(FIXED)
             .grid(List.of(new GridAxis("lr", List.of(DoubleNode.valueOf(0.02), DoubleNode.valueOf(0.05)))))
             .seeds(List.of(3L, 4L)).build();
@@ -93,7 +93,7 @@ class SweepLocalTest {
             assertTrue(Files.isRegularFile(tmp.resolve("two/cells/" + c.hash() + "/report.md")), "the cell's own sim report");
         }
         assertTrue(Files.isRegularFile(tmp.resolve("two/plots.png")));
-        assertTrue(report.contains("| lr=0.02 | method-feedback/SDPO/binary/reward | 2 |"), report);
+        assertTrue(report.contains("| lr=0.02 | multi-seed/SDPO/continuous/reward | 2 |"), report);
     }
 
     @Test
