@@ -25,7 +25,7 @@ class BuilderTest {
             "warmup-steps=2", "adam-beta1=0.8", "adam-beta2=0.99", "adam-epsilon=1.0e-7", "weight-decay=0.1", "ema-rate=0.5",
             "ema-schedule=rollout-batch", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
             "feedback-with-solution=true", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
-            "seed=9");
+            "seed=9", "env.feedback=terse", "objective.rft-threshold=0.5");
 
     @Test
     void toBuilderCarriesEveryKey() throws ReflectiveOperationException {
@@ -39,7 +39,8 @@ class BuilderTest {
         assertEquals(cfg.objective().divergence(), cfg.objective().divergence().toBuilder().build());
 
         CompareConfig compare = CompareConfig.builder().train(cfg).methods(List.of(sdpo4j.optim.ObjectiveKind.SDPO))
-                .seeds(List.of(1L, 2L)).accuracyMetric("m").targetAccuracy(0.9).build();
+                .seeds(List.of(1L, 2L)).accuracyMetric("m").targetAccuracy(0.9).baseline(sdpo4j.optim.ObjectiveKind.SDPO)
+                .parallelRuns(2).bootstrapReplicates(500).bootstrapSeed(3).build();
         assertAllDiffer(CompareConfig.DEFAULT, compare);
         assertEquals(compare, compare.toBuilder().build());
         SamplingConfig sampling = SamplingConfig.builder().temperature(0.5).topK(3).topP(0.9).maxNewTokens(7)
