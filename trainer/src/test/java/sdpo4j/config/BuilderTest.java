@@ -26,7 +26,7 @@ class BuilderTest {
             "ema-schedule=rollout-batch", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
             "feedback-with-solution=true", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
             "chat.system-prompt=s", "chat.template-variables=[a=1]", "seed=9", "lora.rank=4", "lora.alpha=8", "lora.targets=[q, o]",
-            "memory.checkpoint-activations=true");
+            "memory.checkpoint-activations=true", "env.feedback=terse", "objective.rft-threshold=0.5");
 
     @Test
     void toBuilderCarriesEveryKey() throws ReflectiveOperationException {
@@ -45,7 +45,8 @@ class BuilderTest {
         assertEquals(cfg.memory(), cfg.memory().toBuilder().build());
 
         CompareConfig compare = CompareConfig.builder().train(cfg).methods(List.of(sdpo4j.optim.ObjectiveKind.SDPO))
-                .seeds(List.of(1L, 2L)).accuracyMetric("m").targetAccuracy(0.9).build();
+                .seeds(List.of(1L, 2L)).accuracyMetric("m").targetAccuracy(0.9).baseline(sdpo4j.optim.ObjectiveKind.SDPO)
+                .parallelRuns(2).bootstrapReplicates(500).bootstrapSeed(3).build();
         assertAllDiffer(CompareConfig.DEFAULT, compare);
         assertEquals(compare, compare.toBuilder().build());
         SamplingConfig sampling = SamplingConfig.builder().temperature(0.5).topK(3).topP(0.9).maxNewTokens(7)
