@@ -1,10 +1,10 @@
 package sdpo4j.sweep;
 
-import sdpo4j.sim.CellStats;
+import sdpo4j.stats.MeanStd;
 
 /**
  * Mean and 95% confidence interval of a metric over seeds: the simulator report's mean and
- * sample standard deviation ({@link CellStats.Stat}), with the t interval
+ * sample standard deviation ({@link MeanStd}, shared with compare and the simulator), with the t interval
  * {@code mean ± t(0.975, n-1) * std / sqrt(n)}; no interval for one seed.
  *
  * @param n seeds
@@ -13,7 +13,7 @@ import sdpo4j.sim.CellStats;
  */
 record Interval(int n, double mean, double halfWidth) {
     static Interval of(double[] values) {
-        CellStats.Stat s = CellStats.Stat.of(values);
+        MeanStd s = MeanStd.of(values);
         int n = values.length;
         double half = n < 2 ? Double.NaN : StudentT.twoSidedQuantile(0.95, n - 1) * s.std() / Math.sqrt(n);
         return new Interval(n, s.mean(), half);

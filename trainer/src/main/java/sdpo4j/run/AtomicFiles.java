@@ -62,6 +62,41 @@ public final class AtomicFiles {
         }
     }
 
+    /** Fills a directory that a callback writes into. */
+    public interface DirectoryContent {
+        void writeInto(Path dir) throws IOException;
+    }
+
+    /**
+     * Writes a whole directory that appears complete or not at all: the callback fills
+     * {@code .NAME.partial} beside the target, which then replaces the target by renames (an older
+     * target is moved aside first and deleted last). On failure the partial directory is removed and
+     * the error is rethrown; the target is left as it was.
+     */
+    public static void writeDirectory(Path target, DirectoryContent content) throws IOException {
+        Path dir = target.toAbsolutePath();
+        Path tmp = dir.resolveSibling("." + dir.getFileName() + ".partial");
+        try {
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            content.writeInto(tmp);
+            Path old = dir.resolveSibling("." + dir.getFileName() + ".old");
+            deleteTree(old);
+            if (Files.exists(dir)) {
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+        } catch (IOException | RuntimeException e) {
+            try {
+                deleteTree(tmp);
+            } catch (IOException ignored) {
+                // the write's own error is the one to report; a leftover .partial is removed by the next write
+            }
+            throw e;
+        }
+    }
+
     public static void writeString(Path target, String text) {
         write(target, text.getBytes(StandardCharsets.UTF_8));
     }

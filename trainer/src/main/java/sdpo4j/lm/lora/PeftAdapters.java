@@ -43,22 +43,14 @@ public final class PeftAdapters {
      */
     public static void save(LoraAdapters adapters, Path dir, String baseModel) {
         Path target = dir.toAbsolutePath();
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
         try {
-            AtomicFiles.deleteTree(tmp);
-            Files.createDirectories(tmp);
-            AtomicFiles.writeString(tmp.resolve(CONFIG), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
-                    config(adapters, baseModel)));
-            Map<String, NDArray> named = new LinkedHashMap<>();
-            adapters.parameters().forEach((k, v) -> named.put(PREFIX + k, v));
-            Safetensors.write(tmp.resolve(WEIGHTS), named, Map.of("format", "pt"));
-            Path old = target.resolveSibling("." + target.getFileName() + ".old");
-            AtomicFiles.deleteTree(old);
-            if (Files.exists(target)) {
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.deleteTree(old);
+            AtomicFiles.writeDirectory(target, tmp -> {
+                AtomicFiles.writeString(tmp.resolve(CONFIG), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                        config(adapters, baseModel)));
+                Map<String, NDArray> named = new LinkedHashMap<>();
+                adapters.parameters().forEach((k, v) -> named.put(PREFIX + k, v));
+                Safetensors.write(tmp.resolve(WEIGHTS), named, Map.of("format", "pt"));
+            });
         } catch (IOException e) {
             throw new ModelException("cannot save the adapters to " + target + ": " + e.getMessage());
         }

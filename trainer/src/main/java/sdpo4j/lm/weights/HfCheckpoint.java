@@ -155,37 +155,24 @@ public final class HfCheckpoint {
      */
     public static void save(DecoderLM model, Path dir, Path sourceDir, SaveOptions options) {
         Path target = dir.toAbsolutePath();
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
         try {
-            deleteTree(tmp);
-            Files.createDirectories(tmp);
-            SavedConfig config = SavedConfig.of(model.config(), sourceDir);
-            String dtype = options.dtype().equals("auto") ? config.sourceDtype() : options.dtype();
-            AtomicFiles.writeString(tmp.resolve("config.json"), config.text(dtype));
-            List<Safetensors.Tensor> tensors = new ArrayList<>();
-            model.parameters().forEach((name, a) -> tensors.add(Safetensors.Tensor.of(name, a)));
-            Shards.write(tmp, tensors, dtype.equals("bfloat16") ? "BF16" : "F32", options.maxShardBytes());
-            if (sourceDir != null) {
-                for (String f : SIDE_FILES) {
-                    Path src = sourceDir.resolve(f);
-                    if (Files.isRegularFile(src)) {
-                        Files.copy(src, tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.writeDirectory(target, tmp -> {
+                SavedConfig config = SavedConfig.of(model.config(), sourceDir);
+                String dtype = options.dtype().equals("auto") ? config.sourceDtype() : options.dtype();
+                AtomicFiles.writeString(tmp.resolve("config.json"), config.text(dtype));
+                List<Safetensors.Tensor> tensors = new ArrayList<>();
+                model.parameters().forEach((name, a) -> tensors.add(Safetensors.Tensor.of(name, a)));
+                Shards.write(tmp, tensors, dtype.equals("bfloat16") ? "BF16" : "F32", options.maxShardBytes());
+                if (sourceDir != null) {
+                    for (String f : SIDE_FILES) {
+                        Path src = sourceDir.resolve(f);
+                        if (Files.isRegularFile(src)) {
+                            Files.copy(src, tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                        }
                     }
                 }
-            }
-            Path old = target.resolveSibling("." + target.getFileName() + ".old");
-            deleteTree(old);
-            if (Files.exists(target)) {
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(old);
+            });
         } catch (IOException | RuntimeException e) {
-            try {
-                deleteTree(tmp);
-            } catch (IOException ignored) {
-                // the save's own error is the one to report; a leftover .partial is removed by the next save
-            }
             throw new ModelException("cannot save the model to " + target + ": " + (e.getMessage() == null ? e : e.getMessage()));
         }
     }
