@@ -63,6 +63,13 @@ public final class Tokenizer implements AutoCloseable {
         JsonNode config = ModelFiles.readOptional(dir.resolve("tokenizer_config.json"));
         List<Long> eos = new ArrayList<>();
         model.eosTokenIds().forEach(i -> eos.add((long) i));
+        // generate() in transformers stops on every id of generation_config.json's eos_token_id
+        // (Llama 3 Instruct lists <|eot_id|> there beside config.json's <|end_of_text|>).
+        for (long id : generationEosIds(dir.resolve("generation_config.json"))) {
+            if (!eos.contains(id)) {
+                eos.add(id);
+            }
+        }
         String eosToken = tokenText(config, "eos_token");
         if (eos.isEmpty() && eosToken != null) {
             long id = singleId(hf, eosToken);
@@ -89,6 +96,24 @@ public final class Tokenizer implements AutoCloseable {
                     + model.vocabSize() + " (tokenizer and model do not match)");
         }
         return t;
+    }
+
+    /** The ids of {@code eos_token_id} (an integer or a list of them) in generation_config.json; none without the file. */
+    static List<Long> generationEosIds(Path file) {
+        JsonNode config = ModelFiles.readOptional(file);
+        List<Long> ids = new ArrayList<>();
+        JsonNode n = config == null ? null : config.get("eos_token_id");
+        if (n == null || n.isNull()) {
+            return ids;
+        }
+        for (JsonNode id : n.isArray() ? n : List.of(n)) {
+            if (!id.canConvertToLong() || !id.isIntegralNumber() || id.asLong() < 0) {
+                throw new ModelException(file + ": key 'eos_token_id': value " + n + " is not allowed; allowed: a token id "
+                        + "or a list of token ids (non-negative integers)");
+            }
+            ids.add(id.asLong());
+        }
+        return ids;
     }
 
     private static String tokenText(JsonNode config, String key) {
