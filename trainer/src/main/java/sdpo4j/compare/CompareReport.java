@@ -137,8 +137,12 @@ final class CompareReport {
 
     /** One pair's verdict, on the final accuracy, with the best accuracy's beside it. */
     static String verdictLine(String method, String base, String acc, Interval fin, Interval best, int seeds, int tasks) {
+        // One seed samples the held-out tasks but not training randomness: an interval that excludes
+        // zero then says nothing about the methods, only about this one run of each.
+        String verdict = seeds < 2 ? "not ranked: one seed (over held-out tasks alone: " + Verdict.of(fin).label() + ")"
+                : Verdict.of(fin).label();
         return String.format(Locale.ROOT, "**%s vs %s: %s** (final %s difference %s; best: %s, %s; %d seed%s x %d tasks)",
-                method, base, Verdict.of(fin).label(), acc, fin.formatSigned(), best.formatSigned(), Verdict.of(best).label(),
+                method, base, verdict, acc, fin.formatSigned(), best.formatSigned(), Verdict.of(best).label(),
                 seeds, seeds == 1 ? "" : "s", tasks);
     }
 

@@ -34,8 +34,12 @@ class CompareReportTest {
     }
 
     private String report(List<RunLog> logs) throws Exception {
+        return report(logs, "[0, 1, 2]");
+    }
+
+    private String report(List<RunLog> logs, String seeds) throws Exception {
         CompareConfig cfg = ConfigLoader.load(CompareConfig.class, CompareConfig.DEFAULT, null,
-                List.of("methods=[grpo, sdpo, credit]", "seeds=[0, 1, 2]", "target-accuracy=0.5", "bootstrap-replicates=500"));
+                List.of("methods=[grpo, sdpo, credit]", "seeds=" + seeds, "target-accuracy=0.5", "bootstrap-replicates=500"));
         return Files.readString(CompareReport.write(cfg, logs, dir));
     }
 
@@ -70,6 +74,17 @@ class CompareReportTest {
         assertTrue(md.contains("**sdpo vs grpo: worse**"), md);
         assertTrue(md.contains("**credit vs grpo: not distinguishable at this budget**"), md);
         assertTrue(md.contains("| credit | +0.000 [+0.000, +0.000] |"), md);
+    }
+
+    @Test
+    void oneSeedIsNeverRankedEvenWhenTheTasksSeparateTheRuns() throws Exception {
+        List<RunLog> logs = new ArrayList<>();
+        logs.add(log("grpo", 0, 0, 0, 0, 0, 0, 0));
+        logs.add(log("sdpo", 0, 1, 1, 1, 1, 1, 1));
+        logs.add(log("credit", 0, 0, 0, 0, 0, 0, 0));
+        String md = report(logs, "[0]");
+        assertTrue(md.contains("**sdpo vs grpo: not ranked: one seed (over held-out tasks alone: better)**"), md);
+        assertTrue(md.contains("1 seed x 6 tasks"), md);
     }
 
     @Test
