@@ -12,6 +12,7 @@ import sdpo4j.lm.text.ChatOptions;
 import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.decoding.Generation;
+import sdpo4j.lm.decoding.GenerationDefaults;
 import sdpo4j.lm.decoding.Generator;
 import sdpo4j.lm.weights.HfCheckpoint;
 import sdpo4j.lm.decoding.SamplingConfig;
@@ -37,17 +38,20 @@ public final class GenerateCommand implements Callable<Integer> {
             + "enable_thinking=false; VALUE is read as JSON when it is JSON, else as a string (repeatable).")
     List<String> vars = new ArrayList<>();
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "0 = greedy.")
-    double temperature;
+    // Null when not given: the model's generation_config.json decides, then SamplingConfig's defaults.
+    @Option(names = "--temperature", description = "0 = greedy. Default: generation_config.json's (greedy when its "
+            + "do_sample is false), else 1.0.")
+    Double temperature;
 
-    @Option(names = "--top-k", defaultValue = "0", description = "0 = no top-k.")
-    int topK;
+    @Option(names = "--top-k", description = "0 = no top-k. Default: generation_config.json's, else 0.")
+    Integer topK;
 
-    @Option(names = "--top-p", defaultValue = "1.0", description = "1 = no nucleus cut.")
-    double topP;
+    @Option(names = "--top-p", description = "1 = no nucleus cut. Default: generation_config.json's, else 1.0.")
+    Double topP;
 
-    @Option(names = "--max-new-tokens", defaultValue = "64", description = "Tokens per sequence at most.")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", description = "Tokens per sequence at most. Default: generation_config.json's "
+            + "max_new_tokens, else 64.")
+    Integer maxNewTokens;
 
     @Option(names = "--stop", description = "Stop string (repeatable).")
     List<String> stop = new ArrayList<>();
@@ -60,8 +64,11 @@ public final class GenerateCommand implements Callable<Integer> {
         if (prompts.isEmpty()) {
             throw new sdpo4j.config.ConfigException("PROMPT", null, "at least one prompt");
         }
-        SamplingConfig cfg = SamplingConfig.builder().temperature(temperature).topK(topK).topP(topP).maxNewTokens(maxNewTokens)
+        List<String> sources = new ArrayList<>();
+        SamplingConfig cfg = GenerationDefaults.read(modelDir)
+                .resolve(temperature, topK, topP, maxNewTokens, SamplingConfig.builder().build(), sources)
                 .stopStrings(stop).seed(seed).build();
+        System.err.println(GenerationDefaults.describe(sources));
         if (!chat && (system != null || !vars.isEmpty())) {
             throw new sdpo4j.config.ConfigException(system != null ? "--system" : "--var", system != null ? system : vars.get(0),
                     "only with --chat (a plain prompt has no template to put it in)");
