@@ -64,38 +64,29 @@ public final class Checkpoints {
     /** Writes a complete checkpoint for {@code state.step()}; an earlier one with the same step is replaced. */
     Path save(DecoderLM student, DecoderLM teacher, AdamW adam, State state, Path tokenizerDir, SaveOptions options) {
         Path target = dirOf(state.step());
-        Path tmp = root.resolve("." + target.getFileName() + ".partial");
         try {
             Files.createDirectories(root);
-            AtomicFiles.deleteTree(tmp);
-            Files.createDirectories(tmp);
-            boolean adapters = student.adaptation() != null;
-            TrainingModels.save(student, tmp.resolve(adapters ? TrainingModels.STUDENT_ADAPTER : "model"), tokenizerDir, tokenizerDir, options);
-            TrainingModels.save(teacher, tmp.resolve(adapters ? TrainingModels.TEACHER_ADAPTER : "teacher"), null, tokenizerDir, options);
-            Safetensors.write(tmp.resolve("optimizer.safetensors"), adam.state(),
-                    Map.of("optimizer", "adamw", "steps", Long.toString(adam.steps())));
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("step", state.step());
-            json.put("optimizer_steps", state.optimizerSteps());
-            json.put("best_value", Double.isNaN(state.bestValue()) ? null : state.bestValue());
-            json.put("best_step", state.bestStep());
-            json.put("wall_seconds", state.wallSeconds());
-            AtomicFiles.writeString(tmp.resolve("trainer-state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
-            Manifest.write(tmp);
-            Path old = root.resolve("." + target.getFileName() + ".old");
-            AtomicFiles.deleteTree(old);
-            if (Files.exists(target)) {
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.deleteTree(old);
+            // A partial directory left by a crash is ignored by every reader and removed by the next save.
+            AtomicFiles.writeDirectory(target, tmp -> {
+                boolean adapters = student.adaptation() != null;
+                TrainingModels.save(student, tmp.resolve(adapters ? TrainingModels.STUDENT_ADAPTER : "model"), tokenizerDir,
+                        tokenizerDir, options);
+                TrainingModels.save(teacher, tmp.resolve(adapters ? TrainingModels.TEACHER_ADAPTER : "teacher"), null,
+                        tokenizerDir, options);
+                Safetensors.write(tmp.resolve("optimizer.safetensors"), adam.state(),
+                        Map.of("optimizer", "adamw", "steps", Long.toString(adam.steps())));
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("step", state.step());
+                json.put("optimizer_steps", state.optimizerSteps());
+                json.put("best_value", Double.isNaN(state.bestValue()) ? null : state.bestValue());
+                json.put("best_step", state.bestStep());
+                json.put("wall_seconds", state.wallSeconds());
+                AtomicFiles.writeString(tmp.resolve("trainer-state.json"),
+                        JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+                Manifest.write(tmp);
+            });
             return target;
         } catch (IOException | RuntimeException e) {
-            try {
-                AtomicFiles.deleteTree(tmp);
-            } catch (IOException ignored) {
-                // The partial directory is ignored by every reader and removed by the next save.
-            }
             throw new TrainingException("cannot write checkpoint " + target + " (earlier checkpoints are intact): "
                     + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
         }

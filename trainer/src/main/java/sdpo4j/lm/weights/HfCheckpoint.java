@@ -176,8 +176,4 @@ public final class HfCheckpoint {
             throw new ModelException("cannot save the model to " + target + ": " + (e.getMessage() == null ? e : e.getMessage()));
         }
     }
-
-    static void deleteTree(Path p) throws IOException {
-        AtomicFiles.deleteTree(p);
-    }
 }

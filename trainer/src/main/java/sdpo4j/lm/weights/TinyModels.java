@@ -69,7 +69,7 @@ public final class TinyModels {
         try {
             ByteLevelTokenizer.write(tokenizerDir);
             HfCheckpoint.save(model, dir, tokenizerDir);
-            HfCheckpoint.deleteTree(tokenizerDir);
+            sdpo4j.run.AtomicFiles.deleteTree(tokenizerDir);
         } catch (java.io.IOException e) {
             throw new ModelException("cannot write " + dir + ": " + e.getMessage());
         }
