@@ -1,5 +1,6 @@
 package sdpo4j.lm.text;
 
+import sdpo4j.lm.model.GenerationConfig;
 import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.model.ModelException;
 import sdpo4j.lm.model.ModelFiles;
@@ -17,9 +18,12 @@ import java.util.Map;
 
 /**
  * A model directory's tokenizer: DJL's HuggingFace tokenizer on the local {@code tokenizer.json}
- * (no network), with explicit options (no truncation, no padding, no special tokens added:
- * prompts are rendered by the chat template, which places them), and the chat template from
- * {@code tokenizer_config.json}.
+ * (no network), with explicit options (no truncation, no padding), and the chat template from
+ * {@code tokenizer_config.json}. Special tokens follow transformers: a chat-rendered prompt gets
+ * none added (the template writes them, as {@code apply_chat_template} tokenizes with
+ * {@code add_special_tokens=False}); a plain text prompt gets the release's BOS rule
+ * ({@link TextSpecials}); added tokens ({@code <|im_start|>}) are one id each, and
+ * {@link #decode} drops those marked {@code special}.
  */
 public final class Tokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer hf;
@@ -29,10 +33,12 @@ public final class Tokenizer implements AutoCloseable {
     private final List<Long> eosIds;
     private final long padId;
     private final int idBound;
+    private final TextSpecials textSpecials;
 
     private Tokenizer(HuggingFaceTokenizer hf, ChatTemplate template, ChatOptions options, List<Long> eosIds, long padId,
-            int idBound) {
+            int idBound, TextSpecials textSpecials) {
         this.idBound = idBound;
+        this.textSpecials = textSpecials;
         this.hf = hf;
         this.template = template;
         this.userTurns = template.userTurns(options);
@@ -60,12 +66,30 @@ public final class Tokenizer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ModelException(file + ": cannot load the tokenizer: " + e.getMessage());
         }
-        JsonNode config = ModelFiles.readOptional(dir.resolve("tokenizer_config.json"));
+        Tokenizer t;
+        try {
+            t = load(dir, file, hf, template, model, options);
+        } catch (RuntimeException e) {
+            hf.close();
+            throw e;
+        }
+        if (t.idBound > model.vocabSize()) {
+            t.close();
+            throw new ModelException(file + ": the tokenizer has ids up to " + (t.idBound - 1) + " but the model's vocab_size is "
+                    + model.vocabSize() + " (tokenizer and model do not match)");
+        }
+        return t;
+    }
+
+    private static Tokenizer load(Path dir, Path file, HuggingFaceTokenizer hf, ChatTemplate template, ModelConfig model,
+            ChatOptions options) {
+        Path configFile = dir.resolve("tokenizer_config.json");
+        JsonNode config = ModelFiles.readOptional(configFile);
         List<Long> eos = new ArrayList<>();
         model.eosTokenIds().forEach(i -> eos.add((long) i));
         // generate() in transformers stops on every id of generation_config.json's eos_token_id
         // (Llama 3 Instruct lists <|eot_id|> there beside config.json's <|end_of_text|>).
-        for (long id : generationEosIds(dir.resolve("generation_config.json"))) {
+        for (long id : GenerationConfig.read(dir).eosTokenIds()) {
             if (!eos.contains(id)) {
                 eos.add(id);
             }
@@ -82,41 +106,10 @@ public final class Tokenizer implements AutoCloseable {
         if (pad < 0) {
             pad = eos.isEmpty() ? 0 : eos.get(0);
         }
-        int size = idBound(file);
-        Tokenizer t;
-        try {
-            t = new Tokenizer(hf, template, options, eos, pad, size);
-        } catch (RuntimeException e) {
-            hf.close();
-            throw e;
-        }
-        if (size > model.vocabSize()) {
-            t.close();
-            throw new ModelException(file + ": the tokenizer has ids up to " + (size - 1) + " but the model's vocab_size is "
-                    + model.vocabSize() + " (tokenizer and model do not match)");
-        }
-        return t;
+        return new Tokenizer(hf, template, options, eos, pad, idBound(file), TextSpecials.of(hf, config, configFile));
     }
 
-    /** The ids of {@code eos_token_id} (an integer or a list of them) in generation_config.json; none without the file. */
-    static List<Long> generationEosIds(Path file) {
-        JsonNode config = ModelFiles.readOptional(file);
-        List<Long> ids = new ArrayList<>();
-        JsonNode n = config == null ? null : config.get("eos_token_id");
-        if (n == null || n.isNull()) {
-            return ids;
-        }
-        for (JsonNode id : n.isArray() ? n : List.of(n)) {
-            if (!id.canConvertToLong() || !id.isIntegralNumber() || id.asLong() < 0) {
-                throw new ModelException(file + ": key 'eos_token_id': value " + n + " is not allowed; allowed: a token id "
-                        + "or a list of token ids (non-negative integers)");
-            }
-            ids.add(id.asLong());
-        }
-        return ids;
-    }
-
-    private static String tokenText(JsonNode config, String key) {
+    static String tokenText(JsonNode config, String key) {
         if (config == null || !config.has(key) || config.get(key).isNull()) {
             return null;
         }
@@ -124,7 +117,7 @@ public final class Tokenizer implements AutoCloseable {
         return n.isTextual() ? n.asText() : n.path("content").asText(null);
     }
 
-    private static long singleId(HuggingFaceTokenizer hf, String token) {
+    static long singleId(HuggingFaceTokenizer hf, String token) {
         long[] ids = hf.encode(token, false, false).getIds();
         return ids.length == 1 ? ids[0] : -1;
     }
@@ -164,6 +157,26 @@ public final class Tokenizer implements AutoCloseable {
         }
     }
 
+    /**
+     * A plain text prompt as {@code tokenizer(text)} in transformers encodes it: the release's
+     * special prefix (Llama 3's {@code <|begin_of_text|>}, none for Qwen), then the text. For
+     * text no chat template rendered; never a trailing EOS (the model is to continue it).
+     */
+    public long[] encodePrompt(String text) {
+        return textSpecials.beforeText(encode(text));
+    }
+
+    /** The ids {@link #encodePrompt} puts before a text. */
+    public long[] textPrefix() {
+        return textSpecials.prefix().clone();
+    }
+
+    /** Where {@link #textPrefix} comes from: tokenizer.json's post_processor or tokenizer_config.json's flags. */
+    public String textPrefixSource() {
+        return textSpecials.source();
+    }
+
+    /** Decodes dropping the special tokens (those {@code tokenizer.json} marks {@code special}), as {@code skip_special_tokens=True}. */
     public String decode(long[] ids) {
         return hf.decode(ids, true);
     }
@@ -181,6 +194,15 @@ public final class Tokenizer implements AutoCloseable {
         return padId;
     }
 
+    /**
+     * A prompt this tokenizer's template rendered: as it is when a chat template wrote it (the
+     * template places BOS), with {@link #encodePrompt}'s prefix when the model has no chat
+     * template and the prompt is the plain {@code role: content} format.
+     */
+    public long[] encodeRendered(String rendered) {
+        return template.isPlain() ? encodePrompt(rendered) : encode(rendered);
+    }
+
     /** The prompt text for a conversation, through the chat template or the plain format. */
     public String render(List<ChatTemplate.Message> messages, boolean addGenerationPrompt) {
         return template.render(messages, addGenerationPrompt);
@@ -196,7 +218,7 @@ public final class Tokenizer implements AutoCloseable {
      * variables and the generation prompt, encoded.
      */
     public long[] encodeUserTurn(String userTurn) {
-        return encode(userTurns.render(userTurn));
+        return encodeRendered(userTurns.render(userTurn));
     }
 
     /** The text {@link #encodeUserTurn} encodes. */
