@@ -31,12 +31,17 @@ public final class Tokenizer implements AutoCloseable {
     /** The prompt of one user turn under this tokenizer's chat options. */
     private final ChatTemplate.UserTurns userTurns;
     private final List<Long> eosIds;
+    private final long answerEndId;
     private final long padId;
     private final int idBound;
     private final TextSpecials textSpecials;
+    /** Added tokens with no row in the model's embedding (Gemma 3's image token), by id: refused when encoded. */
+    private final Map<Long, String> pastModel;
 
-    private Tokenizer(HuggingFaceTokenizer hf, ChatTemplate template, ChatOptions options, List<Long> eosIds, long padId,
-            int idBound, TextSpecials textSpecials) {
+    private Tokenizer(HuggingFaceTokenizer hf, ChatTemplate template, ChatOptions options, List<Long> eosIds, long answerEndId,
+            long padId, int idBound, TextSpecials textSpecials, Map<Long, String> pastModel) {
+        this.pastModel = Map.copyOf(pastModel);
+        this.answerEndId = answerEndId;
         this.idBound = idBound;
         this.textSpecials = textSpecials;
         this.hf = hf;
@@ -73,11 +78,6 @@ public final class Tokenizer implements AutoCloseable {
             hf.close();
             throw e;
         }
-        if (t.idBound > model.vocabSize()) {
-            t.close();
-            throw new ModelException(file + ": the tokenizer has ids up to " + (t.idBound - 1) + " but the model's vocab_size is "
-                    + model.vocabSize() + " (tokenizer and model do not match)");
-        }
         return t;
     }
 
@@ -95,18 +95,32 @@ public final class Tokenizer implements AutoCloseable {
             }
         }
         String eosToken = tokenText(config, "eos_token");
-        if (eos.isEmpty() && eosToken != null) {
-            long id = singleId(hf, eosToken);
-            if (id >= 0) {
-                eos.add(id);
-            }
+        long eosTokenId = eosToken == null ? -1 : singleId(hf, eosToken);
+        if (eos.isEmpty() && eosTokenId >= 0) {
+            eos.add(eosTokenId);
         }
         String padToken = tokenText(config, "pad_token");
         long pad = padToken == null ? -1 : singleId(hf, padToken);
         if (pad < 0) {
             pad = eos.isEmpty() ? 0 : eos.get(0);
         }
-        return new Tokenizer(hf, template, options, eos, pad, idBound(file), TextSpecials.of(hf, config, configFile));
+        // An answer ends as the chat model ends its turn: tokenizer_config.json's eos_token (Llama 3
+        // Instruct's <|eot_id|>, Gemma 3's <end_of_turn>) when it stops generation, not config.json's
+        // first id (<|end_of_text|>, <eos>), which the templates never write after a reply.
+        long answerEnd = eos.contains(eosTokenId) ? eosTokenId : eos.isEmpty() ? pad : eos.get(0);
+        Ids ids = Ids.read(file);
+        if (ids.vocabBound() > model.vocabSize()) {
+            throw new ModelException(file + ": the tokenizer has ids up to " + (ids.vocabBound() - 1) + " but the model's vocab_size is "
+                    + model.vocabSize() + " (tokenizer and model do not match)");
+        }
+        Map<Long, String> pastModel = new java.util.HashMap<>();
+        ids.added().forEach((id, content) -> {
+            if (id >= model.vocabSize()) {
+                pastModel.put(id, content);
+            }
+        });
+        return new Tokenizer(hf, template, options, eos, answerEnd, pad, Math.max(ids.vocabBound(), ids.addedBound()),
+                TextSpecials.of(hf, config, configFile), pastModel);
     }
 
     static String tokenText(JsonNode config, String key) {
@@ -122,20 +136,32 @@ public final class Tokenizer implements AutoCloseable {
         return ids.length == 1 ? ids[0] : -1;
     }
 
-    /** One past the largest id in the vocabulary and added tokens of {@code tokenizer.json}. */
-    private static int idBound(Path file) {
-        try {
-            JsonNode root = new ObjectMapper().readTree(Files.readString(file));
-            int max = -1;
-            for (JsonNode id : root.path("model").path("vocab")) {
-                max = Math.max(max, id.asInt());
+    /**
+     * The ids of {@code tokenizer.json}: one past the largest of its vocabulary, and its added
+     * tokens. A release may add tokens past the text model's {@code vocab_size} (Gemma 3 1B's
+     * {@code <image_soft_token>}, id 262144 of a 262144-row embedding): transformers loads it, and
+     * so does this, refusing such a token only where a text would use it.
+     */
+    private record Ids(int vocabBound, Map<Long, String> added) {
+        int addedBound() {
+            return added.keySet().stream().mapToInt(Long::intValue).max().orElse(-1) + 1;
+        }
+
+        static Ids read(Path file) {
+            try {
+                JsonNode root = new ObjectMapper().readTree(Files.readString(file));
+                int max = -1;
+                for (JsonNode id : root.path("model").path("vocab")) {
+                    max = Math.max(max, id.asInt());
+                }
+                Map<Long, String> added = new java.util.HashMap<>();
+                for (JsonNode t : root.path("added_tokens")) {
+                    added.put(t.path("id").asLong(), t.path("content").asText());
+                }
+                return new Ids(max + 1, added);
+            } catch (IOException e) {
+                throw new ModelException(file + ": cannot read: " + e.getMessage());
             }
-            for (JsonNode t : root.path("added_tokens")) {
-                max = Math.max(max, t.path("id").asInt());
-            }
-            return max + 1;
-        } catch (IOException e) {
-            throw new ModelException(file + ": cannot read: " + e.getMessage());
         }
     }
 
@@ -150,11 +176,21 @@ public final class Tokenizer implements AutoCloseable {
         // spans, masks, type and word ids): 137 us for a 100-character teacher context, of which the
         // native encoding is 52 us (measured). The same native call, then only the ids.
         long encoding = TokenizersLibrary.LIB.encode(hf.getHandle(), text, false);
+        long[] ids;
         try {
-            return TokenizersLibrary.LIB.getTokenIds(encoding);
+            ids = TokenizersLibrary.LIB.getTokenIds(encoding);
         } finally {
             TokenizersLibrary.LIB.deleteEncoding(encoding);
         }
+        if (!pastModel.isEmpty()) {
+            for (long id : ids) {
+                if (pastModel.containsKey(id)) {
+                    throw new ModelException("the text contains '" + pastModel.get(id) + "' (token id " + id + "), a token the model "
+                            + "has no embedding for (past its vocab_size): this checkpoint cannot read it");
+                }
+            }
+        }
+        return ids;
     }
 
     /**
@@ -188,6 +224,11 @@ public final class Tokenizer implements AutoCloseable {
 
     public List<Long> eosIds() {
         return eosIds;
+    }
+
+    /** The id a complete answer ends with in training: the eos_token of tokenizer_config.json when it stops generation, else the first EOS id (the pad id without any). */
+    public long answerEndId() {
+        return answerEndId;
     }
 
     public long padId() {

@@ -161,4 +161,33 @@ class SpecialTokensTest {
             assertEquals("a<|im_start|>b<think>c" + BOS_TEXT, tok.decodeRaw(ids));
         }
     }
+
+    @Test
+    void anAnswerEndsWithTheTurnEndTheTokenizerConfigNamesWhenItStopsGeneration() throws Exception {
+        // Llama 3 Instruct: config.json's first EOS is <|end_of_text|>, the template ends a reply with
+        // <|eot_id|> (tokenizer_config.json's eos_token), which generation_config.json lists.
+        write(null, Map.of("eos_token", ByteLevelTokenizer.IM_END));
+        try (Tokenizer tok = load()) {
+            assertEquals(List.of((long) ByteLevelTokenizer.EOS_ID), tok.eosIds());
+            assertEquals(ByteLevelTokenizer.EOS_ID, tok.answerEndId(), "an eos_token that does not stop generation is not used");
+        }
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [256, 259]}");
+        try (Tokenizer tok = load()) {
+            assertEquals(259, tok.answerEndId());
+        }
+    }
+
+    @Test
+    void anAddedTokenPastTheModelsVocabularyLoadsButIsRefusedWhereUsed() throws Exception {
+        // Gemma 3 1B: a 262144-row embedding and an image token with id 262144.
+        write(null, Map.of());
+        ModelConfig model = new ModelConfig(Architecture.LLAMA, "llama", 261, 32, 1, 2, 1, 64, 64, 1e-5, 10000, null, true, false,
+                -1, List.of(ByteLevelTokenizer.EOS_ID));
+        try (Tokenizer tok = Tokenizer.load(dir, model)) {
+            assertArrayEquals(new long[] {'o', 'k', BOS}, tok.encode("ok" + BOS_TEXT));
+            ModelException e = assertThrows(ModelException.class, () -> tok.encode("a<think>"));
+            assertEquals("the text contains '<think>' (token id 261), a token the model has no embedding for (past its vocab_size): "
+                    + "this checkpoint cannot read it", e.getMessage());
+        }
+    }
 }
