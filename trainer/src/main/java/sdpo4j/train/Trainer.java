@@ -304,7 +304,8 @@ public final class Trainer {
                     o.put("reward", g.scores().get(i).reward());
                     o.put("feedback", g.scores().get(i).feedback());
                     TrainingExample x = examples.get(n++);
-                    o.put("teacher_context", x.hasTeacher() ? tokenizer.decode(x.teacherContext()) : null);
+                    // Exactly what the teacher read, its template's special tokens included.
+                    o.put("teacher_context", x.hasTeacher() ? tokenizer.decodeRaw(x.teacherContext()) : null);
                     w.write(json.writeValueAsString(o));
                     w.write('\n');
                 }
