@@ -11,6 +11,7 @@ implementations do (left padding, positions = cumsum(mask) - 1, causal + padding
 Run with Debian's python3-torch: /usr/bin/python3 lm_reference.py DIR [DIR ...]
 """
 import json
+import os
 import math
 import struct
 import sys
@@ -308,10 +309,35 @@ def forward(cfg, w, ids, mask):
     return fn(cfg, w, ids, mask)
 
 
+def merge_lora(w, d):
+    """PEFT LoRA adapters in d (adapter_config.json, adapter_model.safetensors) folded into w as PEFT defines them:
+    W + (lora_alpha / r) * B @ A for every module that has an A and a B; biases and other keys untouched."""
+    cfg = json.load(open(f"{d}/adapter_config.json"))
+    if cfg.get("peft_type") != "LORA" or cfg.get("use_rslora") or cfg.get("use_dora") or cfg.get("fan_in_fan_out"):
+        raise SystemExit(f"{d}: only plain LoRA adapters are supported by this reference")
+    scale = cfg["lora_alpha"] / cfg["r"]
+    ad = read_safetensors(f"{d}/adapter_model.safetensors")
+    prefix = "base_model.model."
+    done = 0
+    for k, a in ad.items():
+        if not k.endswith(".lora_A.weight"):
+            continue
+        module = k[len(prefix):-len(".lora_A.weight")]
+        b = ad[k.replace(".lora_A.", ".lora_B.")]
+        w[module + ".weight"] = w[module + ".weight"] + scale * (b @ a)
+        done += 1
+    if done == 0:
+        raise SystemExit(f"{d}: no lora_A/lora_B pairs")
+    return w
+
+
 def main():
     for d in sys.argv[1:]:
+        d = d.rstrip("/")
         cfg = json.load(open(f"{d}/config.json"))
         w = read_weights(d)
+        if os.path.isdir(f"{d}/adapter"):
+            w = merge_lora(w, f"{d}/adapter")
         inputs = json.load(open(f"{d}/inputs.json"))
         ids = torch.tensor(inputs["ids"], dtype=torch.long)
         mask = torch.tensor(inputs["mask"], dtype=torch.long)

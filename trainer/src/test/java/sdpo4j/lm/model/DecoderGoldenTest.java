@@ -100,6 +100,33 @@ class DecoderGoldenTest {
         }
     }
 
+    /**
+     * LoRA as PEFT defines it: the reference folds the adapter files into the weights ({@code W + (alpha / r) B A});
+     * we apply them on the fly (training's path) and merged (the merge command's path). Both match its logits.
+     */
+    @Test
+    void loraAdaptersMatchThePyTorchReference() throws IOException {
+        try (NDManager m = manager.newSubManager()) {
+            Path dir = GOLDEN.resolve(GoldenModels.LORA);
+            DecoderLM base = HfCheckpoint.load(dir, m);
+            sdpo4j.lm.lora.LoraAdapters a = sdpo4j.lm.lora.PeftAdapters.load(base, dir.resolve("adapter"), m);
+            NDArray mask = mask(m);
+            float[] want = golden(GoldenModels.LORA);
+            int vocab = base.config().vocabSize();
+            assertClose(want, base.adapted(a).forward(ids(m), positions(mask), mask, null).toFloatArray(),
+                    GoldenModels.MASK, vocab, 1e-4, "adapted");
+            assertClose(want, a.merge(base, m).forward(ids(m), positions(mask), mask, null).toFloatArray(),
+                    GoldenModels.MASK, vocab, 1e-4, "merged");
+            // The adapters matter: the base model's logits are far from the golden.
+            float[] plain = base.forward(ids(m), positions(mask), mask, null).toFloatArray();
+            double moved = 0;
+            for (int i = 0; i < plain.length; i++) {
+                moved = Math.max(moved, Math.abs(plain[i] - want[i]));
+            }
+            assertTrue(moved > 0.5, "the adapters change the logits: " + moved);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "llama-attn-bias", "qwen3", "mistral-window", "gemma3", "olmo2",
         "phi3-window"})

@@ -20,8 +20,13 @@ import java.util.Random;
  * writes each case's {@code logits.bin}. See {@code trainer/src/test/python/make_golden.sh}.
  */
 public final class GoldenModels {
+    /**
+     * llama-gqa's shape with PEFT LoRA adapters (rank 3, alpha 5, every projection) in {@code adapter/}: the reference
+     * merges them as PEFT defines, {@code W + (lora_alpha / r) B A}, from the files alone.
+     */
+    static final String LORA = "llama-lora";
     static final List<String> CASES = List.of("gpt2", "llama-gqa", "qwen2-bias", "llama3-rope", "llama-attn-bias", "qwen3", "mistral-window", "gemma3",
-            "olmo2", "phi3-window");
+            "olmo2", "phi3-window", LORA);
     static final long[][] IDS = {{5, 9, 2, 31, 7, 7, 12, 3}, {0, 0, 0, 14, 1, 38, 20, 6}};
     static final long[][] MASK = {{1, 1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1, 1, 1}};
 
@@ -30,7 +35,7 @@ public final class GoldenModels {
     static ModelConfig config(String name) {
         return switch (name) {
             case "gpt2" -> new ModelConfig(Architecture.GPT2, "gpt2", 40, 24, 2, 4, 4, 48, 32, 1e-5, 0, null, true, true, -1, List.of(1));
-            case "llama-gqa" -> new ModelConfig(Architecture.LLAMA, "llama", 40, 32, 2, 4, 2, 48, 64, 1e-6, 10000, null, false, false, -1, List.of(1));
+            case "llama-gqa", LORA -> new ModelConfig(Architecture.LLAMA, "llama", 40, 32, 2, 4, 2, 48, 64, 1e-6, 10000, null, false, false, -1, List.of(1));
             case "qwen2-bias" -> new ModelConfig(Architecture.LLAMA, "qwen2", 40, 32, 2, 4, 1, 40, 64, 1e-6, 1e6, null, true, true, -1, List.of(1));
             // attention_bias: q, k, v and o biased (HF's LlamaAttention), unlike Qwen2's q/k/v only.
             case "llama-attn-bias" -> new ModelConfig(Architecture.LLAMA, "llama", 40, 32, 2, 4, 2, 48, 64, 1e-6, 10000, null, false,
@@ -76,13 +81,35 @@ public final class GoldenModels {
         return new DecoderLM(cfg, params);
     }
 
+    /** Adapters with B random too (a trained state: B = 0 would leave the model unchanged and test nothing). */
+    static sdpo4j.lm.lora.LoraAdapters adapters(DecoderLM base, NDManager m) {
+        sdpo4j.lm.lora.LoraConfig cfg = sdpo4j.lm.lora.LoraConfig.builder().rank(3).alpha(5)
+                .targets(List.of("q", "k", "v", "o", "gate", "up", "down")).build();
+        sdpo4j.lm.lora.LoraAdapters a = sdpo4j.lm.lora.LoraAdapters.initialise(base, cfg, m, 17);
+        Random rnd = new Random(18);
+        for (Map.Entry<String, NDArray> e : a.parameters().entrySet()) {
+            if (e.getKey().endsWith("lora_B.weight")) {
+                float[] b = new float[(int) e.getValue().getShape().size()];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) (0.3 * rnd.nextGaussian());
+                }
+                e.getValue().set(b);
+            }
+        }
+        return a;
+    }
+
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args[0]);
         try (NDManager m = NDManager.newBaseManager()) {
             // Named cases only (default: all): regenerating one family leaves the others' files untouched.
             for (String name : args.length > 1 ? List.of(args).subList(1, args.length) : CASES) {
                 Path dir = root.resolve(name);
-                HfCheckpoint.save(model(name, m), dir, null);
+                DecoderLM model = model(name, m);
+                HfCheckpoint.save(model, dir, null);
+                if (name.equals(LORA)) {
+                    sdpo4j.lm.lora.PeftAdapters.save(adapters(model, m), dir.resolve("adapter"), "..");
+                }
                 Files.writeString(dir.resolve("inputs.json"),
                         new ObjectMapper().writeValueAsString(Map.of("ids", IDS, "mask", MASK)));
                 System.out.println("wrote " + dir);
