@@ -13,6 +13,8 @@ import sdpo4j.config.ConfigDocs;
 import sdpo4j.config.ConfigException;
 import sdpo4j.config.ConfigLoader;
 import sdpo4j.config.DocumentedConfigs;
+import sdpo4j.lm.model.ModelConfig;
+import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.run.RunDirectory;
 
 /** {@code sdpo4j bridge}: the simulator's findings tested on a real autoregressive model. */
@@ -29,7 +31,9 @@ public final class BridgeCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Reuse the learned teacher of an earlier bridge run "
-            + "(RUN_DIR/model) instead of pretraining; its pretraining settings must equal this run's.")
+            + "(RUN_DIR/model) instead of pretraining (its pretraining settings must equal this run's), or use any supported "
+            + "checkpoint directory as the teacher and policy, without pretraining, through its own tokenizer and chat template "
+            + "(the chat section sets the system turn and template variables).")
     Path model;
 
     @Option(names = "--threads", defaultValue = "2", description = "LM runs trained at once (one per core).")
@@ -65,8 +69,10 @@ public final class BridgeCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new ConfigException("--threads", threads, "an integer >= 1");
         }
-        if (model != null) {
+        if (model != null && PretrainedTeacher.isBridgeModel(model)) {
             PretrainedTeacher.check(model, cfg);
+        } else if (model != null) {
+            checkCheckpoint(model, cfg);
         }
         RunDirectory dir = RunDirectory.create(run.runsDir, run.nameOr("bridge"), run.overwrite);
         dir.writeConfig(cfg);
@@ -76,6 +82,20 @@ public final class BridgeCommand implements Callable<Integer> {
         Path report = new BridgeReport(cfg, outcome, dir.path()).write(commandLine(), seconds);
         System.out.printf(Locale.ROOT, "bridge done in %.0f s; report: %s%n", seconds, report);
         return 0;
+    }
+
+    /**
+     * A checkpoint no bridge pretrained, checked before any work: it loads (config, tokenizer,
+     * chat template with the chat options) and its tokenizer writes each symbol as one token.
+     */
+    private static void checkCheckpoint(Path dir, BridgeConfig cfg) {
+        try (Tokenizer tok = Tokenizer.load(dir, ModelConfig.read(dir), cfg.chat().options())) {
+            tok.encodeUserTurn("check");
+            new LetterLayout(tok, cfg.world().vocab(), cfg.world().length());
+        } catch (IllegalStateException e) {
+            throw new ConfigException("--model", dir.toString(), "a checkpoint whose tokenizer writes the symbols one token each ("
+                    + e.getMessage() + ")");
+        }
     }
 
     private String commandLine() {

@@ -4,6 +4,7 @@ import java.util.List;
 import sdpo4j.config.Check;
 import sdpo4j.config.ConfigException;
 import sdpo4j.config.Doc;
+import sdpo4j.train.ChatConfig;
 import sdpo4j.env.sequence.WorldConfig;
 import sdpo4j.optim.ObjectiveConfig;
 import sdpo4j.sim.SimConfig;
@@ -37,7 +38,8 @@ public record BridgeConfig(
         double simLr,
         double simRefKl,
         int simFinalWindow,
-        String promptsDir) {
+        String promptsDir,
+        ChatConfig chat) {
 
     public static final List<String> ALL_SETS = List.of("method-feedback", "noise", "hybrid");
 
@@ -216,6 +218,7 @@ public record BridgeConfig(
         Check.nonNegative("sim-ref-kl", simRefKl);
         Check.range("sim-final-window", simFinalWindow, 1, simSteps);
         Check.present("prompts-dir", promptsDir, "a directory of teacher-context templates");
+        chat = chat == null ? ChatConfig.DEFAULT : chat;
         if (objective.divergence().temperature() != 1.0) {
             throw new ConfigException("objective.divergence.temperature", objective.divergence().temperature(),
                     "1.0 (rollouts are sampled at temperature 1)");
@@ -245,7 +248,7 @@ public record BridgeConfig(
                 .optimizer(optimizer).emaRate(emaRate).maxGradNorm(maxGradNorm).symbolPositionsOnly(symbolPositionsOnly)
                 .beta(beta).world(world).objective(objective).sets(sets).noiseLevels(noiseLevels).hybridSigma(hybridSigma)
                 .model(model).pretrain(pretrain).teacherCheck(teacherCheck).simSteps(simSteps).simLr(simLr)
-                .simRefKl(simRefKl).simFinalWindow(simFinalWindow).promptsDir(promptsDir);
+                .simRefKl(simRefKl).simFinalWindow(simFinalWindow).promptsDir(promptsDir).chat(chat);
     }
 
     /** The keys with their defaults; {@link #build} checks them. */
@@ -302,6 +305,9 @@ public record BridgeConfig(
         private int simFinalWindow = 20;
         @Doc("teacher-context templates (family `sequence-quality`)")
         private String promptsDir = "prompts";
+        @Doc("the chat template's system turn and variables for the world's prompt and the teacher contexts (mostly for a "
+                + "checkpoint given with `--model`; the bridge's own model has a ChatML template)")
+        private ChatConfig chat = ChatConfig.DEFAULT;
 
         private Builder() {}
 
@@ -420,6 +426,11 @@ public record BridgeConfig(
             return this;
         }
 
+        public Builder chat(ChatConfig v) {
+            chat = v;
+            return this;
+        }
+
         public Builder promptsDir(String v) {
             promptsDir = v;
             return this;
@@ -428,7 +439,7 @@ public record BridgeConfig(
         public BridgeConfig build() {
             return new BridgeConfig(seeds, seed, steps, finalWindow, rollouts, lr, optimizer, emaRate, maxGradNorm,
                     symbolPositionsOnly, beta, world, objective, sets, noiseLevels, hybridSigma, model, pretrain,
-                    teacherCheck, simSteps, simLr, simRefKl, simFinalWindow, promptsDir);
+                    teacherCheck, simSteps, simLr, simRefKl, simFinalWindow, promptsDir, chat);
         }
     }
 }

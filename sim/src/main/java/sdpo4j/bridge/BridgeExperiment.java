@@ -43,8 +43,10 @@ final class BridgeExperiment {
      * @param seconds wall time per stage: pretrain, fit, lm, sim
      * @param lmPhases thread time of the LM runs per phase (generation, teacher, training, measure)
      * @param reusedFrom the earlier run's model directory the learned teacher came from, or null when pretrained here
+     * @param checkpoint whether {@code reusedFrom} is a checkpoint no bridge pretrained, used as it is
+     *     ({@code finalPretrainLoss} is then NaN)
      */
-    record Outcome(List<RunSpec> runs, TeacherFit fit, double finalPretrainLoss, Path reusedFrom, Simulation.Results lm,
+    record Outcome(List<RunSpec> runs, TeacherFit fit, double finalPretrainLoss, Path reusedFrom, boolean checkpoint, Simulation.Results lm,
             Map<String, float[]> wellFormed, Map<String, String> firstMalformed, Simulation.Results sim, Map<String, Double> seconds, Map<String, Double> lmPhases) {}
 
     private BridgeExperiment() {}
@@ -52,7 +54,9 @@ final class BridgeExperiment {
     /**
      * @param modelDir where the learned teacher is written
      * @param reuse an earlier bridge run's model directory to use instead of pretraining (its
-     *     pretraining settings must equal these), or null
+     *     pretraining settings must equal these), or any supported checkpoint directory (one without
+     *     {@value PretrainedTeacher#FILE}: used as it is, not copied, with its own tokenizer and chat
+     *     template), or null
      */
     static Outcome run(BridgeConfig cfg, Path modelDir, Path reuse, int threads, PrintStream log) {
         BridgeWorlds worlds = new BridgeWorlds(cfg.world());
@@ -64,10 +68,17 @@ final class BridgeExperiment {
         TeacherFit fit;
         double finalLoss;
         long t0 = System.nanoTime();
+        boolean checkpoint = reuse != null && !PretrainedTeacher.isBridgeModel(reuse);
+        Path teacherDir = checkpoint ? reuse : modelDir;
         try (NDManager m = NDManager.newBaseManager()) {
             DecoderLM model;
             double loss;
-            if (reuse != null) {
+            if (checkpoint) {
+                log.printf(Locale.ROOT, "1/4 the checkpoint in %s is the teacher and the policy as it is: no pretraining and no "
+                        + "pretraining check (it is not a bridge's learned teacher)%n", reuse);
+                model = HfCheckpoint.load(reuse, m);
+                loss = Double.NaN;
+            } else if (reuse != null) {
                 PretrainedTeacher.check(reuse, cfg);
                 log.printf(Locale.ROOT, "1/4 reusing the learned teacher in %s (pretrained with these settings)%n", reuse);
                 model = HfCheckpoint.load(reuse, m);
@@ -79,13 +90,15 @@ final class BridgeExperiment {
                         shape.heads(), 4 * shape.hidden(), 512), cfg.seed(), m);
                 loss = pretrain(cfg, model, modelDir, worlds, contexts, m, log);
             }
-            PretrainedTeacher.record(modelDir, cfg, loss);
+            if (!checkpoint) {
+                PretrainedTeacher.record(modelDir, cfg, loss);
+            }
             finalLoss = loss;
             seconds.put("pretrain", (System.nanoTime() - t0) / 1e9);
             long t1 = System.nanoTime();
             log.printf(Locale.ROOT, "2/4 learned vs analytic teacher on %d fresh judgements per world and feedback type%n",
                     cfg.teacherCheck());
-            try (Tokenizer tok = Tokenizer.load(modelDir, model.config())) {
+            try (Tokenizer tok = Tokenizer.load(teacherDir, model.config(), cfg.chat().options())) {
                 fit = TeacherFit.measure(m, cfg, worlds, contexts, model, tok, cfg.seed());
             }
             seconds.put("fit", (System.nanoTime() - t1) / 1e9);
@@ -96,7 +109,7 @@ final class BridgeExperiment {
         Map<String, Simulation.RunTrace> traces = new LinkedHashMap<>();
         Map<String, float[]> wellFormed = new LinkedHashMap<>();
         Map<String, String> malformed = new LinkedHashMap<>();
-        LmRun lmRun = new LmRun(cfg, modelDir, worlds, contexts);
+        LmRun lmRun = new LmRun(cfg, teacherDir, worlds, contexts);
         for (LmRun.Result r : trainAll(cfg, lmRun, distinct, threads)) {
             traces.put(r.run().identity(), r.trace());
             wellFormed.put(r.run().identity(), r.wellFormed());
@@ -111,13 +124,13 @@ final class BridgeExperiment {
         log.printf(Locale.ROOT, "4/4 the simulator on the same runs (%d steps each)%n", cfg.simSteps());
         Simulation.Results sim = Simulation.run(cfg.simulator(), runs, threads, null);
         seconds.put("sim", (System.nanoTime() - t3) / 1e9);
-        return new Outcome(runs, fit, finalLoss, reuse, new Simulation.Results(runs, traces), wellFormed, malformed, sim, seconds, phaseSeconds);
+        return new Outcome(runs, fit, finalLoss, reuse, checkpoint, new Simulation.Results(runs, traces), wellFormed, malformed, sim, seconds, phaseSeconds);
     }
 
     /** Pretrains the learned teacher in place and saves it; returns the mean loss of the last tenth of the steps. */
     private static double pretrain(BridgeConfig cfg, DecoderLM model, Path modelDir, BridgeWorlds worlds, TeacherContexts contexts,
             NDManager m, PrintStream log) {
-        try (Tokenizer tok = Tokenizer.load(modelDir, model.config())) {
+        try (Tokenizer tok = Tokenizer.load(modelDir, model.config(), cfg.chat().options())) {
             List<PretrainCorpus.Example> corpus = TeacherCorpus.build(m, cfg, worlds, contexts, cfg.seed());
             log.printf(Locale.ROOT, "1/4 pretraining the learned teacher: %d examples over %d worlds, %d steps%n",
                     corpus.size(), cfg.seeds(), cfg.pretrain().steps());

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.report.Charts;
 import sdpo4j.run.AtomicFiles;
 import sdpo4j.sim.CellStats;
@@ -45,11 +46,10 @@ final class BridgeReport {
         md.append("# Bridge: the simulator's findings on a real autoregressive model\n\n");
         md.append("`").append(commandLine).append("`: ").append(String.format(Locale.ROOT, "%.0f s", seconds))
                 .append(" on this machine (").append(times()).append(").\n\n");
-        md.append(String.format(Locale.ROOT, "LM: a %d-layer, %d-wide Llama-family decoder with our byte-level tokenizer, "
-                + "pretrained on %d worlds; %d runs of %d steps x %d rollouts (%s, lr %s, EMA rate %s); metrics are the mean "
+        md.append(String.format(Locale.ROOT, "LM: %s; %d runs of %d steps x %d rollouts (%s, lr %s, EMA rate %s); metrics are the mean "
                 + "of the final %d steps. Simulator: the same runs and worlds, %d steps (lr %s), final %d steps. "
                 + "Objective settings shared: top-K %d, alpha %s, tail bucket %s. Seeds per cell: %d.%n%n",
-                cfg.model().layers(), cfg.model().hidden(), cfg.seeds(), ExperimentSets.distinct(outcome.runs()).size(), cfg.steps(),
+                lmDescription(), ExperimentSets.distinct(outcome.runs()).size(), cfg.steps(),
                 cfg.rollouts(), cfg.optimizer() == BridgeConfig.Optimizer.SGD ? "plain gradient descent" : "AdamW",
                 num(cfg.lr()), num(cfg.emaRate()), cfg.finalWindow(), cfg.simSteps(), num(cfg.simLr()),
                 cfg.simFinalWindow(), cfg.objective().divergence().topK(), num(cfg.objective().divergence().alpha()),
@@ -67,6 +67,16 @@ final class BridgeReport {
         return report;
     }
 
+    private String lmDescription() {
+        if (outcome.checkpoint()) {
+            ModelConfig c = ModelConfig.read(outcome.reusedFrom());
+            return String.format(Locale.ROOT, "the checkpoint %s (%s, %d layers, %d wide) as it is, with its own tokenizer and "
+                    + "chat template, not pretrained by the bridge", outcome.reusedFrom(), c.modelType(), c.numLayers(), c.hiddenSize());
+        }
+        return String.format(Locale.ROOT, "a %d-layer, %d-wide Llama-family decoder with our byte-level tokenizer, pretrained on %d worlds",
+                cfg.model().layers(), cfg.model().hidden(), cfg.seeds());
+    }
+
     private String times() {
         List<String> parts = new ArrayList<>();
         outcome.seconds().forEach((k, v) -> parts.add(k + " " + String.format(Locale.ROOT, "%.0f s", v)));
@@ -78,15 +88,21 @@ final class BridgeReport {
     private void teacherFit(StringBuilder md) {
         TeacherFit fit = outcome.fit();
         md.append("## 1. The learned teacher against the analytic one\n\n");
-        md.append(outcome.reusedFrom() == null ? "" : "The learned teacher was reused from " + outcome.reusedFrom()
-                + " (pretrained there with the same settings). ");
-        md.append(String.format(Locale.ROOT, "Pretraining loss (last tenth of the steps): %.4f nats per response token. "
-                + "KL(analytic || learned) per symbol position on %d fresh judgements per world and feedback type "
+        if (outcome.checkpoint()) {
+            md.append("The teacher is the checkpoint " + outcome.reusedFrom() + " as given: the bridge did not pretrain it, so "
+                    + "it was never taught this task or to read its feedback, and no pretraining check applies. ");
+        } else {
+            md.append(outcome.reusedFrom() == null ? "" : "The learned teacher was reused from " + outcome.reusedFrom()
+                    + " (pretrained there with the same settings). ");
+            md.append(String.format(Locale.ROOT, "Pretraining loss (last tenth of the steps): %.4f nats per response token. ",
+                    outcome.finalPretrainLoss()));
+        }
+        md.append(String.format(Locale.ROOT, "KL(analytic || learned) per symbol position on %d fresh judgements per world and feedback type "
                 + "(the learned distribution renormalised over the %d symbols); `blind` is the KL of a teacher that ignores the "
                 + "feedback (the uniform initial policy), the scale to read the fit against; `value-blind` is the best teacher that "
                 + "knows the world and the feedback type but not what this feedback says (the analytic teacher averaged over "
                 + "the judgements): a learned teacher near it reads that feedback is there, not its value; `mass` is the "
-                + "probability the model puts on the symbol tokens.%n%n", outcome.finalPretrainLoss(), cfg.teacherCheck(), cfg.world().vocab()));
+                + "probability the model puts on the symbol tokens.%n%n", cfg.teacherCheck(), cfg.world().vocab()));
         List<String> header = new ArrayList<>(List.of("context"));
         for (int t = 1; t <= cfg.world().length(); t++) {
             header.add("pos " + t);

@@ -84,24 +84,26 @@ final class LmRun {
         float[] wellFormed = new float[steps];
         String firstMalformed = null;
         try (NDManager m = parent.newSubManager()) {
-            try (Tokenizer tok = Tokenizer.load(model, ModelConfig.read(model))) {
+            try (Tokenizer tok = Tokenizer.load(model, ModelConfig.read(model), cfg.chat().options())) {
                 DecoderLM student = HfCheckpoint.load(model, m);
                 DecoderLM teacher = HfCheckpoint.load(model, m);
                 ParameterUpdate optimizer = cfg.optimizer() == BridgeConfig.Optimizer.SGD ? new Sgd()
                         : new AdamW(student.parameters(), m, 0.9, 0.999, 1e-8, 0);
                 Task task = worlds.task(run.seed());
                 SequenceQuality judge = worlds.env(run.feedback(), run.sigma());
-                Hooks hooks = new Hooks(worlds.world(run.seed()), new LetterLayout(tok, cfg.world().vocab(), cfg.world().length()));
+                LetterLayout layout = new LetterLayout(tok, cfg.world().vocab(), cfg.world().length());
+                Hooks hooks = new Hooks(worlds.world(run.seed()), layout);
                 SelfDistillationStep step = new SelfDistillationStep(student, teacher, tok, new FeedbackOnWellFormed(judge),
                         contexts, stepConfig(run), optimizer, hooks);
                 // One group, so no draw of a contrastive prompt; no response succeeds, so no draw of a sibling.
                 SplittableRandom unused = new SplittableRandom(run.seed());
                 for (int s = 0; s < steps; s++) {
                     // Common random numbers: every method of a seed samples step s from the same stream.
-                    // A response is exactly 2T - 1 tokens, as the simulator's sequences are exactly T
-                    // symbols: whether to stop is not a decision of the simulated task, and left to the
-                    // policy, SDPO let EOS erode until most responses ran on past the sixth symbol.
-                    SamplingConfig sampling = SamplingConfig.builder().maxNewTokens(2 * cfg.world().length() - 1)
+                    // A response is exactly as long as T symbols are written (2T - 1 tokens with the
+                    // byte-level tokenizer), as the simulator's sequences are exactly T symbols: whether to
+                    // stop is not a decision of the simulated task, and left to the policy, SDPO let EOS
+                    // erode until most responses ran on past the sixth symbol.
+                    SamplingConfig sampling = SamplingConfig.builder().maxNewTokens(layout.responseLength())
                             .seed(run.seed() * 1_000_003L + s * 7919L).build();
                     List<RolloutGroup> groups;
                     long t0 = System.nanoTime();
@@ -255,7 +257,6 @@ final class LmRun {
                 float[] logProbs, float[] tokenEntropy, int lr, int vocab) {
             int t = world.config().length();
             int v = world.config().vocab();
-            long[] letters = layout.letterIds();
             float[] dir = new float[t * v];
             float[] pi = new float[t * v];
             float[] quality = new float[t * v];
@@ -269,6 +270,7 @@ final class LmRun {
                 for (int k = 0; k < t; k++) {
                     int row = (i * lr + at[i][k]) * vocab;
                     double mass = 0;
+                    long[] letters = layout.letterIds(k);
                     for (int j = 0; j < v; j++) {
                         mass += Math.exp(logProbs[row + (int) letters[j]]);
                     }
@@ -335,7 +337,7 @@ final class LmRun {
                 for (int j = 0; j < v; j++) {
                     mean += world.quality(t, j) / v;
                 }
-                int sym = layout.symbol(responses.get(i)[at[i][t]]);
+                int sym = layout.symbol(t, responses.get(i)[at[i][t]]);
                 out[i * lr + at[i][t]] = (float) (world.quality(t, sym) - mean);
             }
         }

@@ -28,6 +28,9 @@ final class PretrainedTeacher {
         s.put("model", cfg.model().toString());
         s.put("pretrain", cfg.pretrain().toString());
         s.put("prompts_dir", cfg.promptsDir());
+        if (!cfg.chat().equals(sdpo4j.train.ChatConfig.DEFAULT)) {
+            s.put("chat", cfg.chat().toString()); // only when set, so that earlier records stay valid
+        }
         return s;
     }
 
@@ -40,6 +43,11 @@ final class PretrainedTeacher {
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + modelDir.resolve(FILE) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether {@code modelDir} is a bridge's learned teacher (else any checkpoint, used as it is). */
+    static boolean isBridgeModel(Path modelDir) {
+        return Files.isRegularFile(modelDir.resolve(FILE));
     }
 
     /** Refuses a model directory that is not a learned teacher pretrained with these settings. */

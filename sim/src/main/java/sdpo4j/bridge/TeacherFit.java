@@ -106,16 +106,17 @@ record TeacherFit(Map<String, double[]> kl, Map<String, double[]> ignoringFeedba
                 double massSum = 0;
                 for (int k = 0; k < n; k++) {
                     for (int i = 0; i < t; i++) {
-                        int base = (k * lr + 2 * i) * vocab;
+                        int base = (k * lr + layout.index(i)) * vocab;
+                        long[] letters = layout.letterIds(i);
                         double z = 0;
                         for (int j = 0; j < v; j++) {
-                            z += Math.exp(lp[base + (int) layout.letterIds()[j]]);
+                            z += Math.exp(lp[base + (int) letters[j]]);
                         }
                         massSum += z / t;
                         for (int j = 0; j < v; j++) {
                             double pa = p[(k * t + i) * v + j];
                             if (pa > 0) {
-                                double learned = Math.exp(lp[base + (int) layout.letterIds()[j]]) / z;
+                                double learned = Math.exp(lp[base + (int) letters[j]]) / z;
                                 klRow[i] += pa * Math.log(pa / learned) / (n * cfg.seeds());
                                 blindRow[i] += pa * Math.log(pa * v) / (n * cfg.seeds());
                                 valueRow[i] += pa * Math.log(pa / mean[i * v + j]) / (n * cfg.seeds());

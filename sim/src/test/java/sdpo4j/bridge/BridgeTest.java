@@ -143,8 +143,9 @@ class BridgeTest {
                 assertNull(layout.positions(tok.encode("H A B C D")));
                 assertNull(layout.positions(tok.encode("H  A B C D E")));
                 assertNull(layout.positions(tok.encode("H A B C D Z")));
-                assertEquals(7, layout.symbol(ids[0]));
-                assertEquals(-1, layout.symbol(ids[1]));
+                assertEquals(7, layout.symbol(0, ids[0]));
+                assertEquals(-1, layout.symbol(0, ids[1]));
+                assertEquals(11, layout.responseLength());
             }
         }
     }

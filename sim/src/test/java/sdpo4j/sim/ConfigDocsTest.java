@@ -60,7 +60,7 @@ class ConfigDocsTest {
                 "steps=5", "final-window=2", "rollouts=4", "lr=0.01", "optimizer=sgd", "ema-rate=0.5", "max-grad-norm=2.0",
                 "symbol-positions-only=false", "beta=1.0", "world.length=4", "objective.credit-lambda=0.2", "sets=[noise]",
                 "noise-levels=[0.3]", "hybrid-sigma=0.4", "model.layers=1", "pretrain.batch=8", "teacher-check=3",
-                "sim-steps=40", "sim-lr=0.1", "sim-ref-kl=0.0", "sim-final-window=4", "prompts-dir=p"));
+                "sim-steps=40", "sim-lr=0.1", "sim-ref-kl=0.0", "sim-final-window=4", "prompts-dir=p", "chat.system-prompt=s"));
         assertAllDiffer(BridgeConfig.DEFAULT, bridge);
         assertEquals(bridge, bridge.toBuilder().build());
         assertEquals(bridge.model(), bridge.model().toBuilder().build());
