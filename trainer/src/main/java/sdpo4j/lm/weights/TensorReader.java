@@ -38,15 +38,22 @@ final class TensorReader implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final long dataStart;
+    private final long windowBytes;
 
-    private TensorReader(Path file, FileChannel channel, long dataStart) {
+    private TensorReader(Path file, FileChannel channel, long dataStart, long windowBytes) {
         this.file = file;
         this.channel = channel;
         this.dataStart = dataStart;
+        this.windowBytes = windowBytes;
     }
 
     /** Opens {@code file}, whose header {@link Safetensors#readHeader} has validated. */
     static TensorReader open(Path file) {
+        return open(file, WINDOW_BYTES);
+    }
+
+    /** The same with windows of at most {@code windowBytes} (a multiple of 4; tests use small ones). */
+    static TensorReader open(Path file, long windowBytes) {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new SafetensorsException(file + ": safetensors data is little-endian; this machine is big-endian, "
                     + "which the loader does not support");
@@ -56,7 +63,7 @@ final class TensorReader implements AutoCloseable {
             try {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
                 Safetensors.readFully(ch, len, 0);
-                return new TensorReader(file, ch, 8 + len.flip().getLong());
+                return new TensorReader(file, ch, 8 + len.flip().getLong(), windowBytes);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
@@ -84,7 +91,7 @@ final class TensorReader implements AutoCloseable {
             return out;
         }
         int width = TensorInfo.bytesPerElement(dtype);
-        long windowElements = WINDOW_BYTES / width;
+        long windowElements = windowBytes / width;
         try (NDArray flat = out.reshape(elements)) {
             for (long done = 0; done < elements; done += windowElements) {
                 long n = Math.min(windowElements, elements - done);
