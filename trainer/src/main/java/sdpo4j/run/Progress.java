@@ -36,15 +36,36 @@ public final class Progress implements AutoCloseable {
      * logs too.
      */
     public static Progress start(String task, long total, long initial, boolean lines) {
-        boolean terminal = System.console() != null && System.getenv("CI") == null;
-        if (!terminal) {
+        if (!terminal()) {
             return new Progress(null, task, total, initial, lines);
         }
-        ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate()
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+        ProgressBar bar = builder(task, total).build();
         bar.stepTo(initial);
         return new Progress(bar, task, total, initial, false);
+    }
+
+    /** A bar over a byte count shown in MB, on a terminal only (no plain lines: the work takes seconds). */
+    public static Progress startBytes(String task, long totalBytes) {
+        ProgressBar bar = terminal() ? builder(task, totalBytes).setUnit(" MB", 1_000_000).build() : null;
+        return new Progress(bar, task, totalBytes, 0, false);
+    }
+
+    private static boolean terminal() {
+        return System.console() != null && System.getenv("CI") == null;
+    }
+
+    private static ProgressBarBuilder builder(String task, long total) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate()
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err));
+    }
+
+    /** Advances by {@code amount} units of work (bytes for {@link #startBytes}). */
+    public synchronized void advance(long amount) {
+        done += amount;
+        if (bar != null) {
+            bar.stepBy(amount);
+        }
     }
 
     public synchronized void step(String message) {

@@ -21,7 +21,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import sdpo4j.run.AtomicFiles;
+import sdpo4j.run.Progress;
 
 /**
  * HuggingFace model directories in and out: {@code config.json}, {@code model.safetensors}
@@ -35,6 +37,9 @@ public final class HfCheckpoint {
     static final List<String> SIDE_FILES = List.of("tokenizer.json", "tokenizer_config.json",
             "special_tokens_map.json", "generation_config.json", "chat_template.jinja", "chat_template.json",
             "added_tokens.json", "vocab.json", "merges.txt", "tokenizer.model");
+
+    /** Checkpoints with more weight bytes than this show a progress bar while loading (on a terminal). */
+    static final long PROGRESS_BYTES = 200_000_000L;
 
     private HfCheckpoint() {}
 
@@ -54,6 +59,9 @@ public final class HfCheckpoint {
             headers.put(p, Safetensors.readHeader(p));
         }
         TextTower tower = TextTower.of(headers.values().stream().flatMap(h -> h.keySet().stream()).toList());
+        // What to read from each file, checked against config.json before any weight is read.
+        Map<Path, Map<String, TensorInfo>> reads = new LinkedHashMap<>();
+        long bytes = 0;
         for (Map.Entry<Path, Map<String, TensorInfo>> h : headers.entrySet()) {
             for (TensorInfo t : h.getValue().values()) {
                 String decoderName = tower.map(t.name());
@@ -63,6 +71,7 @@ public final class HfCheckpoint {
                 }
                 Shape want = expected.get(name);
                 if (want == null) {
+                    // A tied head is the embedding: a saved copy of it is not read.
                     if (!(name.equals(names.head()) && cfg.tieWordEmbeddings())) {
                         unexpected.add(t.name());
                     }
@@ -72,8 +81,20 @@ public final class HfCheckpoint {
                     throw new ModelException(h.getKey() + ": tensor '" + t.name() + "' has shape "
                             + new Shape(t.shape()) + " but config.json implies " + want);
                 }
-                params.put(name, Safetensors.load(manager, h.getKey(), t));
+                reads.computeIfAbsent(h.getKey(), k -> new LinkedHashMap<>()).put(name, t);
+                bytes += t.end() - t.begin();
             }
+        }
+        try (Progress progress = bytes > PROGRESS_BYTES ? Progress.startBytes("loading " + dir.getFileName(), bytes) : null) {
+            LongConsumer read = progress == null ? n -> {} : progress::advance;
+            for (Map.Entry<Path, Map<String, TensorInfo>> r : reads.entrySet()) {
+                try (TensorReader reader = TensorReader.open(r.getKey())) {
+                    r.getValue().forEach((name, t) -> params.put(name, reader.read(manager, t, read)));
+                }
+            }
+        } catch (RuntimeException e) {
+            params.values().forEach(NDArray::close);
+            throw e;
         }
         List<String> missing = expected.keySet().stream().filter(n -> !params.containsKey(n)).toList();
         if (!missing.isEmpty()) {

@@ -3,7 +3,6 @@ package sdpo4j.lm.weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +10,6 @@ import sdpo4j.run.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,7 +25,7 @@ import java.util.Map;
  * Our own reader and writer of the safetensors format: an 8-byte little-endian header length,
  * a JSON header of {@code name -> {dtype, shape, data_offsets}}, then the raw data. DJL's
  * reader cannot widen bf16 (its PyTorch engine crashes on it) nor read files over 2 GiB, so
- * tensors are memory-mapped one at a time and widened to fp32 on load.
+ * tensors are memory-mapped a window at a time and widened to fp32 by libtorch ({@link TensorReader}).
  */
 public final class Safetensors {
     /** Headers larger than this are refused as corrupt (the reference implementation uses the same bound). */
@@ -58,7 +56,7 @@ public final class Safetensors {
         }
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+    static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
         while (buf.hasRemaining()) {
             int n = ch.read(buf, position + buf.position());
             if (n < 0) {
@@ -164,70 +162,11 @@ public final class Safetensors {
         }
     }
 
-    /** Loads one tensor as fp32, memory-mapping only its own bytes. */
+    /** Loads one tensor as fp32 (see {@link TensorReader}; a model's loader keeps each file open over its tensors). */
     public static NDArray load(NDManager manager, Path file, TensorInfo info) {
-        long elements = info.elements();
-        if (elements > Integer.MAX_VALUE - 8) {
-            throw new SafetensorsException(file + ": tensor '" + info.name() + "' has " + elements
-                    + " elements; at most " + (Integer.MAX_VALUE - 8) + " fit one array");
+        try (TensorReader reader = TensorReader.open(file)) {
+            return reader.read(manager, info, bytes -> {});
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long start = dataStart(file) + info.begin();
-            ByteBuffer out = ByteBuffer.allocateDirect((int) elements * 4).order(ByteOrder.nativeOrder());
-            FloatBuffer floats = out.asFloatBuffer();
-            int width = TensorInfo.bytesPerElement(info.dtype());
-            long chunkElements = (1L << 28) / width; // map at most 256 MiB at a time
-            for (long done = 0; done < elements; done += chunkElements) {
-                long n = Math.min(chunkElements, elements - done);
-                ByteBuffer src = ch.map(FileChannel.MapMode.READ_ONLY, start + done * width, n * width)
-                        .order(ByteOrder.LITTLE_ENDIAN);
-                widen(info.dtype(), src, floats, (int) n);
-            }
-            out.rewind();
-            return manager.create(out.asFloatBuffer(), new Shape(info.shape()), DataType.FLOAT32);
-        } catch (IOException e) {
-            throw new SafetensorsException(file + ": cannot read tensor '" + info.name() + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static void widen(String dtype, ByteBuffer src, FloatBuffer dst, int n) {
-        switch (dtype) {
-            case "F32" -> {
-                for (int i = 0; i < n; i++) {
-                    dst.put(src.getFloat());
-                }
-            }
-            case "BF16" -> {
-                for (int i = 0; i < n; i++) {
-                    dst.put(Float.intBitsToFloat((src.getShort() & 0xFFFF) << 16));
-                }
-            }
-            case "F16" -> {
-                for (int i = 0; i < n; i++) {
-                    dst.put(halfToFloat(src.getShort()));
-                }
-            }
-            default -> throw new IllegalStateException(dtype);
-        }
-    }
-
-    /** IEEE 754 binary16 to binary32 (Java 17 has no {@code Float.float16ToFloat}). */
-    static float halfToFloat(short h) {
-        int bits = h & 0xFFFF;
-        int sign = (bits & 0x8000) << 16;
-        int exp = (bits >>> 10) & 0x1F;
-        int mantissa = bits & 0x3FF;
-        if (exp == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
-        }
-        if (exp == 0) {
-            if (mantissa == 0) {
-                return Float.intBitsToFloat(sign);
-            }
-            float value = mantissa / 1024f * (float) Math.pow(2, -14);
-            return sign == 0 ? value : -value;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mantissa << 13));
     }
 
     /**
