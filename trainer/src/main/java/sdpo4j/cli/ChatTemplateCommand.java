@@ -62,7 +62,7 @@ public final class ChatTemplateCommand implements Callable<Integer> {
         String text;
         if (ids) {
             try (Tokenizer tok = Tokenizer.load(modelDir, ModelConfig.read(modelDir))) {
-                long[] tokens = tok.encode(tok.render(messages, !noGenerationPrompt, variables));
+                long[] tokens = tok.encodeRendered(tok.render(messages, !noGenerationPrompt, variables));
                 StringBuilder sb = new StringBuilder("[");
                 for (int i = 0; i < tokens.length; i++) {
                     sb.append(i > 0 ? ", " : "").append(tokens[i]);

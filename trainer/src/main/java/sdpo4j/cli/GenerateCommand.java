@@ -79,7 +79,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 DecoderLM model = HfCheckpoint.load(modelDir, m);
                 List<long[]> ids = new ArrayList<>();
                 for (String p : prompts) {
-                    ids.add(chat ? tok.encodeUserTurn(p) : tok.encode(p));
+                    // A plain prompt gets the release's BOS rule, as tokenizer(prompt) in transformers.
+                    ids.add(chat ? tok.encodeUserTurn(p) : tok.encodePrompt(p));
                 }
                 long start = System.nanoTime();
                 List<Generation> out = new Generator(model, tok).generate(m, ids, cfg);

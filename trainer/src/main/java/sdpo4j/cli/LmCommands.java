@@ -22,6 +22,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code make-shape}. */
+    public static final class MakeShape implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new MakeShapeCommand();
+        }
+    }
+
     /** {@code lm-bench}. */
     public static final class Bench implements SubcommandProvider {
         @Override

@@ -100,7 +100,7 @@ public final class Manifest {
         return dir.relativize(file).toString().replace(java.io.File.separatorChar, '/');
     }
 
-    static String sha256(Path file) throws IOException {
+    public static String sha256(Path file) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");

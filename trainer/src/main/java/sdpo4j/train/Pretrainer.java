@@ -35,7 +35,7 @@ public final class Pretrainer {
         params.forEach(p -> p.setRequiresGradient(true));
         List<long[]> contexts = new ArrayList<>();
         List<long[]> answers = new ArrayList<>();
-        long eos = tokenizer.eosIds().isEmpty() ? tokenizer.padId() : tokenizer.eosIds().get(0);
+        long eos = tokenizer.answerEndId();
         for (PretrainCorpus.Example e : examples) {
             contexts.add(tokenizer.encodeUserTurn(e.user()));
             long[] a = tokenizer.encode(e.answer());

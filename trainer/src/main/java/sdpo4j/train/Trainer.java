@@ -145,6 +145,7 @@ public final class Trainer {
                 long s = state.step();
                 boolean stopped = false;
                 DegenerateSettings.TeacherWatch teacherWatch = new DegenerateSettings.TeacherWatch(cfg.objective());
+                TrainingHealth health = new TrainingHealth(cfg.objective());
                 while (s < cfg.steps()) {
                     SplittableRandom rng = new SplittableRandom(PromptSchedule.streamSeed(cfg.seed(), ROLLOUT_STREAM, s));
                     long g0 = System.nanoTime();
@@ -182,6 +183,7 @@ public final class Trainer {
                     onStep.accept(line);
                     teacherWatch.observe(s, stepMetrics.getOrDefault("teacher_frac", 1.0))
                             .ifPresent(w -> System.err.println("warning: " + w));
+                    health.observe(s, line).forEach(w -> System.err.println("warning: " + w));
                     if (cfg.completionsEvery() > 0 && s % cfg.completionsEvery() == 0) {
                         writeCompletions(dir.resolve("completions.jsonl"), s, groups, update.examples(), tokenizer);
                     }
@@ -302,7 +304,8 @@ public final class Trainer {
                     o.put("reward", g.scores().get(i).reward());
                     o.put("feedback", g.scores().get(i).feedback());
                     TrainingExample x = examples.get(n++);
-                    o.put("teacher_context", x.hasTeacher() ? tokenizer.decode(x.teacherContext()) : null);
+                    // Exactly what the teacher read, its template's special tokens included.
+                    o.put("teacher_context", x.hasTeacher() ? tokenizer.decodeRaw(x.teacherContext()) : null);
                     w.write(json.writeValueAsString(o));
                     w.write('\n');
                 }

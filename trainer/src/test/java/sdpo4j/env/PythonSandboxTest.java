@@ -22,6 +22,7 @@ import sdpo4j.env.python.Sandbox;
 class PythonSandboxTest {
     static final String PYTHON = "/usr/bin/python3";
     static PythonTests env;
+    static Sandbox sandbox;
     static final Sandbox.Limits LIMITS = new Sandbox.Limits(6, 3, 256, 8, 16 * 1024);
 
     @BeforeAll
@@ -33,7 +34,8 @@ class PythonSandboxTest {
             throw new IllegalStateException("python sandbox unavailable in CI: " + reason);
         }
         assumeTrue(reason == null, reason);
-        env = new PythonTests(new Sandbox(PYTHON), LIMITS);
+        sandbox = new Sandbox(PYTHON);
+        env = new PythonTests(sandbox, LIMITS);
     }
 
     static Task task(String... tests) throws IOException {
@@ -46,11 +48,27 @@ class PythonSandboxTest {
         return new Task("py", "Write f.", json);
     }
 
+    /**
+     * Processes of this test's sandbox still running: {@code nobody}'s processes whose environment
+     * carries the sandbox's tag. Counting every {@code nobody} process failed whenever another
+     * sandbox ran on the machine at the same time.
+     */
     static long nobodyProcesses() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("pgrep", "-u", "65534").start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
-        return out.lines().filter(l -> !l.isBlank()).count();
+        byte[] mark = (Sandbox.TAG_VARIABLE + "=" + sandbox.tag()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return out.lines().filter(l -> !l.isBlank()).filter(pid -> environmentHas(pid.trim(), mark)).count();
+    }
+
+    private static boolean environmentHas(String pid, byte[] mark) {
+        try {
+            byte[] env = Files.readAllBytes(Path.of("/proc", pid, "environ"));
+            return new String(env, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains(new String(mark, java.nio.charset.StandardCharsets.ISO_8859_1));
+        } catch (IOException gone) {
+            return false; // the process ended between pgrep and the read
+        }
     }
 
     Score run(String code, String... tests) throws Exception {

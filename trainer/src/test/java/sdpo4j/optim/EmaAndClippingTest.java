@@ -44,6 +44,26 @@ class EmaAndClippingTest {
         }
     }
 
+    /**
+     * The update reads the student through {@code stopGradient()}: that must make a detached view,
+     * not detach the student itself, or the student's next backward pass would find no gradient.
+     */
+    @Test
+    void updatingTheTeacherLeavesTheStudentsGradientPathIntact() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray s = m.create(new float[] {1, 2, 3});
+            s.setRequiresGradient(true);
+            EmaTeacher ema = EmaTeacher.copyOf(List.of(s), m);
+            ema.update(0.5);
+            assertTrue(s.hasGradient(), "the student still requires a gradient after the teacher's update");
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray loss = s.mul(s).sum();
+                gc.backward(loss);
+            }
+            assertArrayEquals(new float[] {2, 4, 6}, s.getGradient().toFloatArray(), 0f);
+        }
+    }
+
     @Test
     void globalNormClippingScalesAllGradientsByOneFactor() {
         try (NDManager m = NDManager.newBaseManager()) {

@@ -48,9 +48,9 @@ class ChatPromptsTrainingTest {
             if (ctx != null) {
                 withTeacher++;
                 String text = (String) ctx;
-                // The log decodes without the special tokens (<|im_start|>, <|im_end|>): the ChatML lines remain.
-                assertTrue(text.startsWith("system\nAnswer with a number.\nuser\n"), text);
-                assertTrue(text.endsWith("\nassistant\n"), text);
+                // The log shows exactly what the teacher read, the template's special tokens included.
+                assertTrue(text.startsWith("<|im_start|>system\nAnswer with a number.<|im_end|>\n<|im_start|>user\n"), text);
+                assertTrue(text.endsWith("<|im_end|>\n<|im_start|>assistant\n"), text);
             }
         }
         assertTrue(withTeacher > 0, "no response had a teacher");

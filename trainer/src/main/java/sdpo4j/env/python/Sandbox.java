@@ -42,10 +42,23 @@ public final class Sandbox {
     /** What happened: exit code (or -1 when killed), the (capped) output, and why it was stopped. */
     public record Outcome(int exitCode, String output, boolean timedOut, boolean outputCapped) {}
 
+    /** The environment variable that carries {@link #tag()} into every sandboxed process. */
+    public static final String TAG_VARIABLE = "SDPO4J_SANDBOX";
+
     private final String python;
+    private final String tag = java.util.UUID.randomUUID().toString();
 
     public Sandbox(String python) {
         this.python = python;
+    }
+
+    /**
+     * This sandbox's own mark, in the environment of every process it starts: a check for leftover
+     * processes can then tell this sandbox's processes from those of other sandboxes running on the
+     * same machine at the same time (all run as {@code nobody}).
+     */
+    public String tag() {
+        return tag;
     }
 
     /** Whether this machine can run the sandbox (root, unshare, setpriv, prlimit, python). */
@@ -92,6 +105,7 @@ public final class Sandbox {
             pb.environment().put("PATH", "/usr/bin:/bin");
             pb.environment().put("HOME", work.toString());
             pb.environment().put("LANG", "C.UTF-8");
+            pb.environment().put(TAG_VARIABLE, tag);
             Process p = pb.start();
             p.getOutputStream().close();
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,11 +1,9 @@
 package sdpo4j.lm.decoding;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import sdpo4j.lm.model.ModelException;
-import sdpo4j.lm.model.ModelFiles;
+import sdpo4j.lm.model.GenerationConfig;
 
 /**
  * The sampling settings a release ships in {@code generation_config.json}, applied under what the
@@ -16,21 +14,21 @@ import sdpo4j.lm.model.ModelFiles;
  * @param temperature null when neither the file nor the user sets it (and so for the others)
  */
 public record GenerationDefaults(Double temperature, Integer topK, Double topP, Integer maxNewTokens) {
-    public static final String FILE = "generation_config.json";
+    public static final String FILE = GenerationConfig.FILE;
     static final GenerationDefaults NONE = new GenerationDefaults(null, null, null, null);
 
-    /** The settings of {@code dir/generation_config.json}; all null without the file. */
+    /**
+     * The settings of {@code dir/generation_config.json}; all null without the file. As in
+     * transformers, {@code do_sample} false means greedy whatever the temperature says.
+     */
     public static GenerationDefaults read(Path dir) {
-        Path file = dir.resolve(FILE);
-        JsonNode c = ModelFiles.readOptional(file);
-        if (c == null) {
+        GenerationConfig c = GenerationConfig.read(dir);
+        if (c == GenerationConfig.NONE) {
             return NONE;
         }
-        boolean sample = c.path("do_sample").asBoolean(false);
-        Double temperature = sample ? number(file, c, "temperature") : Double.valueOf(0);
-        Integer topK = sample ? integer(file, c, "top_k") : null;
-        Double topP = sample ? number(file, c, "top_p") : null;
-        return new GenerationDefaults(temperature, topK, topP, integer(file, c, "max_new_tokens"));
+        boolean sample = c.doSample();
+        return new GenerationDefaults(sample ? c.temperature() : Double.valueOf(0), sample ? c.topK() : null,
+                sample ? c.topP() : null, c.maxNewTokens());
     }
 
     /**
@@ -52,28 +50,6 @@ public record GenerationDefaults(Double temperature, Integer topK, Double topP, 
         String where = user != null ? "command line" : file != null ? FILE : "default";
         sources.add(String.format(Locale.ROOT, "%s %s (%s)", name, v, where));
         return v;
-    }
-
-    private static Double number(Path file, JsonNode c, String key) {
-        JsonNode n = c.get(key);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isNumber()) {
-            throw new ModelException(file + ": key '" + key + "': value " + n + " is not allowed; allowed: a number");
-        }
-        return n.asDouble();
-    }
-
-    private static Integer integer(Path file, JsonNode c, String key) {
-        JsonNode n = c.get(key);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isIntegralNumber()) {
-            throw new ModelException(file + ": key '" + key + "': value " + n + " is not allowed; allowed: an integer");
-        }
-        return n.asInt();
     }
 
     /** Joins the entries {@link #resolve} collected into one line. */

@@ -46,6 +46,18 @@ public record ConfigFields(String file, JsonNode root) {
         return n == null || n.isNull() ? dflt : integer(key);
     }
 
+    /** A token id, which may be 0 (SmolLM2's {@code <|endoftext|>} is both its BOS and EOS), or {@code dflt} when absent or null. */
+    public int optTokenId(String key, int dflt) {
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isIntegralNumber() || n.asLong() < 0 || n.asLong() > Integer.MAX_VALUE) {
+            throw new ModelException(file + ": field '" + key + "' must be a token id (an integer from 0), got " + n);
+        }
+        return n.asInt();
+    }
+
     public double optNumber(String key, double dflt) {
         JsonNode n = root.get(key);
         if (n == null || n.isNull()) {

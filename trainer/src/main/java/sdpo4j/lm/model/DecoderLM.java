@@ -133,23 +133,15 @@ public final class DecoderLM {
         return Tensors.shapes(Families.describe(c), c);
     }
 
-    /** Random weights (normal, std 0.02; norms at 1, or 0 for (1 + w) norms; biases at 0), as HF initialises these models. */
+    /** Random weights as {@link InitialWeights} draws them (normal, std 0.02; norms at 1, or 0 for (1 + w) norms; biases at 0). */
     public static DecoderLM initialise(ModelConfig cfg, NDManager manager, long seed) {
+        InitialWeights init = new InitialWeights(cfg);
         java.util.Random rnd = new java.util.Random(seed);
-        DecoderSpec spec = Families.describe(cfg);
-        DecoderSpec.Names names = spec.names();
-        // A (1 + w) norm starts at 0: the identity weight, as HF initialises Gemma's.
-        float normWeight = spec.norm() == DecoderSpec.Norm.RMS_PLUS_ONE ? 0f : 1f;
         Map<String, NDArray> params = new LinkedHashMap<>();
         for (Map.Entry<String, Shape> e : expectedShapes(cfg).entrySet()) {
-            String name = e.getKey();
-            Shape shape = e.getValue();
-            float[] x = new float[(int) shape.size()];
-            boolean norm = names.isNormWeight(name);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = name.endsWith(".bias") ? 0f : norm ? normWeight : (float) (0.02 * rnd.nextGaussian());
-            }
-            params.put(name, manager.create(x, shape));
+            float[] x = new float[(int) e.getValue().size()];
+            init.fill(e.getKey(), rnd, x, x.length);
+            params.put(e.getKey(), manager.create(x, e.getValue()));
         }
         return new DecoderLM(cfg, params);
     }

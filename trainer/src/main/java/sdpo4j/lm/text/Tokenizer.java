@@ -1,5 +1,6 @@
 package sdpo4j.lm.text;
 
+import sdpo4j.lm.model.GenerationConfig;
 import sdpo4j.lm.model.ModelConfig;
 import sdpo4j.lm.model.ModelException;
 import sdpo4j.lm.model.ModelFiles;
@@ -17,9 +18,12 @@ import java.util.Map;
 
 /**
  * A model directory's tokenizer: DJL's HuggingFace tokenizer on the local {@code tokenizer.json}
- * (no network), with explicit options (no truncation, no padding, no special tokens added:
- * prompts are rendered by the chat template, which places them), and the chat template from
- * {@code tokenizer_config.json}.
+ * (no network), with explicit options (no truncation, no padding), and the chat template from
+ * {@code tokenizer_config.json}. Special tokens follow transformers: a chat-rendered prompt gets
+ * none added (the template writes them, as {@code apply_chat_template} tokenizes with
+ * {@code add_special_tokens=False}); a plain text prompt gets the release's BOS rule
+ * ({@link TextSpecials}); added tokens ({@code <|im_start|>}) are one id each, and
+ * {@link #decode} drops those marked {@code special}.
  */
 public final class Tokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer hf;
@@ -27,12 +31,19 @@ public final class Tokenizer implements AutoCloseable {
     /** The prompt of one user turn under this tokenizer's chat options. */
     private final ChatTemplate.UserTurns userTurns;
     private final List<Long> eosIds;
+    private final long answerEndId;
     private final long padId;
     private final int idBound;
+    private final TextSpecials textSpecials;
+    /** Added tokens with no row in the model's embedding (Gemma 3's image token), by id: refused when encoded. */
+    private final Map<Long, String> pastModel;
 
-    private Tokenizer(HuggingFaceTokenizer hf, ChatTemplate template, ChatOptions options, List<Long> eosIds, long padId,
-            int idBound) {
+    private Tokenizer(HuggingFaceTokenizer hf, ChatTemplate template, ChatOptions options, List<Long> eosIds, long answerEndId,
+            long padId, int idBound, TextSpecials textSpecials, Map<Long, String> pastModel) {
+        this.pastModel = Map.copyOf(pastModel);
+        this.answerEndId = answerEndId;
         this.idBound = idBound;
+        this.textSpecials = textSpecials;
         this.hf = hf;
         this.template = template;
         this.userTurns = template.userTurns(options);
@@ -60,63 +71,59 @@ public final class Tokenizer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ModelException(file + ": cannot load the tokenizer: " + e.getMessage());
         }
-        JsonNode config = ModelFiles.readOptional(dir.resolve("tokenizer_config.json"));
+        Tokenizer t;
+        try {
+            t = load(dir, file, hf, template, model, options);
+        } catch (RuntimeException e) {
+            hf.close();
+            throw e;
+        }
+        return t;
+    }
+
+    private static Tokenizer load(Path dir, Path file, HuggingFaceTokenizer hf, ChatTemplate template, ModelConfig model,
+            ChatOptions options) {
+        Path configFile = dir.resolve("tokenizer_config.json");
+        JsonNode config = ModelFiles.readOptional(configFile);
         List<Long> eos = new ArrayList<>();
         model.eosTokenIds().forEach(i -> eos.add((long) i));
         // generate() in transformers stops on every id of generation_config.json's eos_token_id
         // (Llama 3 Instruct lists <|eot_id|> there beside config.json's <|end_of_text|>).
-        for (long id : generationEosIds(dir.resolve("generation_config.json"))) {
+        for (long id : GenerationConfig.read(dir).eosTokenIds()) {
             if (!eos.contains(id)) {
                 eos.add(id);
             }
         }
         String eosToken = tokenText(config, "eos_token");
-        if (eos.isEmpty() && eosToken != null) {
-            long id = singleId(hf, eosToken);
-            if (id >= 0) {
-                eos.add(id);
-            }
+        long eosTokenId = eosToken == null ? -1 : singleId(hf, eosToken);
+        if (eos.isEmpty() && eosTokenId >= 0) {
+            eos.add(eosTokenId);
         }
         String padToken = tokenText(config, "pad_token");
         long pad = padToken == null ? -1 : singleId(hf, padToken);
         if (pad < 0) {
             pad = eos.isEmpty() ? 0 : eos.get(0);
         }
-        int size = idBound(file);
-        Tokenizer t;
-        try {
-            t = new Tokenizer(hf, template, options, eos, pad, size);
-        } catch (RuntimeException e) {
-            hf.close();
-            throw e;
-        }
-        if (size > model.vocabSize()) {
-            t.close();
-            throw new ModelException(file + ": the tokenizer has ids up to " + (size - 1) + " but the model's vocab_size is "
+        // An answer ends as the chat model ends its turn: tokenizer_config.json's eos_token (Llama 3
+        // Instruct's <|eot_id|>, Gemma 3's <end_of_turn>) when it stops generation, not config.json's
+        // first id (<|end_of_text|>, <eos>), which the templates never write after a reply.
+        long answerEnd = eos.contains(eosTokenId) ? eosTokenId : eos.isEmpty() ? pad : eos.get(0);
+        Ids ids = Ids.read(file);
+        if (ids.vocabBound() > model.vocabSize()) {
+            throw new ModelException(file + ": the tokenizer has ids up to " + (ids.vocabBound() - 1) + " but the model's vocab_size is "
                     + model.vocabSize() + " (tokenizer and model do not match)");
         }
-        return t;
-    }
-
-    /** The ids of {@code eos_token_id} (an integer or a list of them) in generation_config.json; none without the file. */
-    static List<Long> generationEosIds(Path file) {
-        JsonNode config = ModelFiles.readOptional(file);
-        List<Long> ids = new ArrayList<>();
-        JsonNode n = config == null ? null : config.get("eos_token_id");
-        if (n == null || n.isNull()) {
-            return ids;
-        }
-        for (JsonNode id : n.isArray() ? n : List.of(n)) {
-            if (!id.canConvertToLong() || !id.isIntegralNumber() || id.asLong() < 0) {
-                throw new ModelException(file + ": key 'eos_token_id': value " + n + " is not allowed; allowed: a token id "
-                        + "or a list of token ids (non-negative integers)");
+        Map<Long, String> pastModel = new java.util.HashMap<>();
+        ids.added().forEach((id, content) -> {
+            if (id >= model.vocabSize()) {
+                pastModel.put(id, content);
             }
-            ids.add(id.asLong());
-        }
-        return ids;
+        });
+        return new Tokenizer(hf, template, options, eos, answerEnd, pad, Math.max(ids.vocabBound(), ids.addedBound()),
+                TextSpecials.of(hf, config, configFile), pastModel);
     }
 
-    private static String tokenText(JsonNode config, String key) {
+    static String tokenText(JsonNode config, String key) {
         if (config == null || !config.has(key) || config.get(key).isNull()) {
             return null;
         }
@@ -124,25 +131,37 @@ public final class Tokenizer implements AutoCloseable {
         return n.isTextual() ? n.asText() : n.path("content").asText(null);
     }
 
-    private static long singleId(HuggingFaceTokenizer hf, String token) {
+    static long singleId(HuggingFaceTokenizer hf, String token) {
         long[] ids = hf.encode(token, false, false).getIds();
         return ids.length == 1 ? ids[0] : -1;
     }
 
-    /** One past the largest id in the vocabulary and added tokens of {@code tokenizer.json}. */
-    private static int idBound(Path file) {
-        try {
-            JsonNode root = new ObjectMapper().readTree(Files.readString(file));
-            int max = -1;
-            for (JsonNode id : root.path("model").path("vocab")) {
-                max = Math.max(max, id.asInt());
+    /**
+     * The ids of {@code tokenizer.json}: one past the largest of its vocabulary, and its added
+     * tokens. A release may add tokens past the text model's {@code vocab_size} (Gemma 3 1B's
+     * {@code <image_soft_token>}, id 262144 of a 262144-row embedding): transformers loads it, and
+     * so does this, refusing such a token only where a text would use it.
+     */
+    private record Ids(int vocabBound, Map<Long, String> added) {
+        int addedBound() {
+            return added.keySet().stream().mapToInt(Long::intValue).max().orElse(-1) + 1;
+        }
+
+        static Ids read(Path file) {
+            try {
+                JsonNode root = new ObjectMapper().readTree(Files.readString(file));
+                int max = -1;
+                for (JsonNode id : root.path("model").path("vocab")) {
+                    max = Math.max(max, id.asInt());
+                }
+                Map<Long, String> added = new java.util.HashMap<>();
+                for (JsonNode t : root.path("added_tokens")) {
+                    added.put(t.path("id").asLong(), t.path("content").asText());
+                }
+                return new Ids(max + 1, added);
+            } catch (IOException e) {
+                throw new ModelException(file + ": cannot read: " + e.getMessage());
             }
-            for (JsonNode t : root.path("added_tokens")) {
-                max = Math.max(max, t.path("id").asInt());
-            }
-            return max + 1;
-        } catch (IOException e) {
-            throw new ModelException(file + ": cannot read: " + e.getMessage());
         }
     }
 
@@ -157,13 +176,43 @@ public final class Tokenizer implements AutoCloseable {
         // spans, masks, type and word ids): 137 us for a 100-character teacher context, of which the
         // native encoding is 52 us (measured). The same native call, then only the ids.
         long encoding = TokenizersLibrary.LIB.encode(hf.getHandle(), text, false);
+        long[] ids;
         try {
-            return TokenizersLibrary.LIB.getTokenIds(encoding);
+            ids = TokenizersLibrary.LIB.getTokenIds(encoding);
         } finally {
             TokenizersLibrary.LIB.deleteEncoding(encoding);
         }
+        if (!pastModel.isEmpty()) {
+            for (long id : ids) {
+                if (pastModel.containsKey(id)) {
+                    throw new ModelException("the text contains '" + pastModel.get(id) + "' (token id " + id + "), a token the model "
+                            + "has no embedding for (past its vocab_size): this checkpoint cannot read it");
+                }
+            }
+        }
+        return ids;
     }
 
+    /**
+     * A plain text prompt as {@code tokenizer(text)} in transformers encodes it: the release's
+     * special prefix (Llama 3's {@code <|begin_of_text|>}, none for Qwen), then the text. For
+     * text no chat template rendered; never a trailing EOS (the model is to continue it).
+     */
+    public long[] encodePrompt(String text) {
+        return textSpecials.beforeText(encode(text));
+    }
+
+    /** The ids {@link #encodePrompt} puts before a text. */
+    public long[] textPrefix() {
+        return textSpecials.prefix().clone();
+    }
+
+    /** Where {@link #textPrefix} comes from: tokenizer.json's post_processor or tokenizer_config.json's flags. */
+    public String textPrefixSource() {
+        return textSpecials.source();
+    }
+
+    /** Decodes dropping the special tokens (those {@code tokenizer.json} marks {@code special}), as {@code skip_special_tokens=True}. */
     public String decode(long[] ids) {
         return hf.decode(ids, true);
     }
@@ -177,8 +226,22 @@ public final class Tokenizer implements AutoCloseable {
         return eosIds;
     }
 
+    /** The id a complete answer ends with in training: the eos_token of tokenizer_config.json when it stops generation, else the first EOS id (the pad id without any). */
+    public long answerEndId() {
+        return answerEndId;
+    }
+
     public long padId() {
         return padId;
+    }
+
+    /**
+     * A prompt this tokenizer's template rendered: as it is when a chat template wrote it (the
+     * template places BOS), with {@link #encodePrompt}'s prefix when the model has no chat
+     * template and the prompt is the plain {@code role: content} format.
+     */
+    public long[] encodeRendered(String rendered) {
+        return template.isPlain() ? encodePrompt(rendered) : encode(rendered);
     }
 
     /** The prompt text for a conversation, through the chat template or the plain format. */
@@ -196,7 +259,7 @@ public final class Tokenizer implements AutoCloseable {
      * variables and the generation prompt, encoded.
      */
     public long[] encodeUserTurn(String userTurn) {
-        return encode(userTurns.render(userTurn));
+        return encodeRendered(userTurns.render(userTurn));
     }
 
     /** The text {@link #encodeUserTurn} encodes. */

@@ -154,14 +154,26 @@ public final class HfCheckpoint {
      * @param sourceDir the directory the model was loaded from (config, tokenizer), or null
      */
     public static void save(DecoderLM model, Path dir, Path sourceDir, SaveOptions options) {
+        List<Safetensors.Tensor> tensors = new ArrayList<>();
+        model.parameters().forEach((name, a) -> tensors.add(Safetensors.Tensor.of(name, a)));
+        save(model.config(), tensors, dir, sourceDir, options, null);
+    }
+
+    /**
+     * {@link #save(DecoderLM, Path, Path, SaveOptions)} for weights given as tensors, which may stream
+     * their values (a release-sized model with random weights never exists whole in memory).
+     *
+     * @param tensors the model's parameters, in {@link DecoderLM#expectedShapes} order
+     * @param extra more files written into the directory before it is renamed into place, or null
+     */
+    public static void save(ModelConfig cfg, List<Safetensors.Tensor> tensors, Path dir, Path sourceDir,
+            SaveOptions options, AtomicFiles.DirectoryContent extra) {
         Path target = dir.toAbsolutePath();
         try {
             AtomicFiles.writeDirectory(target, tmp -> {
-                SavedConfig config = SavedConfig.of(model.config(), sourceDir);
+                SavedConfig config = SavedConfig.of(cfg, sourceDir);
                 String dtype = options.dtype().equals("auto") ? config.sourceDtype() : options.dtype();
                 AtomicFiles.writeString(tmp.resolve("config.json"), config.text(dtype));
-                List<Safetensors.Tensor> tensors = new ArrayList<>();
-                model.parameters().forEach((name, a) -> tensors.add(Safetensors.Tensor.of(name, a)));
                 Shards.write(tmp, tensors, dtype.equals("bfloat16") ? "BF16" : "F32", options.maxShardBytes());
                 if (sourceDir != null) {
                     for (String f : SIDE_FILES) {
@@ -170,6 +182,9 @@ public final class HfCheckpoint {
                             Files.copy(src, tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
                         }
                     }
+                }
+                if (extra != null) {
+                    extra.writeInto(tmp);
                 }
             });
         } catch (IOException | RuntimeException e) {

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sdpo4j.lm.model.DecoderLM;
+import sdpo4j.lm.model.GenerationConfig;
 import sdpo4j.lm.model.ModelException;
 import sdpo4j.lm.weights.TinyModels;
 
@@ -46,9 +47,9 @@ class GenerationConfigEosTest {
     void aMalformedEosIdNamesTheFileAndKey() throws Exception {
         Path file = dir.resolve("generation_config.json");
         Files.writeString(file, "{\"eos_token_id\": [\"</s>\"]}");
-        ModelException e = assertThrows(ModelException.class, () -> Tokenizer.generationEosIds(file));
+        ModelException e = assertThrows(ModelException.class, () -> GenerationConfig.read(dir));
         assertTrue(e.getMessage().startsWith(file + ": key 'eos_token_id': value [\"</s>\"]"), e.getMessage());
         Files.writeString(file, "{\"temperature\": 0.6}");
-        assertEquals(List.of(), Tokenizer.generationEosIds(file));
+        assertEquals(List.of(), GenerationConfig.read(dir).eosTokenIds());
     }
 }

@@ -36,7 +36,7 @@ public final class Gpt2 {
         return new ModelConfig(Architecture.GPT2, type, f.integer("vocab_size"), hidden, f.integer("n_layer"),
                 heads, heads, f.optInteger("n_inner", 4 * hidden), f.integer("n_positions"),
                 f.optNumber("layer_norm_epsilon", 1e-5), 0, null, f.optBoolean("tie_word_embeddings", true),
-                true, f.optInteger("bos_token_id", -1), f.ids("eos_token_id"));
+                true, f.optTokenId("bos_token_id", -1), f.ids("eos_token_id"));
     }
 
     /** The config.json fields of this family. */

@@ -31,7 +31,7 @@ final class RopeFields {
                 f.integer("num_hidden_layers"), heads, f.optInteger("num_key_value_heads", heads),
                 f.integer("intermediate_size"), f.optInteger("max_position_embeddings", 2048),
                 f.optNumber("rms_norm_eps", 1e-6), f.ropeTheta(ConfigFields.GLOBAL, f.optNumber("rope_theta", 10000.0)), f.ropeScaling(),
-                f.optBoolean("tie_word_embeddings", tiedByDefault), bias, f.optInteger("bos_token_id", -1),
+                f.optBoolean("tie_word_embeddings", tiedByDefault), bias, f.optTokenId("bos_token_id", -1),
                 f.ids("eos_token_id"), variant);
     }
 
