@@ -2,6 +2,8 @@ package sdpo4j.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,6 +12,11 @@ import java.util.List;
  * {@code t <- (1 - r) * t + r * s}, in place. The teacher owns its own storage: it is built by
  * cloning the student, never by viewing it, so a student update cannot leak into the teacher
  * before the EMA step says so.
+ *
+ * <p>A teacher array stored in fp16 ({@code memory.teacher-half}) is averaged in fp32 and
+ * rounded back stochastically ({@link StochasticRounding}): one step's change is usually below
+ * half of fp16's spacing, and round-to-nearest would drop it. Big arrays go in row chunks, so
+ * the fp32 working copy is a few MiB, not the size of the embedding.
  */
 public final class EmaTeacher {
     private final List<NDArray> teacher;
@@ -36,6 +43,7 @@ public final class EmaTeacher {
      * with the student's. Shapes must match one to one and no array may be shared.
      */
     public static EmaTeacher pairing(List<NDArray> teacher, List<NDArray> student) {
+        // Same shapes; the teacher may be stored in fp16 (memory.teacher-half).
         if (teacher.size() != student.size()) {
             throw new IllegalArgumentException(
                     "teacher has " + teacher.size() + " arrays but student has " + student.size());
@@ -60,8 +68,36 @@ public final class EmaTeacher {
             throw new IllegalArgumentException("EMA rate must be in [0, 1], got " + r);
         }
         for (int i = 0; i < teacher.size(); i++) {
+            NDArray t = teacher.get(i);
+            if (t.getDataType() == DataType.FLOAT16) {
+                updateHalf(t, student.get(i), r);
+                continue;
+            }
             try (NDArray detached = student.get(i).stopGradient(); NDArray scaled = detached.mul(r)) {
-                teacher.get(i).muli(1 - r).addi(scaled);
+                t.muli(1 - r).addi(scaled);
+            }
+        }
+    }
+
+    /** Elements per chunk of a half-precision teacher's update (16 MiB of fp32). */
+    private static final long CHUNK = 1 << 22;
+
+    private static void updateHalf(NDArray t, NDArray s, double r) {
+        long rows = t.getShape().dimension() == 0 ? 1 : t.getShape().get(0);
+        long perRow = Math.max(1, t.size() / Math.max(1, rows));
+        long step = Math.max(1, CHUNK / perRow);
+        for (long from = 0; from < rows; from += step) {
+            NDIndex part = t.getShape().dimension() == 0 ? new NDIndex() : new NDIndex("{}:{}", from, Math.min(rows, from + step));
+            try (NDArray tp = t.get(part);
+                    NDArray t32 = tp.toType(DataType.FLOAT32, false);
+                    NDArray sp = s.get(part);
+                    NDArray detached = sp.stopGradient();
+                    NDArray scaled = detached.mul(r)) {
+                // t32 is a fresh copy (fp16 to fp32), so averaging in place touches nothing else.
+                t32.muli(1 - r).addi(scaled);
+                try (NDArray rounded = StochasticRounding.toHalf(t32)) {
+                    t.set(part, rounded);
+                }
             }
         }
     }

@@ -6,7 +6,7 @@ import sdpo4j.config.Doc;
  * What a run trades for memory (the {@code memory:} section); docs/training.md has the formula.
  * Each key's default and meaning: {@link Builder}.
  */
-public record MemoryConfig(boolean checkpointActivations) {
+public record MemoryConfig(boolean checkpointActivations, boolean teacherHalf) {
     public static final MemoryConfig DEFAULT = builder().build();
 
     public static Builder builder() {
@@ -14,7 +14,7 @@ public record MemoryConfig(boolean checkpointActivations) {
     }
 
     public Builder toBuilder() {
-        return builder().checkpointActivations(checkpointActivations);
+        return builder().checkpointActivations(checkpointActivations).teacherHalf(teacherHalf);
     }
 
     /** The keys with their defaults; {@link #build} checks them. */
@@ -23,6 +23,12 @@ public record MemoryConfig(boolean checkpointActivations) {
                 + "the block in the backward; about one more forward of time for activation memory of one block")
         private boolean checkpointActivations = false;
 
+        @Doc("full fine-tuning: store the EMA teacher's weights in fp16 (2 bytes a parameter instead of 4; bf16 is not "
+                + "possible in DJL 0.35's PyTorch engine); its passes still compute in fp32 and each EMA step is rounded "
+                + "back stochastically, so steps smaller than fp16's spacing are kept in expectation. Not with LoRA (the "
+                + "teacher there is the shared base plus small fp32 adapters)")
+        private boolean teacherHalf = false;
+
         private Builder() {}
 
         public Builder checkpointActivations(boolean v) {
@@ -30,8 +36,13 @@ public record MemoryConfig(boolean checkpointActivations) {
             return this;
         }
 
+        public Builder teacherHalf(boolean v) {
+            teacherHalf = v;
+            return this;
+        }
+
         public MemoryConfig build() {
-            return new MemoryConfig(checkpointActivations);
+            return new MemoryConfig(checkpointActivations, teacherHalf);
         }
     }
 }

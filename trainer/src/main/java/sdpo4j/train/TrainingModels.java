@@ -33,8 +33,12 @@ record TrainingModels(DecoderLM student, DecoderLM teacher) {
             student = base.adapted(s);
             teacher = base.adapted(t);
         } else {
-            student = HfCheckpoint.load(checkpoint == null ? model : checkpoint.resolve("model"), m);
+            // The teacher first: a half-precision teacher is converted before the student's fp32 weights exist.
             teacher = HfCheckpoint.load(checkpoint == null ? model : checkpoint.resolve("teacher"), m);
+            if (cfg.memory().teacherHalf()) {
+                teacher = teacher.inHalf();
+            }
+            student = HfCheckpoint.load(checkpoint == null ? model : checkpoint.resolve("model"), m);
         }
         return new TrainingModels(student.checkpointed(cfg.memory().checkpointActivations()), teacher);
     }

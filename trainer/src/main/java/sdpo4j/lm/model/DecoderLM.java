@@ -64,6 +64,32 @@ public final class DecoderLM {
         return new DecoderLM(cfg, params, a, checkpointing);
     }
 
+    /**
+     * This model with every weight stored in fp16 (half the memory; the EMA teacher's
+     * {@code memory.teacher-half}; not bf16, which DJL 0.35's PyTorch JNI cannot hold). The passes
+     * still compute in fp32: each weight is widened when a block reads it and the copy freed with
+     * the block's arrays, so a pass of a half-precision model must
+     * run inside an {@code NDScope} (the teacher's scoring does). Consumes this model: its fp32
+     * arrays are closed one by one as their fp16 copies are made, so converting costs one tensor
+     * of extra memory, not a model. Full models only (an adapted model shares its base).
+     */
+    public DecoderLM inHalf() {
+        if (adaptation != null) {
+            throw new IllegalStateException("an adapted model shares its base weights; convert the base instead");
+        }
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray a = e.getValue();
+            NDArray b = a.toType(DataType.FLOAT16, false);
+            if (b != a) {
+                b.attach(a.getManager());
+                a.close();
+            }
+            out.put(e.getKey(), b);
+        }
+        return new DecoderLM(cfg, out, null, checkpointing);
+    }
+
     /** The adaptation this model adds to its weights, or null. */
     public Adaptation adaptation() {
         return adaptation;
@@ -206,7 +232,11 @@ public final class DecoderLM {
         boolean step = hostPositions != null;
         boolean folded = cache != null && spec.foldsDecoding();
         NDManager m = ids.getManager();
-        NDArray x = lookup(embedding(), ids);
+        // An fp16 table is looked up as it is and only the rows widened (not the whole table).
+        NDArray x = lookup(storedEmbedding(), ids);
+        if (x.getDataType() != DataType.FLOAT32) {
+            x = x.toType(DataType.FLOAT32, false);
+        }
         if (spec.scaledEmbedding()) {
             x = x.mul(constants().rootHidden);
         }
@@ -239,7 +269,7 @@ public final class DecoderLM {
         }
         NDArray column = null;
         if (folded) {
-            column = step ? cache.derived(this, NORM_COLUMN, k -> new NDList(Norms.column(embedding().getManager(), b, 1, cfg))).get(0)
+            column = step ? cache.derived(this, NORM_COLUMN, k -> new NDList(Norms.column(storedEmbedding().getManager(), b, 1, cfg))).get(0)
                     : Norms.column(x.getManager(), b, l, cfg);
         }
         Block.Pass s = new Block.Pass(mask, localMask, cache, folded, step, cs, column, localCs);
@@ -262,7 +292,7 @@ public final class DecoderLM {
      */
     private NDArray layers(NDArray x, Block.Pass s) {
         if (checkpointing && !s.step() && JniUtils.isGradMode() && sdpo4j.optim.Autograd.isRecording()) {
-            boolean trained = JniUtils.requiresGrad((ai.djl.pytorch.engine.PtNDArray) embedding());
+            boolean trained = JniUtils.requiresGrad((ai.djl.pytorch.engine.PtNDArray) storedEmbedding());
             return LayerCheckpoints.forward(x, trained, cfg.numLayers(), i -> h -> block.apply(i, h, s));
         }
         boolean free = !JniUtils.isGradMode() && !s.step();
@@ -294,6 +324,11 @@ public final class DecoderLM {
         return p(spec.names().embedding());
     }
 
+    /** The embedding table as stored (its manager, its gradient flag): never a widened copy. */
+    private NDArray storedEmbedding() {
+        return params.get(spec.names().embedding());
+    }
+
     /**
      * The weight of projection {@code stem} as a decoding pass reads it: the parameter plus the
      * adaptation's weight delta, if any (a new array then, which the caller's scope owns).
@@ -304,18 +339,19 @@ public final class DecoderLM {
         return delta == null ? w : w.add(delta);
     }
 
+    /** A weight as the passes read it: fp32 (an fp16-stored weight widened into the caller's scope). */
     NDArray p(String name) {
         NDArray a = params.get(name);
         if (a == null) {
             throw new IllegalStateException("no parameter " + name);
         }
-        return a;
+        return a.getDataType() == DataType.FLOAT16 ? a.toType(DataType.FLOAT32, false) : a;
     }
 
     /** This model's constant tensors, on its parameters' device, made on first use and kept. */
     synchronized Constants constants() {
         if (constants == null) {
-            constants = new Constants(cfg, spec, embedding().getManager());
+            constants = new Constants(cfg, spec, storedEmbedding().getManager());
         }
         return constants;
     }
@@ -323,7 +359,7 @@ public final class DecoderLM {
     /** RoPE's table and constant, made on first use and kept. */
     synchronized Rope rope() {
         if (rope == null) {
-            rope = new Rope((DecoderSpec.Rotary) spec.positions(), cfg.headDim(), cfg.maxPositions(), embedding().getManager());
+            rope = new Rope((DecoderSpec.Rotary) spec.positions(), cfg.headDim(), cfg.maxPositions(), storedEmbedding().getManager());
         }
         return rope;
     }
@@ -331,7 +367,7 @@ public final class DecoderLM {
     /** RoPE of the sliding layers when they have their own (Gemma 3), made on first use and kept. */
     synchronized Rope localRope() {
         if (localRope == null) {
-            localRope = new Rope(spec.attention().localPositions(), cfg.headDim(), cfg.maxPositions(), embedding().getManager());
+            localRope = new Rope(spec.attention().localPositions(), cfg.headDim(), cfg.maxPositions(), storedEmbedding().getManager());
         }
         return localRope;
     }
