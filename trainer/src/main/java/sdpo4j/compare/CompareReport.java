@@ -20,9 +20,10 @@ import sdpo4j.stats.MeanStd;
 import sdpo4j.stats.Verdict;
 
 /**
- * {@code report.md} and the figures of a comparison: per method, final and best held-out
- * accuracy with 95% bootstrap intervals over seeds and held-out tasks; every method's paired
- * difference from the baseline with its interval and verdict; the steps, generations, generated
+ * {@code report.md} and the figures of a comparison or an ablation set: per arm (method or
+ * ablation), final and best held-out accuracy with 95% bootstrap intervals over seeds and
+ * held-out tasks; every arm's paired difference from its reference (compare: the baseline) with
+ * its interval and verdict, and for an ablation set a table of the ablations first; the steps, generations, generated
  * tokens and wall time each run needed to reach the target accuracy; curves of reward, held-out
  * accuracy, entropy and teacher-student KL (means over seeds) against steps, generated tokens and
  * wall time. Every number is read from the runs' {@code metrics.jsonl}.
