@@ -42,7 +42,7 @@ class ConfigDocsTest {
     @Test
     void everyMarkedSectionIsAConfigOnTheLaunchersClassPath() {
         List<String> names = ConfigDocs.sections().stream().map(ConfigDocs.Section::name).sorted().toList();
-        assertEquals(List.of("bridge", "compare", "sim", "train"), names);
+        assertEquals(List.of("ablation", "bridge", "compare", "sim", "train"), names);
         assertEquals(names, List.copyOf(GeneratedSections.markedIn(DOCS).keySet()));
     }
 

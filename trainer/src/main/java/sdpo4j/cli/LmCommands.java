@@ -94,6 +94,14 @@ public final class LmCommands {
         }
     }
 
+    /** {@code ablate}. */
+    public static final class Ablate implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new AblateCommand();
+        }
+    }
+
     /** {@code train-bench}. */
     public static final class TrainBench implements SubcommandProvider {
         @Override
@@ -126,13 +134,15 @@ public final class LmCommands {
         }
     }
 
-    /** The configs these commands read, for {@code config-docs}: {@code train} and {@code compare}. */
+    /** The configs these commands read, for {@code config-docs}: {@code train}, {@code compare} and {@code ablation}. */
     public static final class Configs implements DocumentedConfigs {
         @Override
         public List<ConfigDocs.Section> sections() {
             return List.of(new ConfigDocs.Section("train", TrainConfig.class, TrainConfig.DEFAULT),
                     new ConfigDocs.Section("compare", CompareConfig.class, CompareConfig.DEFAULT,
-                            Map.of("train", "(section: the `train` table)")));
+                            Map.of("train", "(section: the `train` table)")),
+                    new ConfigDocs.Section("ablation", sdpo4j.compare.Ablation.class, sdpo4j.compare.Ablation.DEFAULT,
+                            Map.of("train", "(section: the `train` table; defaults: base.yaml's `train`)")));
         }
     }
 }

@@ -28,6 +28,11 @@ public final class RunOptions {
 
     /** The run name, or {@code <command>-<yyyyMMdd-HHmmss>}. */
     public String nameOr(String command) {
+        return nameOr(name, command);
+    }
+
+    /** {@code name}, or {@code <command>-<yyyyMMdd-HHmmss>} when it is null. */
+    public static String nameOr(String name, String command) {
         return name != null ? name : command + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     }
 }

@@ -4,9 +4,11 @@ import java.awt.Color;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.XYChart;
@@ -18,9 +20,10 @@ import sdpo4j.stats.MeanStd;
 import sdpo4j.stats.Verdict;
 
 /**
- * {@code report.md} and the figures of a comparison: per method, final and best held-out
- * accuracy with 95% bootstrap intervals over seeds and held-out tasks; every method's paired
- * difference from the baseline with its interval and verdict; the steps, generations, generated
+ * {@code report.md} and the figures of a comparison or an ablation set: per arm (method or
+ * ablation), final and best held-out accuracy with 95% bootstrap intervals over seeds and
+ * held-out tasks; every arm's paired difference from its reference (compare: the baseline) with
+ * its interval and verdict, and for an ablation set a table of the ablations first; the steps, generations, generated
  * tokens and wall time each run needed to reach the target accuracy; curves of reward, held-out
  * accuracy, entropy and teacher-student KL (means over seeds) against steps, generated tokens and
  * wall time. Every number is read from the runs' {@code metrics.jsonl}.
@@ -34,20 +37,32 @@ final class CompareReport {
     private CompareReport() {}
 
     static Path write(CompareConfig cfg, List<RunLog> logs, Path dir) {
+        return write(cfg, Comparison.methodArms(cfg), logs, dir);
+    }
+
+    /**
+     * The report of {@code arms}, trained on every seed of {@code cfg} (whose statistics settings
+     * and shared run it uses); an arm with an ablation gets a row in the ablation table.
+     */
+    static Path write(CompareConfig cfg, List<Arm> arms, List<RunLog> logs, Path dir) {
         Map<String, List<RunLog>> byMethod = new LinkedHashMap<>();
-        logs.forEach(l -> byMethod.computeIfAbsent(l.method(), x -> new ArrayList<>()).add(l));
+        arms.forEach(a -> byMethod.put(a.label(), new ArrayList<>()));
+        logs.forEach(l -> byMethod.get(l.method()).add(l));
+        boolean ablations = arms.stream().anyMatch(a -> a.ablation() != null);
         String acc = cfg.accuracyMetric();
         Bootstrap boot = new Bootstrap(cfg.bootstrapReplicates(), cfg.bootstrapSeed(), LEVEL);
         int seeds = cfg.seeds().size();
         double[] firstTasks = logs.get(0).perTask(acc, false);
         int tasks = firstTasks == null ? 0 : firstTasks.length;
         StringBuilder md = new StringBuilder();
-        md.append("# Method comparison\n\n");
+        md.append(ablations ? "# Ablations\n\n" : "# Method comparison\n\n");
         md.append(String.format(Locale.ROOT, "Model `%s`, task `%s` (%s), %d steps x %d prompts x %d responses, seeds %s "
-                        + "(parallel-runs %d). Held-out metric `%s` on `%s` (%d tasks). Only `objective.name` differs "
-                        + "between runs; everything else is in each run's `config.yaml`.%n%n",
+                        + "(parallel-runs %d). Held-out metric `%s` on `%s` (%d tasks). %s; everything else is in each "
+                        + "run's `config.yaml`.%n%n",
                 cfg.train().model(), cfg.train().env().name(), cfg.train().dataset(), cfg.train().steps(), cfg.train().prompts(),
-                cfg.train().groupSize(), cfg.seeds(), cfg.parallelRuns(), acc, cfg.train().eval().dataset(), tasks));
+                cfg.train().groupSize(), cfg.seeds(), cfg.parallelRuns(), acc, cfg.train().eval().dataset(), tasks,
+                ablations ? "Each ablation changes the keys in its row from this shared run, the methods only `objective.name`"
+                        : "Only `objective.name` differs between runs"));
         md.append(String.format(Locale.ROOT, "Intervals are %.0f%% percentile bootstrap intervals (%d resamples, seed %d) "
                         + "drawing seeds and then held-out tasks within each seed with replacement.", LEVEL * 100,
                 cfg.bootstrapReplicates(), cfg.bootstrapSeed()));
@@ -55,7 +70,36 @@ final class CompareReport {
             md.append(" **One seed**: the intervals cover which held-out tasks were asked, not training randomness, "
                     + "so they cannot rank the methods; use several seeds (`seeds:`) for that.");
         }
-        md.append("\n\n## Held-out accuracy\n\n");
+        md.append("\n");
+        // every pair's differences once: the ablation table and the pairs section read the same intervals
+        Map<String, Interval[]> diffs = new LinkedHashMap<>();
+        for (Arm a : arms) {
+            if (a.reference() != null) {
+                List<RunLog> ref = byMethod.get(a.reference());
+                diffs.put(a.label(), new Interval[] {
+                        boot.pairedDifference(perTask(byMethod.get(a.label()), acc, false), perTask(ref, acc, false)),
+                        boot.pairedDifference(perTask(byMethod.get(a.label()), acc, true), perTask(ref, acc, true))});
+            }
+        }
+        if (ablations) {
+            md.append("\n## Ablations against their references (final ").append(acc).append(")\n\n");
+            md.append("| ablation | setting | arm | changes | final | reference | difference | verdict |\n"
+                    + "|---|---|---|---|---|---|---|---|\n");
+            for (Arm a : arms) {
+                if (a.ablation() != null) {
+                    Interval[] d = diffs.get(a.label());
+                    md.append("| ").append(a.ablation()).append(" | ").append(a.setting()).append(" | ").append(a.label())
+                            .append(" | ").append(a.changes() == null || a.changes().isEmpty() ? "-" : "`" + a.changes() + "`")
+                            .append(" | ").append(boot.mean(perTask(byMethod.get(a.label()), acc, false)).format())
+                            .append(" | ").append(a.reference() == null ? "-" : a.reference())
+                            .append(" | ").append(d == null ? "-" : d[0].formatSigned())
+                            .append(" | ").append(d == null ? "-" : verdict(d[0], seeds))
+                            .append(" |\n");
+                }
+            }
+            md.append("\nDifferences are paired by seed and held-out task; best accuracies and every run's curves follow.\n");
+        }
+        md.append("\n## Held-out accuracy\n\n");
         md.append("| method | final ").append(acc).append(" | best ").append(acc).append(" | final, per seed mean ± std"
                 + " | reward (last ").append(TAIL).append(" steps) | entropy | response length |\n");
         md.append("|---|---|---|---|---|---|---|\n");
@@ -72,20 +116,27 @@ final class CompareReport {
         }
         md.append("\n\"Best\" is each run's highest evaluation (chosen on the same held-out tasks, so optimistic). "
                 + "The last three columns are mean ± std over seeds.\n");
-        String base = Comparison.label(cfg.baseline());
-        if (byMethod.size() > 1) {
-            md.append("\n## Against ").append(base).append(" (paired by seed and held-out task)\n\n");
-            md.append("| method | final difference | best difference |\n|---|---|---|\n");
+        if (!diffs.isEmpty()) {
+            Set<String> refs = new LinkedHashSet<>();
+            arms.forEach(a -> {
+                if (a.reference() != null) {
+                    refs.add(a.reference());
+                }
+            });
+            boolean one = refs.size() == 1;
+            md.append(one ? "\n## Against " + refs.iterator().next() : "\n## Against each arm's reference")
+                    .append(" (paired by seed and held-out task)\n\n");
+            md.append(one ? "| method | final difference | best difference |\n|---|---|---|\n"
+                    : "| arm | reference | final difference | best difference |\n|---|---|---|---|\n");
             List<String> verdicts = new ArrayList<>();
-            for (Map.Entry<String, List<RunLog>> e : byMethod.entrySet()) {
-                if (e.getKey().equals(base)) {
+            for (Arm a : arms) {
+                Interval[] d = diffs.get(a.label());
+                if (d == null) {
                     continue;
                 }
-                Interval fin = boot.pairedDifference(perTask(e.getValue(), acc, false), perTask(byMethod.get(base), acc, false));
-                Interval best = boot.pairedDifference(perTask(e.getValue(), acc, true), perTask(byMethod.get(base), acc, true));
-                md.append("| ").append(e.getKey()).append(" | ").append(fin.formatSigned()).append(" | ")
-                        .append(best.formatSigned()).append(" |\n");
-                verdicts.add(verdictLine(e.getKey(), base, acc, fin, best, seeds, tasks));
+                md.append("| ").append(a.label()).append(one ? "" : " | " + a.reference()).append(" | ")
+                        .append(d[0].formatSigned()).append(" | ").append(d[1].formatSigned()).append(" |\n");
+                verdicts.add(verdictLine(a.label(), a.reference(), acc, d[0], d[1], seeds, tasks));
             }
             md.append("\n");
             verdicts.forEach(v -> md.append("- ").append(v).append('\n'));
@@ -137,13 +188,19 @@ final class CompareReport {
 
     /** One pair's verdict, on the final accuracy, with the best accuracy's beside it. */
     static String verdictLine(String method, String base, String acc, Interval fin, Interval best, int seeds, int tasks) {
-        // One seed samples the held-out tasks but not training randomness: an interval that excludes
-        // zero then says nothing about the methods, only about this one run of each.
-        String verdict = seeds < 2 ? "not ranked: one seed (over held-out tasks alone: " + Verdict.of(fin).label() + ")"
-                : Verdict.of(fin).label();
         return String.format(Locale.ROOT, "**%s vs %s: %s** (final %s difference %s; best: %s, %s; %d seed%s x %d tasks)",
-                method, base, verdict, acc, fin.formatSigned(), best.formatSigned(), Verdict.of(best).label(),
+                method, base, verdict(fin, seeds), acc, fin.formatSigned(), best.formatSigned(), Verdict.of(best).label(),
                 seeds, seeds == 1 ? "" : "s", tasks);
+    }
+
+    /**
+     * The verdict on a paired difference. One seed samples the held-out tasks but not training
+     * randomness: an interval that excludes zero then says nothing about the methods, only about
+     * this one run of each.
+     */
+    private static String verdict(Interval difference, int seeds) {
+        return seeds < 2 ? "not ranked: one seed (over held-out tasks alone: " + Verdict.of(difference).label() + ")"
+                : Verdict.of(difference).label();
     }
 
     private static double[][] perTask(List<RunLog> runs, String acc, boolean best) {

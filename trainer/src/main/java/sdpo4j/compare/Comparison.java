@@ -18,9 +18,10 @@ import sdpo4j.train.TrainConfig;
 import sdpo4j.train.Trainer;
 
 /**
- * Runs every method x seed of a {@link CompareConfig} as an ordinary training run in
- * {@code <dir>/<method>-seed<seed>/}, {@code parallel-runs} at a time, then writes the report.
- * Same model, data, sampling seeds and settings; only the objective differs. Runs are
+ * Runs every method x seed of a {@link CompareConfig} (or every {@link Arm} x seed of an
+ * ablation set) as an ordinary training run in {@code <dir>/<arm>-seed<seed>/},
+ * {@code parallel-runs} at a time, then writes the report. Same model, data, sampling seeds and
+ * settings; only the objective (or an ablation's keys) differs. Runs are
  * independent (each has its own model, optimiser and random streams), so running them side by
  * side changes their wall times but not their results.
  */
@@ -29,12 +30,21 @@ public final class Comparison {
 
     /** Returns the report file, or null when a stop was requested before all runs finished. */
     public static Path run(CompareConfig cfg, RunDirectory dir, BooleanSupplier stop) {
+        return run(cfg, methodArms(cfg), dir, stop);
+    }
+
+    /**
+     * Trains every arm once per seed of {@code cfg} ({@code parallel-runs} at a time) and writes
+     * the report, whose statistics settings and header come from {@code cfg}. Returns the report
+     * file, or null when a stop was requested before all runs finished.
+     */
+    public static Path run(CompareConfig cfg, List<Arm> arms, RunDirectory dir, BooleanSupplier stop) {
         List<String> names = new ArrayList<>();
         List<TrainConfig> configs = new ArrayList<>();
         for (long seed : cfg.seeds()) {
-            for (ObjectiveKind method : cfg.methods()) {
-                names.add(runName(method, seed));
-                configs.add(cfg.train().withObjectiveName(method).withSeed(seed));
+            for (Arm arm : arms) {
+                names.add(runName(arm.label(), seed));
+                configs.add(arm.train().withSeed(seed));
             }
         }
         AtomicInteger started = new AtomicInteger();
@@ -76,21 +86,27 @@ public final class Comparison {
             pool.shutdown();
         }
         List<RunLog> logs = new ArrayList<>();
-        int responsesPerStep = cfg.train().prompts() * cfg.train().groupSize();
         for (long seed : cfg.seeds()) {
-            for (ObjectiveKind method : cfg.methods()) {
-                logs.add(RunLog.read(label(method), seed, dir.resolve(runName(method, seed)).resolve(RunDirectory.METRICS_FILE),
-                        responsesPerStep));
+            for (Arm arm : arms) {
+                logs.add(RunLog.read(arm.label(), seed, dir.resolve(runName(arm.label(), seed)).resolve(RunDirectory.METRICS_FILE),
+                        arm.train().prompts() * arm.train().groupSize()));
             }
         }
-        return CompareReport.write(cfg, logs, dir.path());
+        return CompareReport.write(cfg, arms, logs, dir.path());
     }
 
-    static String label(ObjectiveKind method) {
+    /** {@code compare}'s arms: one per method, each but the baseline paired against it. */
+    static List<Arm> methodArms(CompareConfig cfg) {
+        String base = label(cfg.baseline());
+        return cfg.methods().stream().map(k -> Arm.method(label(k), cfg.train().withObjectiveName(k),
+                label(k).equals(base) ? null : base)).toList();
+    }
+
+    public static String label(ObjectiveKind method) {
         return method.name().toLowerCase(Locale.ROOT);
     }
 
-    private static String runName(ObjectiveKind method, long seed) {
-        return label(method) + "-seed" + seed;
+    private static String runName(String label, long seed) {
+        return label + "-seed" + seed;
     }
 }

@@ -70,7 +70,18 @@ public final class TeacherContexts {
         }
     }
 
+    /** What a teacher context may show: the SDPO paper's teacher-context ablation. */
+    public enum Sources {
+        /** A successful sibling, and the feedback when there is none (or always, with feedback-with-solution): SDPO. */
+        BOTH,
+        /** A successful sibling only: a response whose group has no other success has no teacher. */
+        SOLUTION,
+        /** The environment's feedback only: siblings are never shown. */
+        FEEDBACK
+    }
+
     private final Templates templates;
+    private final Sources sources;
     private final boolean feedbackWithSolution;
 
     /**
@@ -78,7 +89,17 @@ public final class TeacherContexts {
      *     (the official default is off)
      */
     public TeacherContexts(Templates templates, boolean feedbackWithSolution) {
+        this(templates, Sources.BOTH, feedbackWithSolution);
+    }
+
+    /**
+     * @param sources what a context may show
+     * @param feedbackWithSolution with {@link Sources#BOTH}: include the feedback block even when
+     *     a solution is shown (the official default is off)
+     */
+    public TeacherContexts(Templates templates, Sources sources, boolean feedbackWithSolution) {
         this.templates = templates;
+        this.sources = sources;
         this.feedbackWithSolution = feedbackWithSolution;
     }
 
@@ -95,9 +116,11 @@ public final class TeacherContexts {
                     others.add(j);
                 }
             }
-            String solution = others.isEmpty() ? null : group.get(others.get(rng.nextInt(others.size()))).response();
+            String solution = others.isEmpty() || sources == Sources.FEEDBACK ? null
+                    : group.get(others.get(rng.nextInt(others.size()))).response();
             String feedback = group.get(i).score().feedback();
-            boolean useFeedback = !feedback.isBlank() && (solution == null || feedbackWithSolution);
+            boolean useFeedback = sources != Sources.SOLUTION && !feedback.isBlank()
+                    && (solution == null || feedbackWithSolution);
             out.add(solution == null && !useFeedback ? Optional.empty()
                     : Optional.of(new Context(solution, useFeedback ? feedback : null)));
         }

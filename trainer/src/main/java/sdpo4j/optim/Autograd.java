@@ -35,6 +35,9 @@ public final class Autograd {
      * a worker thread that runs models outside a recording would otherwise build autograd graphs.
      */
     public static void disableOnThisThread() {
+        // The JNI call needs the native library, which loading the engine brings: a worker thread can be
+        // the first to touch libtorch (compare and ablate start their runs on a pool before any array exists).
+        ai.djl.engine.Engine.getEngine("PyTorch");
         JniUtils.setGradMode(false);
     }
 

@@ -3,7 +3,9 @@ package sdpo4j.train;
 import sdpo4j.config.Check;
 import sdpo4j.config.ConfigException;
 import sdpo4j.config.Doc;
+import sdpo4j.config.Yaml;
 import sdpo4j.env.EnvConfig;
+import sdpo4j.env.TeacherContexts;
 import sdpo4j.lm.lora.LoraConfig;
 import sdpo4j.optim.ObjectiveConfig;
 import sdpo4j.optim.ObjectiveKind;
@@ -39,6 +41,7 @@ public record TrainConfig(
         int maxNewTokens,
         double temperature,
         boolean feedbackWithSolution,
+        TeacherContexts.Sources teacherContext,
         String promptsDir,
         ChatConfig chat,
         int completionsEvery,
@@ -90,6 +93,13 @@ public record TrainConfig(
                     "the rollout temperature (" + temperature + "): student and teacher distributions use the "
                     + "temperature the responses were sampled at (SPEC 1.1)");
         }
+        if (teacherContext == null) {
+            throw new ConfigException("teacher-context", null, "both, solution or feedback");
+        }
+        if (feedbackWithSolution && teacherContext != TeacherContexts.Sources.BOTH) {
+            throw new ConfigException("feedback-with-solution", true, "false with teacher-context: "
+                    + Yaml.enumName(teacherContext) + " (it only shows one source; both shows feedback beside a solution)");
+        }
         Check.atLeast("completions-every", completionsEvery, 0);
         DegenerateSettings.refuse(objective, groupSize, prompts, temperature);
         DegenerateSettings.refuseInexactMicroBatches(objective, prompts / optimizerStepsPerRollout, microBatchPrompts);
@@ -128,7 +138,7 @@ public record TrainConfig(
                 .lr(lr).warmupSteps(warmupSteps).adamBeta1(adamBeta1).adamBeta2(adamBeta2).adamEpsilon(adamEpsilon)
                 .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).maxGradNorm(maxGradNorm)
                 .maxNewTokens(maxNewTokens).temperature(temperature).feedbackWithSolution(feedbackWithSolution)
-                .promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed)
+                .teacherContext(teacherContext).promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed)
                 .lora(lora).memory(memory);
     }
 
@@ -178,6 +188,10 @@ public record TrainConfig(
         private double temperature = 1.0;
         @Doc("show feedback even when a successful sibling is shown")
         private boolean feedbackWithSolution = false;
+        @Doc("what a teacher context may show: `both` (a successful sibling, and the feedback when there is none), "
+                + "`solution` (a successful sibling only: a response without one has no teacher) or `feedback` (the "
+                + "feedback only, never a sibling)")
+        private TeacherContexts.Sources teacherContext = TeacherContexts.Sources.BOTH;
         @Doc("teacher-context templates")
         private String promptsDir = "prompts";
         @Doc("the chat template's system turn and variables, for prompts and teacher contexts alike")
@@ -302,6 +316,11 @@ public record TrainConfig(
             return this;
         }
 
+        public Builder teacherContext(TeacherContexts.Sources v) {
+            teacherContext = v;
+            return this;
+        }
+
         public Builder promptsDir(String v) {
             promptsDir = v;
             return this;
@@ -345,7 +364,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
                     optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate,
-                    emaSchedule, maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, promptsDir, chat, completionsEvery,
+                    emaSchedule, maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, teacherContext, promptsDir, chat, completionsEvery,
                     eval, checkpoint, seed, lora, memory);
         }
     }

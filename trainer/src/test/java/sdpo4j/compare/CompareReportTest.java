@@ -88,6 +88,30 @@ class CompareReportTest {
     }
 
     @Test
+    void anAblationIsPairedWithItsOwnReferenceAndGetsARowInTheAblationTable() throws Exception {
+        CompareConfig cfg = ConfigLoader.load(CompareConfig.class, CompareConfig.DEFAULT, null,
+                List.of("methods=[grpo, sdpo]", "seeds=[0, 1, 2]", "bootstrap-replicates=500"));
+        List<Arm> arms = new ArrayList<>(Comparison.methodArms(cfg));
+        arms.add(new Arm("ema-0", cfg.train().toBuilder().emaRate(0).build(), "sdpo", "EMA rate", "0 (frozen)", "ema-rate: 0.0"));
+        List<RunLog> logs = new ArrayList<>();
+        for (long s = 0; s < 3; s++) {
+            logs.add(log("grpo", s, 0, 0, 0, 0, 0, 0));
+            logs.add(log("sdpo", s, 0, 1, 0, 1, 0, 1));
+            logs.add(log("ema-0", s, 0, 1, 0, 1, 0, 1)); // sdpo's results exactly: far above grpo, level with sdpo
+        }
+        String md = Files.readString(CompareReport.write(cfg, arms, logs, dir));
+        // ema-0's values are those of sdpo - grpo (0, 1, 0, 1, 0, 1 on every seed): the same resamples, the same interval
+        assertTrue(md.startsWith("# Ablations\n"), md);
+        assertTrue(md.contains("| EMA rate | 0 (frozen) | ema-0 | `ema-rate: 0.0` | 0.500 [0.278, 0.722] | sdpo | "
+                + "+0.000 [+0.000, +0.000] | not distinguishable at this budget |"), md);
+        assertTrue(md.contains("## Against each arm's reference"), md);
+        assertTrue(md.contains("| sdpo | grpo | +0.500 [+0.278, +0.722] | "), md);
+        assertTrue(md.contains("**sdpo vs grpo: better**"), md);
+        assertTrue(md.contains("**ema-0 vs sdpo: not distinguishable at this budget**"), md);
+        assertTrue(!md.contains("ema-0 vs grpo"), md);
+    }
+
+    @Test
     void meanCurvesAverageXAndYAtEachStep() throws Exception {
         double[][] c = CompareReport.meanCurve(List.of(log("grpo", 0, 1, 1), log("grpo", 1, 0, 0)),
                 "eval_greedy_accuracy", RunLog.GENERATED_TOKENS);

@@ -42,6 +42,7 @@ class ConfigDocsTest {
     void everyKeyHasADoc() {
         assertEquals(List.of(), ConfigDocs.undocumented(TrainConfig.class));
         assertEquals(List.of(), ConfigDocs.undocumented(CompareConfig.class));
+        assertEquals(List.of(), ConfigDocs.undocumented(sdpo4j.compare.Ablation.class));
         assertEquals(List.of(), ConfigDocs.undocumented(SamplingConfig.class));
     }
 
@@ -106,7 +107,7 @@ class ConfigDocsTest {
     void configDocsWriteRefreshesTheMarkedTablesAndNamesMissingOnes() throws IOException {
         Path file = dir.resolve("t.md");
         Files.writeString(file, "# T\n<!-- generated: train -->\nstale\n<!-- end generated -->\n"
-                + "<!-- generated: compare -->\n<!-- end generated -->\n");
+                + "<!-- generated: compare -->\n<!-- end generated -->\n<!-- generated: ablation -->\n<!-- end generated -->\n");
         assertEquals(0, run("config-docs", "--write", "--docs", dir.toString()));
         Map<String, String> marked = GeneratedSections.marked(Files.readString(file));
         assertEquals(ConfigDocs.table(new ConfigDocs.Section("train", TrainConfig.class, TrainConfig.DEFAULT)), marked.get("train"));
@@ -115,7 +116,7 @@ class ConfigDocsTest {
         StringWriter err = new StringWriter();
         assertEquals(2, Main.execute(new String[] {"config-docs", "--write", "--docs", dir.toString()},
                 new PrintWriter(new StringWriter(), true), new PrintWriter(err, true)));
-        assertTrue(err.toString().contains("no docs file in " + dir + " has a section for [train, compare]"), err.toString());
+        assertTrue(err.toString().contains("no docs file in " + dir + " has a section for [train, compare, ablation]"), err.toString());
     }
 
     private static int run(String... args) {

@@ -139,6 +139,23 @@ class EnvTest {
     }
 
     @Test
+    void theContextAblationsShowOneSourceOnly() {
+        TeacherContexts.Templates t = TeacherContexts.Templates.load(Path.of("../prompts"), "default");
+        var group = List.of(bad("5", "too large"), ok("3"), bad("x", "unreadable"), ok("3 "));
+        var solutionOnly = new TeacherContexts(t, TeacherContexts.Sources.SOLUTION, false).build(group, new SplittableRandom(0));
+        assertEquals(Optional.of(new TeacherContexts.Context("3 ", null)), solutionOnly.get(1));
+        assertEquals(Optional.of(new TeacherContexts.Context("3", null)), solutionOnly.get(3));
+        assertTrue(List.of("3", "3 ").contains(solutionOnly.get(0).orElseThrow().solution()) && solutionOnly.get(0).orElseThrow().feedback() == null);
+        // no success in the group: no sibling to show, and the feedback is not shown either
+        assertEquals(List.of(Optional.empty(), Optional.empty()), new TeacherContexts(t, TeacherContexts.Sources.SOLUTION, false)
+                .build(List.of(bad("5", "too large"), bad("6", "too small")), new SplittableRandom(0)));
+        var feedbackOnly = new TeacherContexts(t, TeacherContexts.Sources.FEEDBACK, false).build(group, new SplittableRandom(0));
+        assertEquals(List.of(Optional.of(new TeacherContexts.Context(null, "too large")), Optional.empty(),
+                Optional.of(new TeacherContexts.Context(null, "unreadable")), Optional.empty()), feedbackOnly,
+                "failures see their feedback even beside a success; successes (no feedback) have no teacher");
+    }
+
+    @Test
     void severalSuccessesNeverShowAResponseItsOwnText() {
         SplittableRandom rng = new SplittableRandom(3);
         for (int trial = 0; trial < 50; trial++) {
