@@ -3,6 +3,7 @@ package sdpo4j.sweep;
 import java.nio.file.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
+import sdpo4j.optim.Autograd;
 import sdpo4j.run.RunDirectory;
 
 /**
@@ -34,6 +35,9 @@ final class RunCell implements Function<Cell, CellResult> {
         String executor = task == null ? "none" : org.apache.spark.SparkEnv.get().executorId();
         store.log(cell.hash(), dir.path().getFileName().toString(), "started on executor " + executor);
         long start = System.nanoTime();
+        // Spark's task threads are libtorch threads with grad mode on (its default for a new thread); every
+        // base command expects it off outside its recordings, as on the main thread the CLI runs them on.
+        Autograd.disableOnThisThread();
         // A killed task (job cancelled) is interrupted: a training run then stops at its next step.
         var metrics = cell.base().runner().run(cell, dir, () -> task != null && task.isInterrupted());
         double seconds = (System.nanoTime() - start) / 1e9;
