@@ -43,7 +43,10 @@ class ConfigDocsTest {
     void everyMarkedSectionIsAConfigOnTheLaunchersClassPath() {
         List<String> names = ConfigDocs.sections().stream().map(ConfigDocs.Section::name).sorted().toList();
         assertEquals(List.of("ablation", "bridge", "compare", "sim", "train"), names);
-        assertEquals(names, List.copyOf(GeneratedSections.markedIn(DOCS).keySet()));
+        // The sweep module (Spark) adds the sweep config's table: its own ConfigDocsTest checks it.
+        List<String> all = new ArrayList<>(names);
+        all.add("sweep");
+        assertEquals(all.stream().sorted().toList(), List.copyOf(GeneratedSections.markedIn(DOCS).keySet()));
     }
 
     @Test

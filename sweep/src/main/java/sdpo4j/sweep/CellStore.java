@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import sdpo4j.run.AtomicFiles;
 import sdpo4j.run.RunDirectory;
@@ -15,10 +16,13 @@ import sdpo4j.run.RunDirectory;
  * A sweep's cells on disk: {@code cells/HASH/} is a finished cell, its run directory with
  * {@code cell.json}. An attempt runs in {@code cells/.attempts/HASH-ATTEMPT/} and is committed by
  * renaming it to {@code cells/HASH}, which succeeds for one attempt only: a retried or duplicate
- * task never yields a second copy, and a cell that has its directory is never run again.
+ * task never yields a second copy, and a cell that has its directory is never run again. Every
+ * attempt's start and end is appended to {@code cells/attempts.log}, one line each, from
+ * whichever JVM ran it: the record that a cell was committed once.
  */
 final class CellStore {
     static final String RESULT_FILE = "cell.json";
+    static final String LOG_FILE = "attempts.log";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path cells;
@@ -58,6 +62,7 @@ final class CellStore {
             AtomicFiles.writeString(attempt.resolve(RESULT_FILE), JSON.writeValueAsString(result));
             try {
                 Files.move(attempt.path(), dir(result.hash()), StandardCopyOption.ATOMIC_MOVE);
+                log(result.hash(), attempt.path().getFileName().toString(), "committed");
                 return result;
             } catch (IOException e) {
                 // rename(2) refuses a non-empty target: another attempt committed this cell first.
@@ -66,10 +71,26 @@ final class CellStore {
                     throw e;
                 }
                 AtomicFiles.deleteTree(attempt.path());
+                log(result.hash(), attempt.path().getFileName().toString(), "discarded (committed before)");
                 return first.get();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit cell " + result.hash() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Appends {@code HASH ATTEMPT EVENT} to the log. One short line per write(2) with O_APPEND, so
+     * lines from concurrent executors on one file system do not interleave.
+     */
+    void log(String hash, String attempt, String event) {
+        Path f = cells.resolve(LOG_FILE);
+        try {
+            Files.createDirectories(cells);
+            Files.writeString(f, hash + " " + attempt + " " + event + "\n", StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + f + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package sdpo4j.sweep;
 import java.nio.file.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
+import sdpo4j.optim.Autograd;
 import sdpo4j.run.RunDirectory;
 
 /**
@@ -24,17 +25,22 @@ final class RunCell implements Function<Cell, CellResult> {
         CellStore store = new CellStore(Path.of(sweepDir));
         var done = store.finished(cell.hash());
         if (done.isPresent()) {
+            store.log(cell.hash(), "-", "skipped (finished before)");
             return done.get();
         }
         TaskContext task = TaskContext.get();
         int attempt = task == null ? 0 : task.attemptNumber();
         String attemptId = task == null ? "direct" : task.stageId() + "." + task.stageAttemptNumber() + "-" + task.taskAttemptId();
         RunDirectory dir = store.attempt(cell.hash(), attemptId);
+        String executor = task == null ? "none" : org.apache.spark.SparkEnv.get().executorId();
+        store.log(cell.hash(), dir.path().getFileName().toString(), "started on executor " + executor);
         long start = System.nanoTime();
+        // Spark's task threads are libtorch threads with grad mode on (its default for a new thread); every
+        // base command expects it off outside its recordings, as on the main thread the CLI runs them on.
+        Autograd.disableOnThisThread();
         // A killed task (job cancelled) is interrupted: a training run then stops at its next step.
         var metrics = cell.base().runner().run(cell, dir, () -> task != null && task.isInterrupted());
         double seconds = (System.nanoTime() - start) / 1e9;
-        String executor = task == null ? "none" : org.apache.spark.SparkEnv.get().executorId();
         return store.commit(dir, new CellResult(cell.hash(), cell.pointLabel(), cell.seed(), metrics, seconds, attempt, executor));
     }
 }

@@ -71,7 +71,8 @@ public final class Sweep {
                 spark.setLogLevel("WARN");
                 console.println("sweep: " + cells.size() + " cells, " + todo.size() + " to run on " + spark.master()
                         + "; Spark UI: " + (spark.sc().uiWebUrl().isDefined() ? spark.sc().uiWebUrl().get() : "disabled"));
-                spark.sc().addSparkListener(new SweepProgress(console, cells.size(), cells.size() - todo.size()));
+                spark.sc().addSparkListener(new SweepProgress(console, cells.size(), cells.size() - todo.size(),
+                        spark.sc().isLocal() ? spark.sc().defaultParallelism() : 0));
                 // One partition per cell, in plan order: each cell is one task.
                 spark.parallelize(todo, todo.size()).map(new RunCell(dir)).collect();
             }

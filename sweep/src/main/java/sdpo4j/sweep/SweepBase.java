@@ -44,6 +44,19 @@ public enum SweepBase {
         return runner;
     }
 
+    /**
+     * The keys of the base config that name files or directories. An executor does not run in
+     * the driver's working directory, so the plan makes these absolute before a cell ships.
+     */
+    List<String> pathKeys() {
+        return switch (this) {
+            case SIM -> List.of();
+            case TRAIN -> List.of("model", "dataset", "eval.dataset", "prompts-dir");
+            case COMPARE -> List.of("train.model", "train.dataset", "train.eval.dataset", "train.prompts-dir");
+            case BRIDGE -> List.of("prompts-dir");
+        };
+    }
+
     /** The overrides that make a cell run sweep seed {@code seed} (after the grid's, so they win). */
     List<String> seedSets(long seed) {
         return switch (this) {

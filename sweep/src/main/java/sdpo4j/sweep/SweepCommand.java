@@ -11,7 +11,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sdpo4j.cli.RunOptions;
 import sdpo4j.cli.SubcommandProvider;
+import sdpo4j.config.ConfigDocs;
 import sdpo4j.config.ConfigLoader;
+import sdpo4j.config.DocumentedConfigs;
 import sdpo4j.run.RunException;
 
 /** {@code sdpo4j sweep}: a grid of sim, train, compare or bridge runs as Spark tasks. */
@@ -32,6 +34,14 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting, e.g. --conf "
             + "spark.executor.memory=4g (repeatable)")
     List<String> conf = new ArrayList<>();
+
+    /** The sweep config's key table (docs/scale-out.md). */
+    public static final class Configs implements DocumentedConfigs {
+        @Override
+        public List<ConfigDocs.Section> sections() {
+            return List.of(new ConfigDocs.Section("sweep", SweepConfig.class, SweepConfig.DEFAULT));
+        }
+    }
 
     /** Registers the command with the launcher. */
     public static final class Provider implements SubcommandProvider {

@@ -19,6 +19,9 @@ import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.style.Styler;
 import sdpo4j.report.Charts;
 import sdpo4j.run.AtomicFiles;
+import sdpo4j.stats.Interval;
+import sdpo4j.stats.MeanStd;
+import sdpo4j.stats.StudentT;
 
 /**
  * The sweep's {@code report.md}: per grid point and metric the mean and 95% CI over seeds with
@@ -37,8 +40,22 @@ final class SweepReport {
         this.results = results;
     }
 
-    /** One row of the table: a grid point's metric over its seeds. */
-    record Row(String point, String metric, Interval stat, List<String> hashes) {}
+    /**
+     * One row of the table: a grid point's metric over its seeds.
+     *
+     * @param ci the 95% t interval of the mean ({@link StudentT}); null for one seed
+     */
+    record Row(String point, String metric, int n, double mean, Interval ci, List<String> hashes) {
+        static Row of(String point, String metric, double[] values, List<String> hashes) {
+            return new Row(point, metric, values.length, MeanStd.of(values).mean(),
+                    values.length < 2 ? null : StudentT.meanInterval(values, 0.95), hashes);
+        }
+
+        /** Half the interval's width; NaN for one seed. */
+        double halfWidth() {
+            return ci == null ? Double.NaN : ci.hi() - ci.estimate();
+        }
+    }
 
     /** The table: grid points in plan order, metrics in first-seen order, seeds pooled. */
     List<Row> rows() {
@@ -61,7 +78,7 @@ final class SweepReport {
                         hashes.add(c.hash());
                     }
                 }
-                rows.add(new Row(e.getKey(), metric, Interval.of(values.stream().mapToDouble(Double::doubleValue).toArray()), hashes));
+                rows.add(Row.of(e.getKey(), metric, values.stream().mapToDouble(Double::doubleValue).toArray(), hashes));
             }
         }
         return rows;
@@ -86,9 +103,9 @@ final class SweepReport {
         md.append("t interval over seeds (mean ± t(0.975, n-1) · s/√n); each seed's run is linked.\n\n");
         md.append("| grid point | metric | n | mean | 95% CI | runs |\n|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.4f | %s | %s |%n", r.point(), r.metric(), r.stat().n(),
-                    r.stat().mean(), r.stat().n() < 2 ? "(one seed)"
-                            : String.format(Locale.ROOT, "[%.4f, %.4f]", r.stat().low(), r.stat().high()), links(r.hashes())));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.4f | %s | %s |%n", r.point(), r.metric(), r.n(),
+                    r.mean(), r.ci() == null ? "(one seed)"
+                            : String.format(Locale.ROOT, "[%.4f, %.4f]", r.ci().lo(), r.ci().hi()), links(r.hashes())));
         }
         List<String> plotted = plots(rows);
         if (!plotted.isEmpty()) {
@@ -138,8 +155,8 @@ final class SweepReport {
             c.getStyler().setErrorBarsColor(Color.DARK_GRAY);
             c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
             List<String> x = mine.stream().map(Row::point).toList();
-            List<Double> y = mine.stream().map(r -> r.stat().mean()).toList();
-            List<Double> err = mine.stream().map(r -> Double.isNaN(r.stat().halfWidth()) ? 0.0 : r.stat().halfWidth()).toList();
+            List<Double> y = mine.stream().map(Row::mean).toList();
+            List<Double> err = mine.stream().map(r -> r.ci() == null ? 0.0 : r.halfWidth()).toList();
             c.addSeries(metric, x, y, err);
             charts.add(c);
         }
@@ -154,9 +171,9 @@ final class SweepReport {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("point", r.point());
             m.put("metric", r.metric());
-            m.put("n", r.stat().n());
-            m.put("mean", r.stat().mean());
-            m.put("ci95_half_width", r.stat().halfWidth());
+            m.put("n", r.n());
+            m.put("mean", r.mean());
+            m.put("ci95_half_width", r.halfWidth());
             m.put("cells", r.hashes());
             table.add(m);
         }

@@ -124,7 +124,7 @@ class SweepLocalTest {
         }
         assertFalse(Files.exists(dir.resolve("cells/.attempts/" + removed.hash() + "-0.0-7")));
         try (var entries = Files.list(dir.resolve("cells"))) {
-            assertEquals(4, entries.filter(p -> !p.getFileName().toString().startsWith(".")).count());
+            assertEquals(4, entries.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).count());
         }
 
         // Nothing left to do: no Spark job at all, the same report.

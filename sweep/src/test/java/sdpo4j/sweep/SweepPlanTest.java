@@ -34,4 +34,26 @@ class SweepPlanTest {
         ConfigException e = assertThrows(ConfigException.class, () -> SweepPlan.cells(bad));
         assertTrue(e.getMessage().contains("unknown key 'lrr'") && e.getMessage().contains("did you mean"), e.getMessage());
     }
+
+    /**
+     * An executor's working directory is not the driver's: the base config file and its relative
+     * data, model and prompt paths are resolved on the driver, in the directory the sweep was
+     * started from; absolute paths are kept.
+     */
+    @Test
+    void relativePathsAreResolvedOnTheDriverBeforeTheCellsShip() {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        SweepConfig cfg = ConfigLoader.load(SweepConfig.class, SweepConfig.DEFAULT, Path.of("../configs/sweeps/compare.yaml"),
+                List.of("config=configs/quickstart.yaml", "set=[\"train.eval.dataset=/data/held-out.jsonl\"]"));
+        Cell cell = SweepPlan.cells(cfg, root).get(0);
+        sdpo4j.compare.CompareConfig c = cell.config(sdpo4j.compare.CompareConfig.class);
+        assertEquals(root.resolve("models/arithmetic-tiny").toString(), c.train().model());
+        assertEquals(root.resolve("datasets/arithmetic-1digit/train.jsonl").toString(), c.train().dataset());
+        assertEquals(root.resolve("prompts").toString(), c.train().promptsDir());
+        assertEquals("/data/held-out.jsonl", c.train().eval().dataset());
+        // The bridge's templates too; the simulator has no paths.
+        SweepConfig bridge = load("bridge.yaml", "configs/bridge.yaml");
+        assertEquals(root.resolve("prompts").toString(),
+                SweepPlan.cells(bridge, root).get(0).config(sdpo4j.bridge.BridgeConfig.class).promptsDir());
+    }
 }

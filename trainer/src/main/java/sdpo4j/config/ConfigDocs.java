@@ -99,7 +99,9 @@ public final class ConfigDocs {
             return "[" + String.join(", ", items) + "]";
         }
         try {
-            return Yaml.MAPPER.writeValueAsString(value).strip();
+            // A lone scalar comes with YAML's document marker ("--- \"\"" for the empty text): not part of the value.
+            String text = Yaml.MAPPER.writeValueAsString(value).strip();
+            return text.startsWith("--- ") ? text.substring(4) : text;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write " + value, e);
         }

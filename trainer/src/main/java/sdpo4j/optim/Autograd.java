@@ -1,5 +1,6 @@
 package sdpo4j.optim;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -12,6 +13,13 @@ import ai.djl.pytorch.jni.JniUtils;
  * {@code try (Autograd.Recording rec = Autograd.record()) { loss = ...; rec.backward(loss); }}.
  */
 public final class Autograd {
+    static {
+        // JniUtils calls libtorch directly: its natives are loaded by the engine, which a fresh JVM
+        // (compare run alone, a sweep's executor) may not have started before a worker thread's
+        // first disableOnThisThread (UnsatisfiedLinkError: torchSetGradMode).
+        Engine.getEngine("PyTorch");
+    }
+
     private Autograd() {}
 
     /**

@@ -1,5 +1,6 @@
 /**
- * Statistics shared by the reports: mean and standard deviation over seeds, bootstrap confidence
- * intervals over seeds and held-out tasks, paired differences and the verdict read from them.
+ * Statistics shared by the reports: mean and standard deviation over seeds, Student t intervals of
+ * the mean (sweeps), bootstrap confidence intervals over seeds and held-out tasks, paired
+ * differences and the verdict read from them.
  */
 package sdpo4j.stats;

@@ -1,8 +1,7 @@
-package sdpo4j.sweep;
+package sdpo4j.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,13 +30,13 @@ class StudentTTest {
 
     @Test
     void intervalOfSeeds() {
-        Interval one = Interval.of(new double[] {0.4});
-        assertEquals(0.4, one.mean(), 0);
-        assertTrue(Double.isNaN(one.halfWidth()), "no interval from one seed");
+        assertThrows(IllegalArgumentException.class, () -> StudentT.meanInterval(new double[] {0.4}, 0.95),
+                "no interval from one seed");
         // mean 2, sample std 1 over 3 values: half width t(0.975, 2) / sqrt(3)
-        Interval three = Interval.of(new double[] {1, 2, 3});
-        assertEquals(2, three.mean(), 1e-15);
-        assertEquals(4.302652729749462 / Math.sqrt(3), three.halfWidth(), 1e-9);
+        Interval three = StudentT.meanInterval(new double[] {1, 2, 3}, 0.95);
+        assertEquals(2, three.estimate(), 1e-15);
+        assertEquals(2 - 4.302652729749462 / Math.sqrt(3), three.lo(), 1e-9);
+        assertEquals(2 + 4.302652729749462 / Math.sqrt(3), three.hi(), 1e-9);
     }
 
     @Test

@@ -1,17 +1,18 @@
-package sdpo4j.sweep;
+package sdpo4j.stats;
 
 /**
  * Student's t distribution with integer degrees of freedom, for confidence intervals over a
- * handful of seeds (where the normal 1.96 would claim far too much).
+ * handful of seeds (where the normal 1.96 would claim far too much): the sweep's t interval,
+ * beside {@link Bootstrap}'s resampled one.
  */
-final class StudentT {
+public final class StudentT {
     private StudentT() {}
 
     /**
      * {@code P(|T| <= t)} for {@code df} degrees of freedom: the closed forms of Abramowitz and
      * Stegun 26.7.3 (odd df) and 26.7.4 (even df), exact for integer df.
      */
-    static double twoSidedCdf(double t, int df) {
+    public static double twoSidedCdf(double t, int df) {
         if (df < 1) {
             throw new IllegalArgumentException("degrees of freedom must be >= 1, got " + df);
         }
@@ -40,7 +41,7 @@ final class StudentT {
     }
 
     /** The {@code t} with {@code P(|T| <= t) = level}, e.g. 2.776 for level 0.95 and df 4 (bisection to 1e-12). */
-    static double twoSidedQuantile(double level, int df) {
+    public static double twoSidedQuantile(double level, int df) {
         if (!(level > 0 && level < 1)) {
             throw new IllegalArgumentException("level must be in (0, 1), got " + level);
         }
@@ -58,5 +59,19 @@ final class StudentT {
             }
         }
         return (lo + hi) / 2;
+    }
+
+    /**
+     * The t interval of the mean, {@code mean ± t(level) * s / sqrt(n)} with the sample standard
+     * deviation of {@link MeanStd}; needs two values at least.
+     */
+    public static Interval meanInterval(double[] values, double level) {
+        int n = values.length;
+        if (n < 2) {
+            throw new IllegalArgumentException("a t interval needs two values at least, got " + n);
+        }
+        MeanStd s = MeanStd.of(values);
+        double half = twoSidedQuantile(level, n - 1) * s.std() / Math.sqrt(n);
+        return new Interval(s.mean(), s.mean() - half, s.mean() + half);
     }
 }
