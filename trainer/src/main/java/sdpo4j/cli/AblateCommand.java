@@ -18,7 +18,7 @@ import sdpo4j.run.StopSignal;
 @Command(name = "ablate", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Run the papers' ablations (configs/ablations/: teacher context, EMA rate, top-K, Credit's lambda "
                 + "and C, the hybrid, RFT beside GRPO) and their reference methods over the same seeds, then write one "
-                + "report.md: each ablation's held-out accuracy with a 95% interval, paired against its reference with "
+                + "report.md: each ablation's held-out accuracy with a 95%% interval, paired against its reference with "
                 + "a verdict. The models are those of base.yaml (the built-in one: bin/sdpo4j pretrain --if-missing)."})
 public final class AblateCommand implements Callable<Integer> {
     /** What --quick sets: two steps, one seed, a few held-out tasks; it checks that every config runs. */
