@@ -118,13 +118,22 @@ public final class LmCommands {
         }
     }
 
+    /** {@code discover}. */
+    public static final class Discover implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new DiscoverCommand();
+        }
+    }
+
     /** The configs these commands read, for {@code config-docs}: {@code train} and {@code compare}. */
     public static final class Configs implements DocumentedConfigs {
         @Override
         public List<ConfigDocs.Section> sections() {
             return List.of(new ConfigDocs.Section("train", TrainConfig.class, TrainConfig.DEFAULT),
                     new ConfigDocs.Section("compare", CompareConfig.class, CompareConfig.DEFAULT,
-                            Map.of("train", "(section: the `train` table)")));
+                            Map.of("train", "(section: the `train` table)")),
+                    new ConfigDocs.Section("discover", sdpo4j.discover.DiscoverConfig.class, sdpo4j.discover.DiscoverConfig.DEFAULT));
         }
     }
 }

@@ -26,6 +26,7 @@ public final class Tokenizer implements AutoCloseable {
     private final ChatTemplate template;
     /** The prompt of one user turn under this tokenizer's chat options. */
     private final ChatTemplate.UserTurns userTurns;
+    private final ChatOptions options;
     private final List<Long> eosIds;
     private final long padId;
     private final int idBound;
@@ -36,6 +37,7 @@ public final class Tokenizer implements AutoCloseable {
         this.hf = hf;
         this.template = template;
         this.userTurns = template.userTurns(options);
+        this.options = options;
         this.eosIds = List.copyOf(eosIds);
         this.padId = padId;
     }
@@ -197,6 +199,19 @@ public final class Tokenizer implements AutoCloseable {
      */
     public long[] encodeUserTurn(String userTurn) {
         return encode(userTurns.render(userTurn));
+    }
+
+    /**
+     * The ids a model sees for a conversation of user and assistant turns (a multi-turn prompt):
+     * this tokenizer's system turn first, its template variables, the generation prompt last.
+     */
+    public long[] encodeConversation(List<ChatTemplate.Message> turns) {
+        List<ChatTemplate.Message> all = new ArrayList<>();
+        if (!options.systemPrompt().isEmpty()) {
+            all.add(new ChatTemplate.Message("system", options.systemPrompt()));
+        }
+        all.addAll(turns);
+        return encode(template.render(all, true, options.variables()));
     }
 
     /** The text {@link #encodeUserTurn} encodes. */
