@@ -138,7 +138,7 @@ final class DiscoveryReport {
                 Interval diff = boot.pairedDifference(found(cells[sdpo], cfg.budget()), found(cells[mi], cfg.budget()));
                 md.append(' ').append(diff.formatSigned()).append(" (").append(Verdict.of(diff).label()).append(") |\n");
                 verdicts.add(String.format(Locale.ROOT, "**SDPO vs %s: the paper's %.0fx fewer attempts %s at equal attempts "
-                                + "(ratio %s); at equal compute %s by wall time (ratio %s) and %s by generated tokens (ratio %s).**",
+                                + "(ratio %s); at equal compute it %s by wall time (ratio %s) and %s by generated tokens (ratio %s).**",
                         name, CLAIM, claim(ratios[0]), format(ratios[0]), claim(ratios[2]), format(ratios[2]), claim(ratios[1]),
                         format(ratios[1])));
             }
