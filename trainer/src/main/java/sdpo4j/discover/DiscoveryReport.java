@@ -242,6 +242,7 @@ final class DiscoveryReport {
         charts.add(byAttempts);
         for (Cost cost : List.of(Cost.TOKENS, Cost.SECONDS)) {
             XYChart chart = Charts.xy("Discovery probability", cost.label, "discovered", Charts.WIDTH);
+            chart.getStyler().setXAxisDecimalPattern("#,##0.#");
             double max = 0;
             for (double[][][] m : costs) {
                 for (double[] row : m[cost.ordinal()]) {
