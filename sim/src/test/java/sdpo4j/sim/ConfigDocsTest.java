@@ -42,7 +42,7 @@ class ConfigDocsTest {
     @Test
     void everyMarkedSectionIsAConfigOnTheLaunchersClassPath() {
         List<String> names = ConfigDocs.sections().stream().map(ConfigDocs.Section::name).sorted().toList();
-        assertEquals(List.of("ablation", "bridge", "compare", "sim", "train"), names);
+        assertEquals(List.of("ablation", "bridge", "compare", "discover", "sim", "train"), names);
         // The sweep module (Spark) adds the sweep config's table: its own ConfigDocsTest checks it.
         List<String> all = new ArrayList<>(names);
         all.add("sweep");

@@ -134,7 +134,15 @@ public final class LmCommands {
         }
     }
 
-    /** The configs these commands read, for {@code config-docs}: {@code train}, {@code compare} and {@code ablation}. */
+    /** {@code discover}. */
+    public static final class Discover implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new DiscoverCommand();
+        }
+    }
+
+    /** The configs these commands read, for {@code config-docs}: {@code train}, {@code compare}, {@code ablation} and {@code discover}. */
     public static final class Configs implements DocumentedConfigs {
         @Override
         public List<ConfigDocs.Section> sections() {
@@ -142,7 +150,8 @@ public final class LmCommands {
                     new ConfigDocs.Section("compare", CompareConfig.class, CompareConfig.DEFAULT,
                             Map.of("train", "(section: the `train` table)")),
                     new ConfigDocs.Section("ablation", sdpo4j.compare.Ablation.class, sdpo4j.compare.Ablation.DEFAULT,
-                            Map.of("train", "(section: the `train` table; defaults: base.yaml's `train`)")));
+                            Map.of("train", "(section: the `train` table; defaults: base.yaml's `train`)")),
+                    new ConfigDocs.Section("discover", sdpo4j.discover.DiscoverConfig.class, sdpo4j.discover.DiscoverConfig.DEFAULT));
         }
     }
 }

@@ -33,26 +33,66 @@ public final class Bootstrap {
         this.level = level;
     }
 
+    /** Which seeds one replicate drew (with replacement) and, for each drawn seed in turn, which of its tasks. */
+    public record Draw(int[] seeds, int[][] tasks) {}
+
     /** Interval of the grand mean of {@code x[seed][task]} (rows may differ in length). */
     public Interval mean(double[][] x) {
         check(x, "x");
-        double[] stats = new double[replicates];
-        SplittableRandom rng = new SplittableRandom(seed);
-        int[] seeds = new int[x.length];
-        for (int r = 0; r < replicates; r++) {
-            draw(rng, seeds);
+        int[] shape = new int[x.length];
+        for (int s = 0; s < x.length; s++) {
+            shape[s] = x[s].length;
+        }
+        return statistic(shape, d -> {
             double sum = 0;
             long n = 0;
-            for (int s : seeds) {
-                double[] row = x[s];
-                for (int t = 0; t < row.length; t++) {
-                    sum += row[rng.nextInt(row.length)];
+            for (int i = 0; i < d.seeds().length; i++) {
+                double[] row = x[d.seeds()[i]];
+                for (int t : d.tasks()[i]) {
+                    sum += row[t];
                 }
                 n += row.length;
             }
-            stats[r] = sum / n;
+            return sum / n;
+        });
+    }
+
+    /**
+     * Interval of any statistic of seeds x tasks (seed s has {@code tasksPerSeed[s]} tasks): its
+     * value on the data as measured, and the percentiles of its values on the resampled draws. A
+     * statistic computed from several methods' values on the same draw is paired. Draws on which
+     * it is undefined (NaN) are left out; it may be infinite (a level never reached).
+     */
+    public Interval statistic(int[] tasksPerSeed, java.util.function.ToDoubleFunction<Draw> stat) {
+        int[] identity = new int[tasksPerSeed.length];
+        int[][] all = new int[tasksPerSeed.length][];
+        for (int s = 0; s < identity.length; s++) {
+            identity[s] = s;
+            all[s] = java.util.stream.IntStream.range(0, tasksPerSeed[s]).toArray();
         }
-        return interval(grandMean(x), stats);
+        double estimate = stat.applyAsDouble(new Draw(identity, all));
+        double[] stats = new double[replicates];
+        int kept = 0;
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int r = 0; r < replicates; r++) {
+            int[] seeds = new int[tasksPerSeed.length];
+            draw(rng, seeds);
+            int[][] tasks = new int[seeds.length][];
+            for (int i = 0; i < seeds.length; i++) {
+                tasks[i] = new int[tasksPerSeed[seeds[i]]];
+                for (int t = 0; t < tasks[i].length; t++) {
+                    tasks[i][t] = rng.nextInt(tasks[i].length);
+                }
+            }
+            double v = stat.applyAsDouble(new Draw(seeds, tasks));
+            if (!Double.isNaN(v)) {
+                stats[kept++] = v;
+            }
+        }
+        if (kept == 0) {
+            return new Interval(estimate, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY); // no information
+        }
+        return interval(estimate, Arrays.copyOf(stats, kept));
     }
 
     /**
@@ -96,19 +136,8 @@ public final class Bootstrap {
         double h = (sorted.length - 1) * p;
         int lo = (int) Math.floor(h);
         int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-    }
-
-    private static double grandMean(double[][] x) {
-        double sum = 0;
-        long n = 0;
-        for (double[] row : x) {
-            for (double v : row) {
-                sum += v;
-            }
-            n += row.length;
-        }
-        return sum / n;
+        // Equal neighbours (two infinities among them) and exact order statistics need no interpolation.
+        return sorted[lo] == sorted[hi] || h == lo ? sorted[lo] : sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
     }
 
     private static void check(double[][] x, String name) {

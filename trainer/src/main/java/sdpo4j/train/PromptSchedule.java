@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * {@code prompts} tasks after position {@code s * prompts}. Being stateless is what lets
  * {@code --resume} continue the data stream from the step count alone.
  */
-final class PromptSchedule<T> {
+public final class PromptSchedule<T> {
     private final List<T> tasks;
     private final int perStep;
     private final long seed;
@@ -48,7 +48,7 @@ final class PromptSchedule<T> {
     }
 
     /** An independent seed for (run seed, purpose, index): the per-step random streams. */
-    static long streamSeed(long seed, long purpose, long index) {
+    public static long streamSeed(long seed, long purpose, long index) {
         return new SplittableRandom(new SplittableRandom(seed ^ purpose).nextLong() + index).nextLong();
     }
 }

@@ -107,14 +107,18 @@ public final class SelfDistillationStep {
         List<Generation> gens = new Generator(student, tokenizer).generate(m, prompts, sampling);
         List<RolloutGroup> groups = new ArrayList<>();
         for (int i = 0; i < tasks.size(); i++) {
-            List<Generation> mine = gens.subList(i * groupSize, (i + 1) * groupSize);
-            List<Score> scores = new ArrayList<>();
-            for (Generation g : mine) {
-                scores.add(env.score(tasks.get(i), g.text()));
-            }
-            groups.add(new RolloutGroup(tasks.get(i), prompts.get(i * groupSize), mine, scores));
+            groups.add(scored(env, tasks.get(i), prompts.get(i * groupSize), gens.subList(i * groupSize, (i + 1) * groupSize)));
         }
         return groups;
+    }
+
+    /** The group of {@code responses} to {@code task} (sampled from {@code promptIds}), each scored by {@code env}. */
+    public static RolloutGroup scored(Environment env, Task task, long[] promptIds, List<Generation> responses) {
+        List<Score> scores = new ArrayList<>();
+        for (Generation g : responses) {
+            scores.add(env.score(task, g.text()));
+        }
+        return new RolloutGroup(task, promptIds, responses, scores);
     }
 
     /**

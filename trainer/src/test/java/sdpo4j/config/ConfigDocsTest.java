@@ -107,7 +107,8 @@ class ConfigDocsTest {
     void configDocsWriteRefreshesTheMarkedTablesAndNamesMissingOnes() throws IOException {
         Path file = dir.resolve("t.md");
         Files.writeString(file, "# T\n<!-- generated: train -->\nstale\n<!-- end generated -->\n"
-                + "<!-- generated: compare -->\n<!-- end generated -->\n<!-- generated: ablation -->\n<!-- end generated -->\n");
+                + "<!-- generated: compare -->\n<!-- end generated -->\n<!-- generated: ablation -->\n<!-- end generated -->\n"
+                + "<!-- generated: discover -->\n<!-- end generated -->\n");
         assertEquals(0, run("config-docs", "--write", "--docs", dir.toString()));
         Map<String, String> marked = GeneratedSections.marked(Files.readString(file));
         assertEquals(ConfigDocs.table(new ConfigDocs.Section("train", TrainConfig.class, TrainConfig.DEFAULT)), marked.get("train"));
@@ -116,7 +117,7 @@ class ConfigDocsTest {
         StringWriter err = new StringWriter();
         assertEquals(2, Main.execute(new String[] {"config-docs", "--write", "--docs", dir.toString()},
                 new PrintWriter(new StringWriter(), true), new PrintWriter(err, true)));
-        assertTrue(err.toString().contains("no docs file in " + dir + " has a section for [train, compare, ablation]"), err.toString());
+        assertTrue(err.toString().contains("no docs file in " + dir + " has a section for [train, compare, ablation, discover]"), err.toString());
     }
 
     private static int run(String... args) {

@@ -103,4 +103,31 @@ class BootstrapTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> boot.mean(new double[][] {{Double.NaN}}))
                 .getMessage().contains("non-finite"));
     }
+
+    @Test
+    void aStatisticOfAllDrawsIsTheMeanWhenItIsTheMean() {
+        double[][] x = sample(new Random(3), 0.5, 4, 7, 0.2);
+        Bootstrap b = new Bootstrap(300, 5, 0.95);
+        Interval viaMean = b.mean(x);
+        Interval viaStatistic = b.statistic(new int[] {7, 7, 7, 7}, d -> {
+            double sum = 0;
+            int n = 0;
+            for (int i = 0; i < d.seeds().length; i++) {
+                for (int t : d.tasks()[i]) {
+                    sum += x[d.seeds()[i]][t];
+                    n++;
+                }
+            }
+            return sum / n;
+        });
+        assertEquals(viaMean, viaStatistic);
+    }
+
+    @Test
+    void anInfiniteStatisticGivesAnInfiniteBoundNotANan() {
+        // a level reached in under half of the draws: the upper bound is "never"
+        Interval i = new Bootstrap(400, 1, 0.95).statistic(new int[] {2, 2}, d -> d.tasks()[0][0] == 0 ? 1 : Double.POSITIVE_INFINITY);
+        assertEquals(1, i.lo());
+        assertEquals(Double.POSITIVE_INFINITY, i.hi());
+    }
 }

@@ -30,6 +30,7 @@ public final class Tokenizer implements AutoCloseable {
     private final ChatTemplate template;
     /** The prompt of one user turn under this tokenizer's chat options. */
     private final ChatTemplate.UserTurns userTurns;
+    private final ChatOptions options;
     private final List<Long> eosIds;
     private final long answerEndId;
     private final long padId;
@@ -47,6 +48,7 @@ public final class Tokenizer implements AutoCloseable {
         this.hf = hf;
         this.template = template;
         this.userTurns = template.userTurns(options);
+        this.options = options;
         this.eosIds = List.copyOf(eosIds);
         this.padId = padId;
     }
@@ -260,6 +262,19 @@ public final class Tokenizer implements AutoCloseable {
      */
     public long[] encodeUserTurn(String userTurn) {
         return encodeRendered(userTurns.render(userTurn));
+    }
+
+    /**
+     * The ids a model sees for a conversation of user and assistant turns (a multi-turn prompt):
+     * this tokenizer's system turn first, its template variables, the generation prompt last.
+     */
+    public long[] encodeConversation(List<ChatTemplate.Message> turns) {
+        List<ChatTemplate.Message> all = new ArrayList<>();
+        if (!options.systemPrompt().isEmpty()) {
+            all.add(new ChatTemplate.Message("system", options.systemPrompt()));
+        }
+        all.addAll(turns);
+        return encode(template.render(all, true, options.variables()));
     }
 
     /** The text {@link #encodeUserTurn} encodes. */
