@@ -33,6 +33,10 @@ public record ObjectiveConfig(
         Check.range("contrast-prompts", contrastPrompts, 1, 100_000);
         Check.positive("advantage-epsilon", advantageEpsilon);
         Check.nonNegative("rft-threshold", rftThreshold);
+        if (name == ObjectiveKind.CREDIT && divergence.mode() == DistillationMode.SAMPLED_TOKEN) {
+            throw new ConfigException("divergence.mode", "sampled-token", "top-k or full for credit: its contrastive "
+                    + "baseline debiases the teacher over a support of tokens, not at the sampled one");
+        }
     }
 
     public ObjectiveConfig withName(ObjectiveKind kind) {

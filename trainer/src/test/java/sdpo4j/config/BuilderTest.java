@@ -21,6 +21,7 @@ class BuilderTest {
             "env.success-threshold=0.5", "env.python=py", "objective.name=credit", "objective.divergence.top-k=5",
             "objective.divergence.topk-source=teacher", "objective.divergence.tail-bucket=false",
             "objective.divergence.temperature=0.5", "objective.divergence.alpha=0.5", "objective.divergence.is-clip=3.0",
+            "objective.divergence.mode=full",
             "steps=7", "prompts=6", "group-size=3", "micro-batch-prompts=2", "optimizer-steps-per-rollout=3", "lr=0.001",
             "warmup-steps=2", "adam-beta1=0.8", "adam-beta2=0.99", "adam-epsilon=1.0e-7", "weight-decay=0.1", "ema-rate=0.5",
             "ema-schedule=rollout-batch", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
@@ -60,7 +61,7 @@ class BuilderTest {
         TrainConfig t = TrainConfig.DEFAULT.withSeed(3).withObjectiveName(sdpo4j.optim.ObjectiveKind.GRPO);
         assertEquals(TrainConfig.builder().seed(3)
                 .objective(ObjectiveConfig.builder().name(sdpo4j.optim.ObjectiveKind.GRPO).build()).build(), t);
-        assertEquals(new DivergenceConfig(7, sdpo4j.optim.TopKSource.STUDENT, true, 1.0, 1.0, 2.0),
+        assertEquals(new DivergenceConfig(7, sdpo4j.optim.TopKSource.STUDENT, true, 1.0, 1.0, 2.0, sdpo4j.optim.DistillationMode.TOP_K),
                 DivergenceConfig.DEFAULT.withTopK(7));
     }
 
