@@ -260,13 +260,13 @@ public final class SelfDistillationStep {
 
     /** Whether the objective reads a teacher (advantage-weighted reads token quality instead). */
     private boolean distils() {
-        ObjectiveKind kind = cfg.objective().name();
+        ObjectiveKind kind = cfg.objective().effective().name();
         return kind == ObjectiveKind.SDPO || kind == ObjectiveKind.CREDIT || kind == ObjectiveKind.HYBRID;
     }
 
     /** Whether the teacher is the objective's only signal (hybrid also has its fallback's). */
     private boolean onlyDistils() {
-        ObjectiveKind kind = cfg.objective().name();
+        ObjectiveKind kind = cfg.objective().effective().name();
         return kind == ObjectiveKind.SDPO || kind == ObjectiveKind.CREDIT;
     }
 

@@ -27,7 +27,8 @@ class BuilderTest {
             "ema-schedule=rollout-batch", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
             "feedback-with-solution=true", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
             "chat.system-prompt=s", "chat.template-variables=[a=1]", "seed=9", "lora.rank=4", "lora.alpha=8", "lora.targets=[q, o]",
-            "memory.checkpoint-activations=true", "env.feedback=terse", "objective.rft-threshold=0.5");
+            "memory.checkpoint-activations=true", "env.feedback=terse", "objective.rft-threshold=0.5",
+            "objective.distillation-weight=0.5");
 
     @Test
     void toBuilderCarriesEveryKey() throws ReflectiveOperationException {
