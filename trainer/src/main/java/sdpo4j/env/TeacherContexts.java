@@ -71,37 +71,83 @@ public final class TeacherContexts {
     }
 
     private final Templates templates;
-    private final boolean feedbackWithSolution;
+    private final RepromptConfig cfg;
 
-    /**
-     * @param feedbackWithSolution include the feedback block even when a solution is shown
-     *     (the official default is off)
-     */
-    public TeacherContexts(Templates templates, boolean feedbackWithSolution) {
+    /** Contexts with the default settings (SPEC 3). */
+    public TeacherContexts(Templates templates) {
+        this(templates, RepromptConfig.DEFAULT);
+    }
+
+    public TeacherContexts(Templates templates, RepromptConfig cfg) {
         this.templates = templates;
-        this.feedbackWithSolution = feedbackWithSolution;
+        this.cfg = cfg;
     }
 
     /**
      * The teacher context of every rollout of a group, empty where there is none. The
-     * solution shown is drawn uniformly among the other successful rollouts.
+     * solution shown is drawn uniformly among the successful rollouts (never the rollout itself
+     * unless {@code dont-reprompt-on-self-success} is off).
      */
     public List<Optional<Context>> build(List<Rollout> group, SplittableRandom rng) {
         List<Optional<Context>> out = new ArrayList<>();
         for (int i = 0; i < group.size(); i++) {
             List<Integer> others = new ArrayList<>();
             for (int j = 0; j < group.size(); j++) {
-                if (j != i && group.get(j).score().success()) {
+                if ((j != i || !cfg.dontRepromptOnSelfSuccess()) && cfg.success(group.get(j).score())) {
                     others.add(j);
                 }
             }
             String solution = others.isEmpty() ? null : group.get(others.get(rng.nextInt(others.size()))).response();
+            solution = solution != null && cfg.removeThinking() ? withoutThinking(solution) : solution;
             String feedback = group.get(i).score().feedback();
-            boolean useFeedback = !feedback.isBlank() && (solution == null || feedbackWithSolution);
+            boolean useFeedback = cfg.includeFeedback() && !feedback.isBlank()
+                    && (solution == null || !cfg.feedbackOnlyWithoutSolution());
             out.add(solution == null && !useFeedback ? Optional.empty()
                     : Optional.of(new Context(solution, useFeedback ? feedback : null)));
         }
         return out;
+    }
+
+    /**
+     * {@code text} without its {@code <think>...</think>} spans and the whitespace after each; an
+     * unclosed {@code <think>} (a response cut mid-thought) is removed to the end.
+     */
+    static String withoutThinking(String text) {
+        StringBuilder sb = new StringBuilder();
+        int from = 0;
+        while (true) {
+            int open = text.indexOf("<think>", from);
+            if (open < 0) {
+                sb.append(text, from, text.length());
+                return sb.toString().strip();
+            }
+            sb.append(text, from, open);
+            int close = text.indexOf("</think>", open);
+            if (close < 0) {
+                return sb.toString().strip();
+            }
+            from = close + "</think>".length();
+            while (from < text.length() && Character.isWhitespace(text.charAt(from))) {
+                from++;
+            }
+        }
+    }
+
+    /**
+     * A tokenized teacher context cut to {@code max-reprompt-len} on the configured side, or
+     * refused ({@code error}) with its length and the limit.
+     */
+    public long[] fit(long[] ids) {
+        int max = cfg.maxRepromptLen();
+        if (ids.length <= max) {
+            return ids;
+        }
+        return switch (cfg.truncation()) {
+            case RIGHT -> java.util.Arrays.copyOfRange(ids, 0, max);
+            case LEFT -> java.util.Arrays.copyOfRange(ids, ids.length - max, ids.length);
+            case ERROR -> throw new DatasetException("a teacher context has " + ids.length + " tokens, over "
+                    + "reprompt.max-reprompt-len " + max + " (reprompt.truncation: error; set right or left to cut it)");
+        };
     }
 
     /**

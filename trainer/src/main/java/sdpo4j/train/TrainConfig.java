@@ -4,6 +4,7 @@ import sdpo4j.config.Check;
 import sdpo4j.config.ConfigException;
 import sdpo4j.config.Doc;
 import sdpo4j.env.EnvConfig;
+import sdpo4j.env.RepromptConfig;
 import sdpo4j.lm.lora.LoraConfig;
 import sdpo4j.optim.ObjectiveConfig;
 import sdpo4j.optim.ObjectiveKind;
@@ -38,7 +39,7 @@ public record TrainConfig(
         double maxGradNorm,
         int maxNewTokens,
         double temperature,
-        boolean feedbackWithSolution,
+        RepromptConfig reprompt,
         String promptsDir,
         ChatConfig chat,
         int completionsEvery,
@@ -96,6 +97,7 @@ public record TrainConfig(
         eval = eval == null ? EvalConfig.DEFAULT : eval;
         checkpoint = checkpoint == null ? CheckpointConfig.DEFAULT : checkpoint;
         chat = chat == null ? ChatConfig.DEFAULT : chat;
+        reprompt = reprompt == null ? RepromptConfig.DEFAULT : reprompt;
         lora = lora == null ? LoraConfig.DEFAULT : lora;
         memory = memory == null ? MemoryConfig.DEFAULT : memory;
         if (lora.enabled() && lora.dropout() > 0 && memory.checkpointActivations()) {
@@ -123,7 +125,7 @@ public record TrainConfig(
                 .groupSize(groupSize).microBatchPrompts(microBatchPrompts).optimizerStepsPerRollout(optimizerStepsPerRollout)
                 .lr(lr).warmupSteps(warmupSteps).adamBeta1(adamBeta1).adamBeta2(adamBeta2).adamEpsilon(adamEpsilon)
                 .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).maxGradNorm(maxGradNorm)
-                .maxNewTokens(maxNewTokens).temperature(temperature).feedbackWithSolution(feedbackWithSolution)
+                .maxNewTokens(maxNewTokens).temperature(temperature).reprompt(reprompt)
                 .promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed)
                 .lora(lora).memory(memory);
     }
@@ -172,8 +174,8 @@ public record TrainConfig(
         private int maxNewTokens = 32;
         @Doc("rollout temperature; `objective.divergence.temperature` must equal it")
         private double temperature = 1.0;
-        @Doc("show feedback even when a successful sibling is shown")
-        private boolean feedbackWithSolution = false;
+        @Doc("how each response's teacher context is built from its group (TRL's reprompting options)")
+        private RepromptConfig reprompt = RepromptConfig.DEFAULT;
         @Doc("teacher-context templates")
         private String promptsDir = "prompts";
         @Doc("the chat template's system turn and variables, for prompts and teacher contexts alike")
@@ -293,8 +295,8 @@ public record TrainConfig(
             return this;
         }
 
-        public Builder feedbackWithSolution(boolean v) {
-            feedbackWithSolution = v;
+        public Builder reprompt(RepromptConfig v) {
+            reprompt = v;
             return this;
         }
 
@@ -341,7 +343,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
                     optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate,
-                    emaSchedule, maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, promptsDir, chat, completionsEvery,
+                    emaSchedule, maxGradNorm, maxNewTokens, temperature, reprompt, promptsDir, chat, completionsEvery,
                     eval, checkpoint, seed, lora, memory);
         }
     }

@@ -25,7 +25,9 @@ class BuilderTest {
             "steps=7", "prompts=6", "group-size=3", "micro-batch-prompts=2", "optimizer-steps-per-rollout=3", "lr=0.001",
             "warmup-steps=2", "adam-beta1=0.8", "adam-beta2=0.99", "adam-epsilon=1.0e-7", "weight-decay=0.1", "ema-rate=0.5",
             "ema-schedule=rollout-batch", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
-            "feedback-with-solution=true", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
+            "reprompt.feedback-only-without-solution=false", "reprompt.success-reward-threshold=0.5",
+            "reprompt.dont-reprompt-on-self-success=false", "reprompt.remove-thinking=true", "reprompt.include-feedback=false",
+            "reprompt.max-reprompt-len=64", "reprompt.truncation=left", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
             "chat.system-prompt=s", "chat.template-variables=[a=1]", "seed=9", "lora.rank=4", "lora.alpha=8", "lora.targets=[q, o]",
             "memory.checkpoint-activations=true", "env.feedback=terse", "objective.rft-threshold=0.5",
             "objective.distillation-weight=0.5");
@@ -37,6 +39,7 @@ class BuilderTest {
         assertAllDiffer(EnvConfig.DEFAULT, cfg.env());
         assertAllDiffer(sdpo4j.train.ChatConfig.DEFAULT, cfg.chat());
         assertAllDiffer(DivergenceConfig.DEFAULT, cfg.objective().divergence());
+        assertAllDiffer(sdpo4j.env.RepromptConfig.DEFAULT, cfg.reprompt());
         assertEquals(cfg, cfg.toBuilder().build());
         assertEquals(cfg.env(), cfg.env().toBuilder().build());
         assertEquals(cfg.objective(), cfg.objective().toBuilder().build());

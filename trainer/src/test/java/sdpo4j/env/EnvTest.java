@@ -115,7 +115,7 @@ class EnvTest {
         return new TeacherContexts.Rollout(r, new Score(0, false, feedback));
     }
 
-    final TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "default"), false);
+    final TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "default"));
 
     @Test
     void noSuccessGivesFeedbackOnlyAndNoFeedbackGivesNoTeacher() {
@@ -133,7 +133,8 @@ class EnvTest {
         assertEquals(Optional.of(new TeacherContexts.Context("3", null)), c.get(0));
         assertEquals(Optional.empty(), c.get(1), "the only success has no other solution and no feedback");
         assertEquals(Optional.of(new TeacherContexts.Context("3", null)), c.get(2));
-        TeacherContexts always = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "x"), true);
+        TeacherContexts always = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "x"),
+                sdpo4j.env.RepromptConfig.builder().feedbackOnlyWithoutSolution(false).build());
         assertEquals(Optional.of(new TeacherContexts.Context("3", "too large")),
                 always.build(List.of(bad("5", "too large"), ok("3")), new SplittableRandom(0)).get(0));
     }
