@@ -61,7 +61,7 @@ final class BridgeExperiment {
     static Outcome run(BridgeConfig cfg, Path modelDir, Path reuse, int threads, PrintStream log) {
         BridgeWorlds worlds = new BridgeWorlds(cfg.world());
         TeacherContexts contexts = new TeacherContexts(
-                TeacherContexts.Templates.load(Path.of(cfg.promptsDir()), "sequence-quality"), false);
+                TeacherContexts.Templates.load(Path.of(cfg.promptsDir()), "sequence-quality"));
         Map<String, Double> seconds = new LinkedHashMap<>();
         Map<String, Double> phaseSeconds = new LinkedHashMap<>();
         List<RunSpec> runs = BridgeGrid.runs(cfg);

@@ -99,7 +99,7 @@ class BridgeTest {
     @Test
     void theCorpusTeachesBothThePlainPolicyAndTheFeedbackReadingTeacher() {
         BridgeConfig cfg = BridgeConfig.QUICK;
-        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "sequence-quality"), false);
+        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "sequence-quality"));
         List<PretrainCorpus.Example> corpus;
         try (NDManager m = NDManager.newBaseManager()) {
             corpus = TeacherCorpus.build(m, cfg, WORLDS, contexts, 0);

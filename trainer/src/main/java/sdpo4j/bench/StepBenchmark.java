@@ -65,8 +65,7 @@ public final class StepBenchmark {
             try (Tokenizer tok = Tokenizer.load(modelDir, ModelConfig.read(modelDir))) {
                 DecoderLM student = HfCheckpoint.load(modelDir, m);
                 TeacherContexts contexts = new TeacherContexts(
-                        TeacherContexts.Templates.load(Path.of(base.promptsDir()), base.env().name()), base.teacherContext(),
-                        base.feedbackWithSolution());
+                        TeacherContexts.Templates.load(Path.of(base.promptsDir()), base.env().name()), base.reprompt());
                 Map<ObjectiveKind, SelfDistillationStep> steps = new LinkedHashMap<>();
                 for (ObjectiveKind k : methods) {
                     TrainConfig cfg = base.withObjectiveName(k);

@@ -53,7 +53,7 @@ public final class Discoveries {
         Environment env = Environments.create(cfg.env());
         List<Task> pool = Datasets.read(Path.of(cfg.questionFile()), env);
         Path modelDir = Path.of(cfg.model());
-        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of(cfg.promptsDir()), env.name()), false);
+        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of(cfg.promptsDir()), env.name()), sdpo4j.env.RepromptConfig.DEFAULT);
         try (NDManager m = NDManager.newBaseManager();
                 Tokenizer tokenizer = Tokenizer.load(modelDir, ModelConfig.read(modelDir), cfg.chat().options())) {
             DecoderLM base = HfCheckpoint.load(modelDir, m);

@@ -70,61 +70,84 @@ public final class TeacherContexts {
         }
     }
 
-    /** What a teacher context may show: the SDPO paper's teacher-context ablation. */
-    public enum Sources {
-        /** A successful sibling, and the feedback when there is none (or always, with feedback-with-solution): SDPO. */
-        BOTH,
-        /** A successful sibling only: a response whose group has no other success has no teacher. */
-        SOLUTION,
-        /** The environment's feedback only: siblings are never shown. */
-        FEEDBACK
-    }
-
     private final Templates templates;
-    private final Sources sources;
-    private final boolean feedbackWithSolution;
+    private final RepromptConfig cfg;
 
-    /**
-     * @param feedbackWithSolution include the feedback block even when a solution is shown
-     *     (the official default is off)
-     */
-    public TeacherContexts(Templates templates, boolean feedbackWithSolution) {
-        this(templates, Sources.BOTH, feedbackWithSolution);
+    /** Contexts with the default settings (SPEC 3). */
+    public TeacherContexts(Templates templates) {
+        this(templates, RepromptConfig.DEFAULT);
     }
 
-    /**
-     * @param sources what a context may show
-     * @param feedbackWithSolution with {@link Sources#BOTH}: include the feedback block even when
-     *     a solution is shown (the official default is off)
-     */
-    public TeacherContexts(Templates templates, Sources sources, boolean feedbackWithSolution) {
+    public TeacherContexts(Templates templates, RepromptConfig cfg) {
         this.templates = templates;
-        this.sources = sources;
-        this.feedbackWithSolution = feedbackWithSolution;
+        this.cfg = cfg;
     }
 
     /**
      * The teacher context of every rollout of a group, empty where there is none. The
-     * solution shown is drawn uniformly among the other successful rollouts.
+     * solution shown is drawn uniformly among the successful rollouts (never the rollout itself
+     * unless {@code dont-reprompt-on-self-success} is off).
      */
     public List<Optional<Context>> build(List<Rollout> group, SplittableRandom rng) {
         List<Optional<Context>> out = new ArrayList<>();
         for (int i = 0; i < group.size(); i++) {
             List<Integer> others = new ArrayList<>();
             for (int j = 0; j < group.size(); j++) {
-                if (j != i && group.get(j).score().success()) {
+                if ((j != i || !cfg.dontRepromptOnSelfSuccess()) && cfg.success(group.get(j).score())) {
                     others.add(j);
                 }
             }
-            String solution = others.isEmpty() || sources == Sources.FEEDBACK ? null
-                    : group.get(others.get(rng.nextInt(others.size()))).response();
+            String solution = others.isEmpty() || !cfg.includeSolution() ? null : group.get(others.get(rng.nextInt(others.size()))).response();
+            solution = solution != null && cfg.removeThinking() ? withoutThinking(solution) : solution;
             String feedback = group.get(i).score().feedback();
-            boolean useFeedback = sources != Sources.SOLUTION && !feedback.isBlank()
-                    && (solution == null || feedbackWithSolution);
+            boolean useFeedback = cfg.includeFeedback() && !feedback.isBlank()
+                    && (solution == null || !cfg.feedbackOnlyWithoutSolution());
             out.add(solution == null && !useFeedback ? Optional.empty()
                     : Optional.of(new Context(solution, useFeedback ? feedback : null)));
         }
         return out;
+    }
+
+    /**
+     * {@code text} without its {@code <think>...</think>} spans and the whitespace after each; an
+     * unclosed {@code <think>} (a response cut mid-thought) is removed to the end.
+     */
+    static String withoutThinking(String text) {
+        StringBuilder sb = new StringBuilder();
+        int from = 0;
+        while (true) {
+            int open = text.indexOf("<think>", from);
+            if (open < 0) {
+                sb.append(text, from, text.length());
+                return sb.toString().strip();
+            }
+            sb.append(text, from, open);
+            int close = text.indexOf("</think>", open);
+            if (close < 0) {
+                return sb.toString().strip();
+            }
+            from = close + "</think>".length();
+            while (from < text.length() && Character.isWhitespace(text.charAt(from))) {
+                from++;
+            }
+        }
+    }
+
+    /**
+     * A tokenized teacher context cut to {@code max-reprompt-len} on the configured side, or
+     * refused ({@code error}) with its length and the limit.
+     */
+    public long[] fit(long[] ids) {
+        int max = cfg.maxRepromptLen();
+        if (ids.length <= max) {
+            return ids;
+        }
+        return switch (cfg.truncation()) {
+            case RIGHT -> java.util.Arrays.copyOfRange(ids, 0, max);
+            case LEFT -> java.util.Arrays.copyOfRange(ids, ids.length - max, ids.length);
+            case ERROR -> throw new DatasetException("a teacher context has " + ids.length + " tokens, over "
+                    + "reprompt.max-reprompt-len " + max + " (reprompt.truncation: error; set right or left to cut it)");
+        };
     }
 
     /**

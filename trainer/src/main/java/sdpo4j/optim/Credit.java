@@ -16,6 +16,9 @@ public final class Credit implements Objective {
     private final double lambda;
 
     public Credit(DivergenceConfig cfg, double lambda) {
+        if (cfg.mode() == DistillationMode.SAMPLED_TOKEN) {
+            throw new IllegalArgumentException("credit debiases the teacher over a support: divergence.mode top-k or full");
+        }
         this.cfg = cfg;
         this.lambda = lambda;
     }

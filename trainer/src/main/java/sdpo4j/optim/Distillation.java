@@ -58,11 +58,33 @@ final class Distillation {
         return hasTeacher.sum(new int[] {1});
     }
 
-    /** Per-token divergence to {@code teacher}, importance-weighted when off-policy. */
+    /**
+     * Per-token loss against this batch's teacher in the configured mode: the divergence over the
+     * support, or in {@code sampled-token} mode {@code sg(log s(y) - log t(y)) * log s(y)} at the
+     * sampled token y, whose gradient is a one-sample estimate of the reverse KL's (its expectation
+     * over {@code y ~ s} is exactly that gradient: {@code E_s[grad log s] = 0}).
+     */
+    NDArray perToken() {
+        if (cfg.mode() == DistillationMode.SAMPLED_TOKEN) {
+            NDArray s = student.tokenLogProbs();
+            return importanceWeighted(sampledLogRatio().mul(s));
+        }
+        return perToken(teacherOnSupport);
+    }
+
+    /** {@code log s(y) - log t(y)} at the sampled tokens, detached: the sampled-token estimate of the reverse KL. */
+    private NDArray sampledLogRatio() {
+        return student.tokenLogProbs().stopGradient().sub(Distributions.pick(teacherLogProbs, student.batch.tokens()));
+    }
+
+    /** Per-token divergence to {@code teacher} over the support, importance-weighted when off-policy. */
     NDArray perToken(NDArray teacher) {
-        NDArray d = TopKDivergence.divergence(studentOnSupport, teacher, cfg.alpha());
+        return importanceWeighted(TopKDivergence.divergence(studentOnSupport, teacher, cfg.alpha()));
+    }
+
+    private NDArray importanceWeighted(NDArray perToken) {
         NDArray ratio = student.importanceRatio(cfg.isClip());
-        return ratio == null ? d : d.mul(ratio);
+        return ratio == null ? perToken : perToken.mul(ratio);
     }
 
     /** Token mean within a response, then mean over the responses that have a teacher. */
@@ -76,9 +98,13 @@ final class Distillation {
         return aggregate(TopKDivergence.divergence(studentOnSupport, teacherOnSupport, 0.0)).stopGradient();
     }
 
-    /** Adds the distillation metrics every teacher-based objective reports. */
+    /**
+     * Adds the distillation metrics every teacher-based objective reports. In {@code sampled-token}
+     * mode the loss's value is not a divergence, and {@code kl} is the sampled estimate
+     * {@code log s(y) - log t(y)} aggregated like the loss.
+     */
     void addMetrics(Map<String, NDArray> metrics, NDArray runLoss) {
-        metrics.put("kl", runLoss.stopGradient());
+        metrics.put("kl", cfg.mode() == DistillationMode.SAMPLED_TOKEN ? aggregate(sampledLogRatio()) : runLoss.stopGradient());
         metrics.put("teacher_frac", hasTeacher.mean(new int[] {1}));
     }
 

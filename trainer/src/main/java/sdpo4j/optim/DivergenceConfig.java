@@ -9,7 +9,8 @@ import sdpo4j.config.Doc;
  * default and meaning: {@link Builder}.
  */
 public record DivergenceConfig(
-        int topK, TopKSource topkSource, boolean tailBucket, double temperature, double alpha, double isClip) {
+        int topK, TopKSource topkSource, boolean tailBucket, double temperature, double alpha, double isClip,
+        DistillationMode mode) {
 
     /** SPEC defaults: reverse KL over the student's top-20 with a tail bucket. */
     public static final DivergenceConfig DEFAULT = builder().build();
@@ -22,6 +23,18 @@ public record DivergenceConfig(
         if (topkSource == null) {
             throw new ConfigException("topk-source", null, "one of [student, teacher]");
         }
+        if (mode == null) {
+            throw new ConfigException("mode", null, "one of [top-k, full, sampled-token]");
+        }
+        if (mode == DistillationMode.SAMPLED_TOKEN && alpha != 1.0) {
+            throw new ConfigException("alpha", alpha, "1 with mode sampled-token: the sampled token estimates the reverse "
+                    + "KL only");
+        }
+    }
+
+    /** This config with another distillation mode. */
+    public DivergenceConfig withMode(DistillationMode m) {
+        return toBuilder().mode(m).build();
     }
 
     public DivergenceConfig withAlpha(double newAlpha) {
@@ -50,11 +63,15 @@ public record DivergenceConfig(
 
     public Builder toBuilder() {
         return builder().topK(topK).topkSource(topkSource).tailBucket(tailBucket).temperature(temperature).alpha(alpha)
-                .isClip(isClip);
+                .isClip(isClip).mode(mode);
     }
 
     /** The keys with their defaults; {@link #build} checks them. */
     public static final class Builder {
+        @Doc("`top-k` (the divergence over the top-K support, with the tail bucket), `full` (over the whole vocabulary) "
+                + "or `sampled-token` (reverse KL estimated on the sampled token: `sg(log s(y) - log t(y)) * log s(y)`, "
+                + "the cheapest; needs alpha 1)")
+        private DistillationMode mode = DistillationMode.TOP_K;
         @Doc("size of the support; a K at or above the vocabulary size means the whole vocabulary")
         private int topK = 20;
         @Doc("whose top-K ids form the support: `student` or `teacher`")
@@ -102,8 +119,13 @@ public record DivergenceConfig(
             return this;
         }
 
+        public Builder mode(DistillationMode v) {
+            mode = v;
+            return this;
+        }
+
         public DivergenceConfig build() {
-            return new DivergenceConfig(topK, topkSource, tailBucket, temperature, alpha, isClip);
+            return new DivergenceConfig(topK, topkSource, tailBucket, temperature, alpha, isClip, mode);
         }
     }
 }

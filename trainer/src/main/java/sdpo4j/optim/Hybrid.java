@@ -34,7 +34,7 @@ public final class Hybrid implements Objective {
         Distillation d = new Distillation(s, divergence);
         Map<String, NDArray> metrics = s.commonMetrics();
 
-        NDArray distill = d.aggregate(d.perToken(d.teacherOnSupport));
+        NDArray distill = d.aggregate(d.perToken());
         NDArray sparse = cfg.fallback() == ObjectiveKind.GRPO
                 ? Grpo.runLoss(s, grpo, metrics)
                 : Reinforce.runLoss(s);

@@ -5,8 +5,9 @@ public interface Objective {
 
     ObjectiveResult compute(PolicyBatch batch);
 
-    /** The objective a config names. */
-    static Objective create(ObjectiveConfig cfg) {
+    /** The objective a config names ({@link ObjectiveConfig#effective}: sdpo with a distillation weight is the hybrid). */
+    static Objective create(ObjectiveConfig named) {
+        ObjectiveConfig cfg = named.effective();
         return switch (cfg.name()) {
             case REINFORCE -> new Reinforce(cfg.divergence().temperature());
             case ADVANTAGE_WEIGHTED -> new AdvantageWeighted(cfg.divergence().temperature(), cfg.advantageEpsilon());

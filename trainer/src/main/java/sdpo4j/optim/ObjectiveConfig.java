@@ -18,7 +18,8 @@ public record ObjectiveConfig(
         int contrastPrompts,
         HybridConfig hybrid,
         double advantageEpsilon,
-        double rftThreshold) {
+        double rftThreshold,
+        double distillationWeight) {
 
     public static final ObjectiveConfig DEFAULT = builder().build();
 
@@ -33,6 +34,24 @@ public record ObjectiveConfig(
         Check.range("contrast-prompts", contrastPrompts, 1, 100_000);
         Check.positive("advantage-epsilon", advantageEpsilon);
         Check.nonNegative("rft-threshold", rftThreshold);
+        Check.inRange("distillation-weight", distillationWeight, 0, 1);
+        if (name == ObjectiveKind.CREDIT && divergence.mode() == DistillationMode.SAMPLED_TOKEN) {
+            throw new ConfigException("divergence.mode", "sampled-token", "top-k or full for credit: its contrastive "
+                    + "baseline debiases the teacher over a support of tokens, not at the sampled one");
+        }
+    }
+
+    /**
+     * The objective this config runs. {@code sdpo} with a distillation weight {@code w < 1} is the
+     * hybrid with the fixed weight {@code force-alpha: w} and the grpo fallback,
+     * {@code w * sdpo + (1 - w) * grpo}: one objective, reached by either key.
+     */
+    public ObjectiveConfig effective() {
+        if (name != ObjectiveKind.SDPO || distillationWeight == 1) {
+            return this;
+        }
+        return toBuilder().name(ObjectiveKind.HYBRID).distillationWeight(1)
+                .hybrid(hybrid.toBuilder().forceAlpha(distillationWeight).fallback(ObjectiveKind.GRPO).build()).build();
     }
 
     public ObjectiveConfig withName(ObjectiveKind kind) {
@@ -62,7 +81,7 @@ public record ObjectiveConfig(
     public Builder toBuilder() {
         return builder().name(name).divergence(divergence).grpo(grpo).creditLambda(creditLambda)
                 .contrastPrompts(contrastPrompts).hybrid(hybrid)
-                .advantageEpsilon(advantageEpsilon).rftThreshold(rftThreshold);
+                .advantageEpsilon(advantageEpsilon).rftThreshold(rftThreshold).distillationWeight(distillationWeight);
     }
 
     /** The keys with their defaults; {@link #build} checks them. */
@@ -80,12 +99,16 @@ public record ObjectiveConfig(
                 + "baseline (at most `prompts` - 1)")
         private int contrastPrompts = 1;
         @Doc("hybrid settings; `hybrid` with `force-alpha: w` and `fallback: grpo` is the fixed mix "
-                + "`w * sdpo + (1 - w) * grpo` (a distillation weight)")
+                + "`w * sdpo + (1 - w) * grpo` (`sdpo` with `distillation-weight: w`)")
         private HybridConfig hybrid = HybridConfig.DEFAULT;
         @Doc("the epsilon in the denominator of the seed paper's eq. 5")
         private double advantageEpsilon = 1e-6;
         @Doc("rft: reward at or above which a rollout counts as successful and is trained on")
         private double rftThreshold = 1.0;
+        @Doc("sdpo: `w` in `(1 - w) * grpo + w * sdpo` (the grpo term uses the `grpo` settings); 1 = sdpo alone. The "
+                + "same objective as `hybrid` with `force-alpha: w` and `fallback: grpo`; the other objectives (a "
+                + "comparison's grpo arm) do not read it")
+        private double distillationWeight = 1.0;
 
         private Builder() {}
 
@@ -129,9 +152,14 @@ public record ObjectiveConfig(
             return this;
         }
 
+        public Builder distillationWeight(double v) {
+            distillationWeight = v;
+            return this;
+        }
+
         public ObjectiveConfig build() {
             return new ObjectiveConfig(name, divergence, grpo, creditLambda, contrastPrompts, hybrid, advantageEpsilon,
-                    rftThreshold);
+                    rftThreshold, distillationWeight);
         }
     }
 }

@@ -18,7 +18,7 @@ public final class Sdpo implements Objective {
     public ObjectiveResult compute(PolicyBatch batch) {
         StudentTerms s = new StudentTerms(batch, cfg.temperature());
         Distillation d = new Distillation(s, cfg);
-        NDArray runLoss = d.aggregate(d.perToken(d.teacherOnSupport));
+        NDArray runLoss = d.aggregate(d.perToken());
         Map<String, NDArray> metrics = s.commonMetrics();
         d.addMetrics(metrics, runLoss);
         return ObjectiveResult.of(runLoss, d.weight(), metrics);

@@ -21,12 +21,12 @@ public final class TopKDivergence {
 
     /**
      * Token ids of the support, {@code [..., K]}, or null when the support is the whole
-     * vocabulary. Ids are chosen on detached log-probabilities: the choice of support is
+     * vocabulary (K >= V, or mode {@code full}). Ids are chosen on detached log-probabilities: the choice of support is
      * not differentiated.
      */
     static NDArray supportIds(NDArray studentLogProbs, NDArray teacherLogProbs, DivergenceConfig cfg) {
         long vocab = studentLogProbs.getShape().get(studentLogProbs.getShape().dimension() - 1);
-        if (cfg.topK() >= vocab) {
+        if (cfg.topK() >= vocab || cfg.mode() == DistillationMode.FULL) {
             return null;
         }
         NDArray source = cfg.topkSource() == TopKSource.STUDENT ? studentLogProbs : teacherLogProbs;

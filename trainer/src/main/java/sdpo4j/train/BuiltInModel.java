@@ -84,7 +84,7 @@ public final class BuiltInModel {
     public static HeldOutAccuracy pretrain(Path out, Options options, TeacherContexts.Templates templates, PrintStream log)
             throws IOException {
         ArithmeticConfig arithmetic = ArithmeticConfig.builder().digits(1).operators(List.of("+", "-")).build();
-        TeacherContexts contexts = new TeacherContexts(templates, false);
+        TeacherContexts contexts = new TeacherContexts(templates);
         long seed = options.seed();
         List<PretrainCorpus.Example> corpus = PretrainCorpus.arithmetic(
                 Arithmetic.generate(arithmetic, options.tasks(), seed, "p"), contexts, options.solveAccuracy(), seed);

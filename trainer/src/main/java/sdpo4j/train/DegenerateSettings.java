@@ -18,7 +18,8 @@ final class DegenerateSettings {
     private DegenerateSettings() {}
 
     /** The checks that need only the config; called by {@link TrainConfig}'s constructor. */
-    static void refuse(ObjectiveConfig objective, int groupSize, int prompts, double temperature) {
+    static void refuse(ObjectiveConfig named, int groupSize, int prompts, double temperature) {
+        ObjectiveConfig objective = named.effective();
         if (groupSize < 2 && groupRelative(objective)) {
             throw new ConfigException("group-size", groupSize, "an integer >= 2 for " + name(objective)
                     + ": group-relative advantages are all zero with one response per prompt, so every loss would be 0");
@@ -42,7 +43,8 @@ final class DegenerateSettings {
      * until its last micro-batch has been scored: with several micro-batches per optimizer step
      * only a fixed weight keeps the update exact.
      */
-    static void refuseInexactMicroBatches(ObjectiveConfig objective, int promptsPerOptimizerStep, int microBatchPrompts) {
+    static void refuseInexactMicroBatches(ObjectiveConfig named, int promptsPerOptimizerStep, int microBatchPrompts) {
+        ObjectiveConfig objective = named.effective();
         if (objective.name() == ObjectiveKind.HYBRID && objective.hybrid().forceAlpha() == null
                 && microBatchPrompts < promptsPerOptimizerStep) {
             throw new ConfigException("micro-batch-prompts", microBatchPrompts, "at least the prompts of one optimizer step ("
@@ -74,7 +76,7 @@ final class DegenerateSettings {
     }
 
     private static String name(ObjectiveConfig o) {
-        return o.name() == ObjectiveKind.HYBRID ? "hybrid with the grpo fallback" : "grpo";
+        return o.name() == ObjectiveKind.GRPO ? "grpo" : "hybrid with the grpo fallback (or sdpo with distillation-weight < 1)";
     }
 
     /**
@@ -89,7 +91,8 @@ final class DegenerateSettings {
         private int steps;
 
         TeacherWatch(ObjectiveConfig objective) {
-            this.distils = objective.name() == ObjectiveKind.SDPO || objective.name() == ObjectiveKind.CREDIT;
+            ObjectiveKind kind = objective.effective().name();
+            this.distils = kind == ObjectiveKind.SDPO || kind == ObjectiveKind.CREDIT;
         }
 
         /** The warning to print after step {@code step}, if this step completes a stretch. */

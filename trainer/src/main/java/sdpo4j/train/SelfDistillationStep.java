@@ -95,6 +95,11 @@ public final class SelfDistillationStep {
         return tokenizer.encodeUserTurn(userTurn);
     }
 
+    /** A teacher context's ids: its user turn through the chat template, cut to {@code reprompt.max-reprompt-len}. */
+    private long[] teacherIds(String teacherUserTurn) {
+        return contexts.fit(promptIds(teacherUserTurn));
+    }
+
     /** Samples and scores G responses for each task, without gradient. */
     public List<RolloutGroup> rollouts(NDManager m, List<Task> tasks, int groupSize, SamplingConfig sampling) {
         List<long[]> prompts = new ArrayList<>();
@@ -153,13 +158,13 @@ public final class SelfDistillationStep {
                 float reward = (float) group.scores().get(j).reward();
                 if (ctx.get(j).isPresent()) {
                     TeacherContexts.Context c = ctx.get(j).get();
-                    long[] teacherContext = encoded.computeIfAbsent(contexts.render(group.task().prompt(), c), this::promptIds);
+                    long[] teacherContext = encoded.computeIfAbsent(contexts.render(group.task().prompt(), c), this::teacherIds);
                     // Only Credit reads contrastive contexts; each costs a render and a tokenization.
                     List<long[]> contrastContexts = new ArrayList<>();
                     if (contrasts) {
                         for (int other : otherPrompts(gi, groups.size(), cfg.objective().contrastPrompts(), rng)) {
                             contrastContexts.add(encoded.computeIfAbsent(
-                                    contexts.render(groups.get(other).task().prompt(), c), this::promptIds));
+                                    contexts.render(groups.get(other).task().prompt(), c), this::teacherIds));
                         }
                     }
                     out.add(new TrainingExample(group.promptIds(), teacherContext, contrastContexts, response, reward, true,
@@ -264,13 +269,13 @@ public final class SelfDistillationStep {
 
     /** Whether the objective reads a teacher (advantage-weighted reads token quality instead). */
     private boolean distils() {
-        ObjectiveKind kind = cfg.objective().name();
+        ObjectiveKind kind = cfg.objective().effective().name();
         return kind == ObjectiveKind.SDPO || kind == ObjectiveKind.CREDIT || kind == ObjectiveKind.HYBRID;
     }
 
     /** Whether the teacher is the objective's only signal (hybrid also has its fallback's). */
     private boolean onlyDistils() {
-        ObjectiveKind kind = cfg.objective().name();
+        ObjectiveKind kind = cfg.objective().effective().name();
         return kind == ObjectiveKind.SDPO || kind == ObjectiveKind.CREDIT;
     }
 

@@ -3,9 +3,8 @@ package sdpo4j.train;
 import sdpo4j.config.Check;
 import sdpo4j.config.ConfigException;
 import sdpo4j.config.Doc;
-import sdpo4j.config.Yaml;
 import sdpo4j.env.EnvConfig;
-import sdpo4j.env.TeacherContexts;
+import sdpo4j.env.RepromptConfig;
 import sdpo4j.lm.lora.LoraConfig;
 import sdpo4j.optim.ObjectiveConfig;
 import sdpo4j.optim.ObjectiveKind;
@@ -40,8 +39,7 @@ public record TrainConfig(
         double maxGradNorm,
         int maxNewTokens,
         double temperature,
-        boolean feedbackWithSolution,
-        TeacherContexts.Sources teacherContext,
+        RepromptConfig reprompt,
         String promptsDir,
         ChatConfig chat,
         int completionsEvery,
@@ -93,19 +91,13 @@ public record TrainConfig(
                     "the rollout temperature (" + temperature + "): student and teacher distributions use the "
                     + "temperature the responses were sampled at (SPEC 1.1)");
         }
-        if (teacherContext == null) {
-            throw new ConfigException("teacher-context", null, "both, solution or feedback");
-        }
-        if (feedbackWithSolution && teacherContext != TeacherContexts.Sources.BOTH) {
-            throw new ConfigException("feedback-with-solution", true, "false with teacher-context: "
-                    + Yaml.enumName(teacherContext) + " (it only shows one source; both shows feedback beside a solution)");
-        }
         Check.atLeast("completions-every", completionsEvery, 0);
         DegenerateSettings.refuse(objective, groupSize, prompts, temperature);
         DegenerateSettings.refuseInexactMicroBatches(objective, prompts / optimizerStepsPerRollout, microBatchPrompts);
         eval = eval == null ? EvalConfig.DEFAULT : eval;
         checkpoint = checkpoint == null ? CheckpointConfig.DEFAULT : checkpoint;
         chat = chat == null ? ChatConfig.DEFAULT : chat;
+        reprompt = reprompt == null ? RepromptConfig.DEFAULT : reprompt;
         lora = lora == null ? LoraConfig.DEFAULT : lora;
         memory = memory == null ? MemoryConfig.DEFAULT : memory;
         if (lora.enabled() && lora.dropout() > 0 && memory.checkpointActivations()) {
@@ -137,8 +129,8 @@ public record TrainConfig(
                 .groupSize(groupSize).microBatchPrompts(microBatchPrompts).optimizerStepsPerRollout(optimizerStepsPerRollout)
                 .lr(lr).warmupSteps(warmupSteps).adamBeta1(adamBeta1).adamBeta2(adamBeta2).adamEpsilon(adamEpsilon)
                 .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).maxGradNorm(maxGradNorm)
-                .maxNewTokens(maxNewTokens).temperature(temperature).feedbackWithSolution(feedbackWithSolution)
-                .teacherContext(teacherContext).promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed)
+                .maxNewTokens(maxNewTokens).temperature(temperature).reprompt(reprompt)
+                .promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed)
                 .lora(lora).memory(memory);
     }
 
@@ -186,12 +178,8 @@ public record TrainConfig(
         private int maxNewTokens = 32;
         @Doc("rollout temperature; `objective.divergence.temperature` must equal it")
         private double temperature = 1.0;
-        @Doc("show feedback even when a successful sibling is shown")
-        private boolean feedbackWithSolution = false;
-        @Doc("what a teacher context may show: `both` (a successful sibling, and the feedback when there is none), "
-                + "`solution` (a successful sibling only: a response without one has no teacher) or `feedback` (the "
-                + "feedback only, never a sibling)")
-        private TeacherContexts.Sources teacherContext = TeacherContexts.Sources.BOTH;
+        @Doc("how each response's teacher context is built from its group (TRL's reprompting options)")
+        private RepromptConfig reprompt = RepromptConfig.DEFAULT;
         @Doc("teacher-context templates")
         private String promptsDir = "prompts";
         @Doc("the chat template's system turn and variables, for prompts and teacher contexts alike")
@@ -311,13 +299,8 @@ public record TrainConfig(
             return this;
         }
 
-        public Builder feedbackWithSolution(boolean v) {
-            feedbackWithSolution = v;
-            return this;
-        }
-
-        public Builder teacherContext(TeacherContexts.Sources v) {
-            teacherContext = v;
+        public Builder reprompt(RepromptConfig v) {
+            reprompt = v;
             return this;
         }
 
@@ -364,7 +347,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
                     optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate,
-                    emaSchedule, maxGradNorm, maxNewTokens, temperature, feedbackWithSolution, teacherContext, promptsDir, chat, completionsEvery,
+                    emaSchedule, maxGradNorm, maxNewTokens, temperature, reprompt, promptsDir, chat, completionsEvery,
                     eval, checkpoint, seed, lora, memory);
         }
     }

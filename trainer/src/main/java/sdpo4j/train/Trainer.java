@@ -138,8 +138,7 @@ public final class Trainer {
             try (MetricsLog metrics = dir.openMetrics();
                     Progress progress = Progress.start("train", cfg.steps(), state.step(), progressLines)) {
                 TeacherContexts contexts = new TeacherContexts(
-                        TeacherContexts.Templates.load(Path.of(cfg.promptsDir()), cfg.env().name()), cfg.teacherContext(),
-                        cfg.feedbackWithSolution());
+                        TeacherContexts.Templates.load(Path.of(cfg.promptsDir()), cfg.env().name()), cfg.reprompt());
                 SelfDistillationStep step = new SelfDistillationStep(student, teacher, tokenizer, env, contexts, cfg, adam);
                 Path lastCheckpoint = checkpoints.latest().map(checkpoints::dirOf).orElse(null);
                 long t0 = System.nanoTime() - (long) (state.wallSeconds() * 1e9);

@@ -13,7 +13,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sdpo4j.config.ConfigException;
-import sdpo4j.env.TeacherContexts;
 import sdpo4j.optim.ObjectiveKind;
 import sdpo4j.train.TrainConfig;
 
@@ -33,15 +32,15 @@ class AblationSetTest {
         assertEquals("grpo", arms.get("sdpo").reference());
         TrainConfig sdpo = arms.get("sdpo").train();
         // the references are SDPO's defaults: both sources, EMA 0.05, top-K 20; Credit's lambda 0.1, C 1
-        assertEquals(TeacherContexts.Sources.BOTH, sdpo.teacherContext());
+        assertEquals(sdpo4j.env.RepromptConfig.DEFAULT, sdpo.reprompt());
         assertEquals(0.05, sdpo.emaRate());
         assertEquals(20, sdpo.objective().divergence().topK());
         assertEquals(0.1, arms.get("credit").train().objective().creditLambda());
         assertEquals(1, arms.get("credit").train().objective().contrastPrompts());
         Map<String, String> expected = Map.ofEntries(
-                Map.entry("context-feedback", "sdpo|teacher-context: feedback"),
-                Map.entry("context-solution", "sdpo|teacher-context: solution"),
-                Map.entry("context-both-always", "sdpo|feedback-with-solution: true"),
+                Map.entry("context-feedback", "sdpo|reprompt.include-solution: false"),
+                Map.entry("context-solution", "sdpo|reprompt.include-feedback: false"),
+                Map.entry("context-both-always", "sdpo|reprompt.feedback-only-without-solution: false"),
                 Map.entry("ema-0", "sdpo|ema-rate: 0.0"),
                 Map.entry("ema-1", "sdpo|ema-rate: 1.0"),
                 Map.entry("topk-1", "sdpo|objective.divergence.top-k: 1"),
@@ -111,9 +110,9 @@ class AblationSetTest {
         assertEquals(dir + "/sdpo.yaml: the arm name 'sdpo' is already a method of base.yaml; rename the file",
                 error(Map.of("sdpo.yaml", "ablation: x\nsetting: y\nreference: grpo\n")));
         Files.delete(dir.resolve("sdpo.yaml"));
-        String both = error(Map.of("b.yaml", "ablation: x\nsetting: y\ntrain: {teacher-context: feedback, "
-                + "feedback-with-solution: true}\n"));
-        assertTrue(both.contains("key 'train.feedback-with-solution': value true is not allowed; allowed: false with "
-                + "teacher-context: feedback"), both);
+        String both = error(Map.of("b.yaml", "ablation: x\nsetting: y\ntrain: {reprompt: {include-solution: false, "
+                + "include-feedback: false}}\n"));
+        assertTrue(both.contains("key 'train.reprompt.include-feedback': value false is not allowed; allowed: true when "
+                + "include-solution is false"), both);
     }
 }

@@ -21,24 +21,28 @@ class BuilderTest {
             "env.success-threshold=0.5", "env.python=py", "objective.name=credit", "objective.divergence.top-k=5",
             "objective.divergence.topk-source=teacher", "objective.divergence.tail-bucket=false",
             "objective.divergence.temperature=0.5", "objective.divergence.alpha=0.5", "objective.divergence.is-clip=3.0",
+            "objective.divergence.mode=full",
             "steps=7", "prompts=6", "group-size=3", "micro-batch-prompts=2", "optimizer-steps-per-rollout=3", "lr=0.001",
             "warmup-steps=2", "adam-beta1=0.8", "adam-beta2=0.99", "adam-epsilon=1.0e-7", "weight-decay=0.1", "ema-rate=0.5",
             "ema-schedule=rollout-batch", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
-            "feedback-with-solution=true", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
+            "reprompt.feedback-only-without-solution=false", "reprompt.success-reward-threshold=0.5",
+            "reprompt.dont-reprompt-on-self-success=false", "reprompt.remove-thinking=true", "reprompt.include-feedback=false",
+            "reprompt.max-reprompt-len=64", "reprompt.truncation=left", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
             "chat.system-prompt=s", "chat.template-variables=[a=1]", "seed=9", "lora.rank=4", "lora.alpha=8", "lora.targets=[q, o]",
-            "memory.checkpoint-activations=true", "env.feedback=terse", "objective.rft-threshold=0.5");
+            "memory.checkpoint-activations=true", "env.feedback=terse", "objective.rft-threshold=0.5",
+            "objective.distillation-weight=0.5");
 
     @Test
     void toBuilderCarriesEveryKey() throws ReflectiveOperationException {
         TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, null, EVERY_KEY);
-        // teacher-context other than both refuses feedback-with-solution: it is carried by a config of its own
-        assertAllDiffer(TrainConfig.DEFAULT, cfg, "teacherContext");
-        TrainConfig solutionOnly = cfg.toBuilder().feedbackWithSolution(false)
-                .teacherContext(sdpo4j.env.TeacherContexts.Sources.SOLUTION).build();
-        assertEquals(solutionOnly, solutionOnly.toBuilder().build());
+        assertAllDiffer(TrainConfig.DEFAULT, cfg);
         assertAllDiffer(EnvConfig.DEFAULT, cfg.env());
         assertAllDiffer(sdpo4j.train.ChatConfig.DEFAULT, cfg.chat());
         assertAllDiffer(DivergenceConfig.DEFAULT, cfg.objective().divergence());
+        assertAllDiffer(sdpo4j.env.RepromptConfig.DEFAULT, cfg.reprompt(), "includeSolution");
+        // include-solution off needs include-feedback on (a context with neither is refused): its own config
+        sdpo4j.env.RepromptConfig feedbackOnly = sdpo4j.env.RepromptConfig.builder().includeSolution(false).build();
+        assertEquals(feedbackOnly, feedbackOnly.toBuilder().build());
         assertEquals(cfg, cfg.toBuilder().build());
         assertEquals(cfg.env(), cfg.env().toBuilder().build());
         assertEquals(cfg.objective(), cfg.objective().toBuilder().build());
@@ -64,7 +68,7 @@ class BuilderTest {
         TrainConfig t = TrainConfig.DEFAULT.withSeed(3).withObjectiveName(sdpo4j.optim.ObjectiveKind.GRPO);
         assertEquals(TrainConfig.builder().seed(3)
                 .objective(ObjectiveConfig.builder().name(sdpo4j.optim.ObjectiveKind.GRPO).build()).build(), t);
-        assertEquals(new DivergenceConfig(7, sdpo4j.optim.TopKSource.STUDENT, true, 1.0, 1.0, 2.0),
+        assertEquals(new DivergenceConfig(7, sdpo4j.optim.TopKSource.STUDENT, true, 1.0, 1.0, 2.0, sdpo4j.optim.DistillationMode.TOP_K),
                 DivergenceConfig.DEFAULT.withTopK(7));
     }
 

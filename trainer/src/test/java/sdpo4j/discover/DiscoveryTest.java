@@ -60,7 +60,7 @@ class DiscoveryTest {
         TinyModels.create(model, TinyModels.config("llama", 1, 32, 2, 2, 64, 256), 0, m);
         base = HfCheckpoint.load(model, m);
         tokenizer = Tokenizer.load(model, ModelConfig.read(model));
-        contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "default"), false);
+        contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "default"), sdpo4j.env.RepromptConfig.DEFAULT);
     }
 
     @AfterEach

@@ -115,7 +115,7 @@ class EnvTest {
         return new TeacherContexts.Rollout(r, new Score(0, false, feedback));
     }
 
-    final TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "default"), false);
+    final TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "default"));
 
     @Test
     void noSuccessGivesFeedbackOnlyAndNoFeedbackGivesNoTeacher() {
@@ -133,7 +133,8 @@ class EnvTest {
         assertEquals(Optional.of(new TeacherContexts.Context("3", null)), c.get(0));
         assertEquals(Optional.empty(), c.get(1), "the only success has no other solution and no feedback");
         assertEquals(Optional.of(new TeacherContexts.Context("3", null)), c.get(2));
-        TeacherContexts always = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "x"), true);
+        TeacherContexts always = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "x"),
+                sdpo4j.env.RepromptConfig.builder().feedbackOnlyWithoutSolution(false).build());
         assertEquals(Optional.of(new TeacherContexts.Context("3", "too large")),
                 always.build(List.of(bad("5", "too large"), ok("3")), new SplittableRandom(0)).get(0));
     }
@@ -142,14 +143,14 @@ class EnvTest {
     void theContextAblationsShowOneSourceOnly() {
         TeacherContexts.Templates t = TeacherContexts.Templates.load(Path.of("../prompts"), "default");
         var group = List.of(bad("5", "too large"), ok("3"), bad("x", "unreadable"), ok("3 "));
-        var solutionOnly = new TeacherContexts(t, TeacherContexts.Sources.SOLUTION, false).build(group, new SplittableRandom(0));
+        var solutionOnly = new TeacherContexts(t, sdpo4j.env.RepromptConfig.builder().includeFeedback(false).build()).build(group, new SplittableRandom(0));
         assertEquals(Optional.of(new TeacherContexts.Context("3 ", null)), solutionOnly.get(1));
         assertEquals(Optional.of(new TeacherContexts.Context("3", null)), solutionOnly.get(3));
         assertTrue(List.of("3", "3 ").contains(solutionOnly.get(0).orElseThrow().solution()) && solutionOnly.get(0).orElseThrow().feedback() == null);
         // no success in the group: no sibling to show, and the feedback is not shown either
-        assertEquals(List.of(Optional.empty(), Optional.empty()), new TeacherContexts(t, TeacherContexts.Sources.SOLUTION, false)
+        assertEquals(List.of(Optional.empty(), Optional.empty()), new TeacherContexts(t, sdpo4j.env.RepromptConfig.builder().includeFeedback(false).build())
                 .build(List.of(bad("5", "too large"), bad("6", "too small")), new SplittableRandom(0)));
-        var feedbackOnly = new TeacherContexts(t, TeacherContexts.Sources.FEEDBACK, false).build(group, new SplittableRandom(0));
+        var feedbackOnly = new TeacherContexts(t, sdpo4j.env.RepromptConfig.builder().includeSolution(false).build()).build(group, new SplittableRandom(0));
         assertEquals(List.of(Optional.of(new TeacherContexts.Context(null, "too large")), Optional.empty(),
                 Optional.of(new TeacherContexts.Context(null, "unreadable")), Optional.empty()), feedbackOnly,
                 "failures see their feedback even beside a success; successes (no feedback) have no teacher");

@@ -36,10 +36,10 @@ class TemplatesTest {
     void theShippedTemplatesLoad() {
         TeacherContexts.Templates t = TeacherContexts.Templates.load(Path.of("../prompts"), "default");
         assertEquals("Q\n\nCorrect solution:\n\nA\n\nNow solve the original question correctly.",
-                new TeacherContexts(t, false).render("Q", new TeacherContexts.Context("A", null)).strip());
+                new TeacherContexts(t).render("Q", new TeacherContexts.Context("A", null)).strip());
         // Arithmetic's own, short: the built-in model's tokenizer spends a token per byte, and every
         // distinct feedback context is a teacher pass over all of it.
-        TeacherContexts arithmetic = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false);
+        TeacherContexts arithmetic = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"));
         assertEquals("2+3=\nFeedback: The answer 4 is too small.\nSolve it correctly.",
                 arithmetic.render("2+3=", new TeacherContexts.Context(null, "The answer 4 is too small.")));
         assertEquals("2+3=\nCorrect: 5\nSolve it correctly.", arithmetic.render("2+3=", new TeacherContexts.Context("5", null)));

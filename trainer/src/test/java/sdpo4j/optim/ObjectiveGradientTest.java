@@ -69,6 +69,25 @@ class ObjectiveGradientTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void distillationWeightMixesGrpoIntoSdpo() {
+        // sdpo with distillation-weight w is (1 - w) * grpo + w * sdpo, the hybrid with force-alpha w
+        // and the grpo fallback: the same gradient, term by term, and the same objective.
+        ObjectiveConfig weighted = config(ObjectiveKind.SDPO).toBuilder().distillationWeight(0.3).build();
+        double[] w = GradCheck.autograd(manager, FX.studentLogits, Fixtures.LOGITS, loss(weighted, true));
+        double[] sd = GradCheck.autograd(manager, FX.studentLogits, Fixtures.LOGITS, loss(config(ObjectiveKind.SDPO), true));
+        double[] gr = GradCheck.autograd(manager, FX.studentLogits, Fixtures.LOGITS, loss(config(ObjectiveKind.GRPO), true));
+        double[] h = GradCheck.autograd(manager, FX.studentLogits, Fixtures.LOGITS, loss(config(ObjectiveKind.HYBRID)
+                .withHybrid(HybridConfig.builder().fallback(ObjectiveKind.GRPO).forceAlpha(0.3).build()), true));
+        for (int i = 0; i < w.length; i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(0.3 * sd[i] + 0.7 * gr[i], w[i], 1e-12);
+            org.junit.jupiter.api.Assertions.assertEquals(h[i], w[i], 0.0);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(ObjectiveKind.HYBRID, weighted.effective().name());
+        ObjectiveConfig plain = config(ObjectiveKind.SDPO);
+        org.junit.jupiter.api.Assertions.assertSame(plain, plain.effective(), "weight 1 is sdpo itself");
+    }
+
     @ParameterizedTest
     @ValueSource(doubles = {0.0, 0.5, 1.0})
     void sdpoAndCreditGradientsForEachAlpha(double alpha) {

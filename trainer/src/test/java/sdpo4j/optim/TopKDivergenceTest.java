@@ -51,7 +51,7 @@ class TopKDivergenceTest {
         "0.0, false, 2, TEACHER, 1.0",
     })
     void gradientMatchesFiniteDifferences(double alpha, boolean tail, int k, TopKSource source, double temperature) {
-        DivergenceConfig cfg = new DivergenceConfig(k, source, tail, temperature, alpha, 2.0);
+        DivergenceConfig cfg = new DivergenceConfig(k, source, tail, temperature, alpha, 2.0, DistillationMode.TOP_K);
         double[] teacher = logits(7, 2.0);
         GradCheck.assertGradientsMatch(manager, logits(3, 2.0), SHAPE,
                 (m, x) -> TopKDivergence.perToken(x, m.create(teacher, SHAPE), cfg).sum(), 1e-6);
@@ -60,7 +60,7 @@ class TopKDivergenceTest {
     @Test
     void forwardKlOverWholeVocabularyHasTheSeedPaperGradient() {
         // Eq. 3 of the seed paper: d KL(teacher||student) / d student logits = pi_S - pi_T.
-        DivergenceConfig cfg = new DivergenceConfig(7, TopKSource.STUDENT, true, 1.0, 0.0, 2.0);
+        DivergenceConfig cfg = new DivergenceConfig(7, TopKSource.STUDENT, true, 1.0, 0.0, 2.0, DistillationMode.TOP_K);
         double[] s = logits(11, 1.0);
         double[] t = logits(12, 1.0);
         double[] grad = GradCheck.autograd(manager, s, SHAPE,
@@ -108,7 +108,7 @@ class TopKDivergenceTest {
     @CsvSource({"1.0, true, true", "0.0, true, true", "0.5, true, true", "1.0, true, false", "1.0, false, true",
         "0.0, false, true", "0.5, true, false"})
     void aTailOfProbabilityZeroGivesFiniteValuesAndGradients(double alpha, boolean maskStudent, boolean maskTeacher) {
-        DivergenceConfig cfg = new DivergenceConfig(3, TopKSource.TEACHER, true, 1.0, alpha, 2.0);
+        DivergenceConfig cfg = new DivergenceConfig(3, TopKSource.TEACHER, true, 1.0, alpha, 2.0, DistillationMode.TOP_K);
         double[] student = logits(21, 2.0);
         double[] teacher = logits(21, 2.0);
         // The first three vocabulary entries are the support (raised), the rest masked.

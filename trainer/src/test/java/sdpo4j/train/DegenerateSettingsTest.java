@@ -38,6 +38,9 @@ class DegenerateSettingsTest {
                 refused("objective.name=grpo", "group-size=1"));
         assertTrue(refused("objective.name=hybrid", "objective.hybrid.fallback=grpo", "group-size=1")
                 .contains("allowed: an integer >= 2 for hybrid with the grpo fallback"));
+        // sdpo with a distillation weight below 1 mixes grpo in: the same refusal.
+        assertTrue(refused("objective.distillation-weight=0.5", "group-size=1").contains("distillation-weight < 1"));
+        accepted("objective.distillation-weight=1.0", "group-size=1");
         // SDPO's feedback path and reinforce need no siblings.
         assertEquals(1, accepted("objective.name=sdpo", "group-size=1").groupSize());
         assertEquals(1, accepted("objective.name=hybrid", "group-size=1").groupSize());

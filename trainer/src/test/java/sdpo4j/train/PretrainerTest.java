@@ -22,7 +22,7 @@ class PretrainerTest {
 
     @Test
     void corpusTeachesSolvingAndReadingTheTeacherContext() {
-        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false);
+        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"));
         var tasks = Arithmetic.generate(ArithmeticConfig.DEFAULT, 50, 1, "p");
         List<PretrainCorpus.Example> corpus = PretrainCorpus.arithmetic(tasks, contexts, 0.5, 3);
         assertEquals(150, corpus.size());

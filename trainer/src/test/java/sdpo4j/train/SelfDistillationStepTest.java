@@ -67,7 +67,7 @@ class SelfDistillationStepTest {
         Tokenizer tok = Tokenizer.load(model, student.config());
         AdamW adam = new AdamW(student.trainableParameters(), m, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
         SelfDistillationStep step = new SelfDistillationStep(student, teacher, tok, env,
-                new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false), cfg, adam);
+                new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic")), cfg, adam);
         return new Setup(student, teacher, tok, Datasets.read(dir.resolve("d.jsonl"), new Arithmetic(ArithmeticConfig.DEFAULT)),
                 adam, step);
     }
@@ -399,7 +399,7 @@ class SelfDistillationStepTest {
             };
             SelfDistillationStep step = new SelfDistillationStep(s.student(), s.teacher(), s.tokenizer(),
                     new Arithmetic(new ArithmeticConfig(2, List.of("+"), 2, true)),
-                    new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false),
+                    new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic")),
                     StepConfig.of(cfg), new sdpo4j.optim.Sgd(), firstTokenOnly);
             List<RolloutGroup> groups = step.rollouts(m, s.tasks(), 4, new SamplingConfig(1.0, 0, 1, 6, List.of(), 1));
             Map<String, Double> metrics = step.update(m, groups, new SplittableRandom(0)).metrics();
@@ -544,7 +544,7 @@ class SelfDistillationStepTest {
                     List.of("model=" + dir.resolve("m"), "dataset=" + dir.resolve("d.jsonl"), "prompts=3", "lr=0.01",
                             "warmup-steps=0", "objective.name=grpo", "optimizer-steps-per-rollout=3", "micro-batch-prompts=1"));
             SelfDistillationStep step = new SelfDistillationStep(s.student(), s.teacher(), s.tokenizer(), new AsciiShare(),
-                    new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"), false),
+                    new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic")),
                     StepConfig.of(cfg), s.adam(), watch);
             step.update(m, groups, new SplittableRandom(2));
             assertEquals(3, old.size());

@@ -150,7 +150,7 @@ class TrainerTest {
                 "steps: 1", "prompts: 2", "group-size: 2", "micro-batch-prompts: 1", "optimizer-steps-per-rollout: 2",
                 "lr: 1.0e-4", "warmup-steps: 4", "adam-beta1: 0.8", "adam-beta2: 0.99", "adam-epsilon: 1.0e-6",
                 "weight-decay: 0.01", "ema-rate: 0.1", "ema-schedule: rollout-batch", "max-grad-norm: 0.5",
-                "max-new-tokens: 4", "temperature: 0.9", "feedback-with-solution: true", "prompts-dir: ../prompts",
+                "max-new-tokens: 4", "temperature: 0.9", "reprompt: {feedback-only-without-solution: false}", "prompts-dir: ../prompts",
                 "completions-every: 1",
                 "eval: {dataset: ../datasets/arithmetic/test.jsonl, every: 1, max-tasks: 2, samples: 2}",
                 "checkpoint: {every: 1, keep-last: 3, best-metric: eval_avg@2, best-mode: min}",
