@@ -25,7 +25,13 @@ public final class CompareCommand implements Callable<Integer> {
         RunDirectory dir = RunDirectory.create(run.runsDir, run.nameOr("compare"), run.overwrite);
         dir.writeConfig(cfg);
         StopSignal stop = StopSignal.install();
-        Path report = Comparison.run(cfg, dir, stop::requested);
+        Path report;
+        try {
+            report = Comparison.run(cfg, dir, stop::requested);
+        } catch (RuntimeException e) {
+            RunDirectory.removeIfNothingDone(dir);
+            throw e;
+        }
         if (report == null) {
             System.out.println("stopped on " + stop.signal() + "; finished runs are in " + dir.path());
             return stop.exitCode();

@@ -51,7 +51,13 @@ public final class DiscoverCommand implements Callable<Integer> {
         RunDirectory dir = RunDirectory.create(run.runsDir, run.nameOr("discover"), run.overwrite);
         dir.writeConfig(cfg);
         StopSignal stop = StopSignal.install();
-        Path report = Discoveries.run(cfg, dir, stop::requested, System.err);
+        Path report;
+        try {
+            report = Discoveries.run(cfg, dir, stop::requested, System.err);
+        } catch (RuntimeException e) {
+            RunDirectory.removeIfNothingDone(dir);
+            throw e;
+        }
         if (report == null) {
             System.out.println("stopped on " + stop.signal() + "; attempts so far are in " + dir.resolve("attempts.jsonl"));
             return stop.exitCode();

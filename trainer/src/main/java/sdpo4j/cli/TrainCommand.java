@@ -50,7 +50,7 @@ public final class TrainCommand implements Callable<Integer> {
             o = Trainer.of(cfg, dir).resume(resume != null).stopWhen(stop::requested).run();
         } catch (RuntimeException e) {
             if (resume == null) {
-                RunDirectory.removeIfNothingDone(dir, "checkpoints");
+                RunDirectory.removeIfNothingDone(dir);
             }
             throw e;
         }

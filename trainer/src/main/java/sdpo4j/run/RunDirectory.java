@@ -62,18 +62,27 @@ public final class RunDirectory {
 
     /**
      * Removes a new run's directory when the run failed before doing anything (bad dataset,
-     * unreadable model): nothing but its config.yaml and an empty metrics file, no {@code keep}
-     * entry. A run that logged a step is kept whole.
+     * unreadable model), so that the corrected command can be run again under the same name
+     * without {@code --overwrite}: nothing in it, at any depth, but config files and empty files.
+     * A run that wrote anything else (a metrics line, a checkpoint, a finished sub-run) is kept whole.
      */
-    public static void removeIfNothingDone(RunDirectory dir, String keep) {
-        try {
-            Path metrics = dir.resolve(METRICS_FILE);
-            if (Files.exists(dir.resolve(keep)) || (Files.exists(metrics) && Files.size(metrics) > 0)) {
-                return;
+    public static void removeIfNothingDone(RunDirectory dir) {
+        try (var files = Files.walk(dir.path())) {
+            boolean didSomething = files.filter(Files::isRegularFile)
+                    .anyMatch(f -> !f.getFileName().toString().equals(CONFIG_FILE) && sizeOf(f) > 0);
+            if (!didSomething) {
+                AtomicFiles.deleteTree(dir.path());
             }
-            AtomicFiles.deleteTree(dir.path());
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             // best effort: the original error is the one to report
+        }
+    }
+
+    private static long sizeOf(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            return 1; // unreadable: keep the directory
         }
     }
 

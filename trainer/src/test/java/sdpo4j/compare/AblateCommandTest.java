@@ -61,6 +61,25 @@ class AblateCommandTest {
     }
 
     @Test
+    void aRunThatFailsBeforeTrainingLeavesNoDirectoryBehind() throws Exception {
+        Path set = dir.resolve("set");
+        Files.createDirectories(set);
+        Files.copy(AblationSetTest.SET.resolve("base.yaml"), set.resolve("base.yaml"));
+        Files.copy(AblationSetTest.SET.resolve("ema-0.yaml"), set.resolve("ema-0.yaml"));
+        // a model directory that passes the config checks and fails when the first run loads it
+        Path broken = Files.createDirectories(dir.resolve("broken-model"));
+        Files.writeString(broken.resolve("config.json"), "{\"model_type\": \"no-such-family\"}");
+        String[] args = {"ablate", "--quick", "--dir", set.toString(), "--runs-dir", dir.resolve("runs").toString(),
+                "--name", "abl", "--set", "train.model=" + broken, "--set", "methods=[grpo, sdpo]",
+                "--set", "train.prompts-dir=../prompts", "--set", "train.dataset=../datasets/arithmetic-1digit/train.jsonl",
+                "--set", "train.eval.dataset=../datasets/arithmetic-1digit/test.jsonl"};
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.execute(args, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true)), err.toString());
+        assertTrue(err.toString().contains("no-such-family"), err.toString());
+        assertTrue(!Files.exists(dir.resolve("runs/abl")), "nothing was trained: the name is free for the corrected command");
+    }
+
+    @Test
     @Tag("large")
     void theQuickRunTrainsEveryArmOfTheShippedSet() throws Exception {
         Path run = ablate(AblationSetTest.SET);
