@@ -102,7 +102,7 @@ def golden_cases(family):
 TOOL_CALL = {"role": "assistant", "content": "", "tool_calls": [
     {"id": "call00001", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}}]}
 TOOL_RESULT = {"role": "tool", "tool_call_id": "call00001", "name": "get_weather", "content": "{\"temp\": 21.5, \"sky\": \"clear\"}"}
-TOOL_FAMILIES = ("qwen2.5", "qwen3", "llama3.2", "mistral-nemo")
+TOOL_FAMILIES = ("qwen2.5", "qwen3", "llama3.2", "mistral-nemo", "mistral-v0.3")
 
 
 def tool_cases(family):
