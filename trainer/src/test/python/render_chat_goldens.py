@@ -102,7 +102,7 @@ def golden_cases(family):
 TOOL_CALL = {"role": "assistant", "content": "", "tool_calls": [
     {"id": "call00001", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}}]}
 TOOL_RESULT = {"role": "tool", "tool_call_id": "call00001", "name": "get_weather", "content": "{\"temp\": 21.5, \"sky\": \"clear\"}"}
-TOOL_FAMILIES = ("qwen2.5", "qwen3", "llama3.2", "mistral-nemo")
+TOOL_FAMILIES = ("qwen2.5", "qwen3", "llama3.2", "mistral-nemo", "mistral-v0.3")
 
 
 def tool_cases(family):
@@ -176,6 +176,11 @@ FEATURES = [
     ("dict_in_and_length", "{{ 'a' in d }} {{ 'b' in d }} {{ d|length }} {{ 'tool_calls' in m }}", {"d": {"a": 1}, "m": {"role": "user"}}),
     ("dict_method_wins_over_key", "{{ d['items'] }} {{ d.items()|list }}", {"d": {"items": "key"}}),
     # namespace
+    # Mistral v0.3: an empty namespace whose attributes are set afterwards; a message compared with a
+    # list element (dict equality, key order ignored); a filtered loop unpacking items()
+    ("namespace_empty_then_set", "{% set ns = namespace() %}{% set ns.index = 0 %}{% for m in ms %}{% set ns.index = ns.index + 1 %}{% endfor %}{{ ns.index }}{{ ns.missing is defined }}", {"ms": [1, 2]}),
+    ("mapping_equality", "{{ m == ms[-1] }} {{ m == ms[0] }} {{ {'a': 1, 'b': [1, {'c': none}]} == {'b': [1, {'c': none}], 'a': 1} }} {{ {'a': 1} == {'a': 1.0} }} {{ [m] == ms[1:] }} {{ m != ms[0] }}", {"m": {"role": "user", "content": "b"}, "ms": [{"role": "user", "content": "a"}, {"content": "b", "role": "user"}]}),
+    ("loop_filter_unpack_items", "{% for k, v in d.items() if k != 'return' %}{{ k }}={{ v|tojson }}{% if not loop.last %}, {% endif %}{% endfor %}", {"d": {"name": "f", "return": 1, "parameters": {"type": "object"}}}),
     ("namespace_kwargs", "{% set ns = namespace(a=1, b=messages|length - 1, c='x') %}{% for i in [1, 2] %}{% set ns.a = ns.a + i %}{% endfor %}{{ ns.a }} {{ ns.b }} {{ ns.c }}", {"messages": [1, 2, 3]}),
     # loops
     ("loop_variables", "{% for x in 'abc' %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }};{% endfor %}", {}),

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ChatTemplateGoldenTest {
     static final List<String> FAMILIES = List.of("qwen2.5", "qwen3", "llama3.1", "llama3.2", "gemma3", "mistral-nemo",
-            "deepseek-v3", "internlm2", "chatglm3");
+            "deepseek-v3", "internlm2", "chatglm3", "smollm2", "phi3.5", "phi4", "mistral-v0.3", "olmo2", "deepseek-r1-distill-qwen");
     /** render_chat_goldens.py's FIXED_NOW: Llama 3.2 prints today's date. */
     static final Supplier<LocalDateTime> FIXED_NOW = () -> LocalDateTime.of(2026, 3, 14, 15, 9, 26);
     private static final ObjectMapper JSON = new ObjectMapper();
