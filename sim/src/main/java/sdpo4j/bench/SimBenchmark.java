@@ -60,9 +60,14 @@ public final class SimBenchmark {
 
     /** The whole experiment of {@code cfg} on {@code threads} threads. */
     public static Point experiment(SimConfig cfg, int threads) {
+        return experiment(cfg, threads, "");
+    }
+
+    /** As {@link #experiment(SimConfig, int)}, with {@code note} added to the label. */
+    public static Point experiment(SimConfig cfg, int threads, String note) {
         long start = System.nanoTime();
         Simulation.Results results = Simulation.run(cfg, threads, null);
-        return new Point("all sets, " + threads + " thread(s)", results.traces().size(), cfg.steps(),
-                (System.nanoTime() - start) / 1e9);
+        return new Point("all sets, " + threads + " thread(s)" + (note.isEmpty() ? "" : ", " + note),
+                results.traces().size(), cfg.steps(), (System.nanoTime() - start) / 1e9);
     }
 }

@@ -3,6 +3,7 @@ package sdpo4j.sim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,9 +35,14 @@ public final class Cohort {
     private final List<Slice> slices = new ArrayList<>();
 
     /** The runs {@code [from, to)} of one method. */
-    private record Slice(SimMethod method, int from, int to) {
-        NDArray of(NDArray perRun, int runs) {
-            return from == 0 && to == runs ? perRun : perRun.get(from + ":" + to);
+    private record Slice(SimMethod method, int from, int to, NDIndex range, boolean whole) {
+        Slice(SimMethod method, int from, int to, int runs) {
+            this(method, from, to, new NDIndex(from + ":" + to), from == 0 && to == runs);
+        }
+
+        /** This slice of a per-run tensor (leading axis R): a view, or the tensor itself when the slice is every run. */
+        NDArray of(NDArray perRun) {
+            return whole ? perRun : perRun.get(range);
         }
     }
 
@@ -51,7 +57,7 @@ public final class Cohort {
             while (j < sorted.size() && sorted.get(j).method() == sorted.get(i).method()) {
                 j++;
             }
-            slices.add(new Slice(sorted.get(i).method(), i, j));
+            slices.add(new Slice(sorted.get(i).method(), i, j, sorted.size()));
             i = j;
         }
     }
@@ -92,6 +98,7 @@ public final class Cohort {
 
             NDArray logits = m.zeros(new Shape(r, t, v));
             NDArray refLogProbs = Distributions.logSoftmax(logits);
+            NDArray refProbs = refLogProbs.exp();
             NDArray mask = m.ones(new Shape(r, b, t));
             NDArray judgeQuality = world.judgeQuality(m.create(PerRun.float32(bias)));
             float[] judge = new float[r];
@@ -108,43 +115,51 @@ public final class Cohort {
                 FeedbackType f = runs.get(i).feedback();
                 noisyHints[i] = noisy[i] && (f == FeedbackType.CRITIQUE || f == FeedbackType.CRITIQUE_LITERAL);
             }
+            // What every step reads of each slice and never changes: taken once, not per step.
+            List<SliceConstants> constants = slices.stream().map(sl -> new SliceConstants(sl.of(mask),
+                    sl.method().usesTeacher() ? (sl.whole() ? teachers : teachers.slice(sl.from(), sl.to())) : null,
+                    sl.of(judgeQuality), sl.method() == SimMethod.CREDIT ? sl.of(contrast.quality) : null)).toList();
             for (int step = 0; step < steps; step++) {
                 try (NDScope scope = new NDScope()) {
                     // Rollouts, rewards, feedback and teachers: no gradient.
                     NDArray probs = Distributions.softmax(logits);
-                    NDArray tokens = random.sample(m, probs.toFloatArray(), b, t, v);
-                    NDArray score = world.score(tokens);
+                    Rollouts rollouts = world.rollouts(m, random.sample(probs.toFloatArray(), b, t, v), b);
+                    NDArray tokens = rollouts.tokens();
+                    NDArray score = world.score(rollouts);
                     NDArray trueReward = ai.djl.nn.Activation.sigmoid(score);
-                    NDArray tokenQuality = world.tokenQuality(tokens);
-                    Feedback feedback = oracles.observe(world, tokens, tokenQuality, score,
+                    Feedback feedback = oracles.observe(rollouts, score,
                             random.gaussian(m, noisy, b), random.gaussian(m, noisyHints, b, t));
                     NDArray learnedReward = trueReward.add(feedback.score().sub(trueReward).mul(learnFromJudge));
 
-                    NDArray centredQuality = tokenQuality.sub(meanQuality);
+                    NDArray centredQuality = rollouts.quality().sub(meanQuality);
 
                     NDArray leaf = logits.duplicate();
                     leaf.setRequiresGradient(true);
                     teacherKl[step] = nan(r);
                     alpha[step] = nan(r);
+                    NDArray logProbs;
+                    NDArray entropySum;
                     try (Autograd.Recording rec = Autograd.record()) {
                         NDArray loss = null;
                         for (int i = 0; i < slices.size(); i++) {
                             Slice sl = slices.get(i);
-                            PolicyBatch.Builder batch = PolicyBatch.builder(sl.of(leaf, r).expandDims(1),
-                                            sl.of(tokens, r), sl.of(mask, r), sl.of(learnedReward, r))
+                            SliceConstants c = constants.get(i);
+                            NDArray slTokens = sl.of(tokens);
+                            PolicyBatch.Builder batch = PolicyBatch.builder(sl.of(leaf).expandDims(1),
+                                            slTokens, c.mask(), sl.of(learnedReward))
                                     .groupSize(b)
-                                    .tokenQuality(sl.of(centredQuality, r));
+                                    .tokenQuality(sl.of(centredQuality));
                             if (sl.method().usesTeacher()) {
                                 // Teachers are built for the runs that distil, from their slice of everything.
-                                Teachers slTeachers = sl.from() == 0 && sl.to() == r ? teachers : teachers.slice(sl.from(), sl.to());
-                                Feedback slFeedback = new Feedback(sl.of(feedback.score(), r), sl.of(feedback.hints(), r));
-                                NDArray slLogits = sl.of(logits, r);
-                                NDArray slTokens = sl.of(tokens, r);
-                                batch.teacher(slTeachers.logits(slLogits, sl.of(judgeQuality, r), slFeedback, slTokens), null);
+                                Feedback slFeedback = new Feedback(sl.of(feedback.score()), sl.of(feedback.hints()));
+                                NDArray slLogits = sl.of(logits);
+                                // The informative critique reads the policy's probabilities: the sampler's.
+                                NDArray slProbs = sl.of(probs);
+                                batch.teacher(c.teachers().logits(slLogits, slProbs, c.judgeQuality(), slFeedback, slTokens), null);
                                 if (sl.method() == SimMethod.CREDIT) {
                                     // The contrastive teacher: the same feedback read against another world.
-                                    batch.contrastive(List.of(slTeachers.logits(
-                                            slLogits, sl.of(contrast.quality, r), slFeedback, slTokens)));
+                                    batch.contrastive(List.of(c.teachers().logits(
+                                            slLogits, slProbs, c.contrastQuality(), slFeedback, slTokens)));
                                 }
                             }
                             ObjectiveResult result = objectives.get(i).compute(batch.build());
@@ -156,20 +171,25 @@ public final class Cohort {
                             }
                             loss = loss == null ? result.loss() : loss.add(result.loss());
                         }
-                        NDArray logProbs = Distributions.logSoftmax(leaf);
+                        logProbs = Distributions.logSoftmax(leaf);
                         // The objectives token-average; the paper's updates sum over positions
                         // (each position has its own logits), hence the factor T.
                         loss = Scalars.mul(loss, t)
-                                .add(Scalars.mul(klFromReference(refLogProbs, logProbs), cfg.refKl()).sum())
-                                .sub(entropyBonus.mul(entropyPerRun(logProbs)).sum());
+                                .add(Scalars.mul(klFromReference(refProbs, refLogProbs, logProbs), cfg.refKl()).sum());
+                        // Made after the KL term, as the order of recording decides the order in which the
+                        // backward pass adds the two terms' gradients on the log-probs.
+                        entropySum = entropyPerRun(logProbs);
+                        loss = loss.sub(entropyBonus.mul(entropySum).sum());
                         rec.backward(loss);
                     }
                     NDArray grad = leaf.getGradient();
-                    NDArray logProbs = Distributions.logSoftmax(logits);
+                    // The policy's log-probs and entropy are those the loss computed (the leaf holds the
+                    // logits' values): the same operations on the same numbers, so not computed twice.
+                    logProbs = logProbs.stopGradient();
                     NDArray trueAdvantage = CreditCorrelation.trueAdvantage(world.quality, logProbs);
                     credit[step] = CreditCorrelation.perPosition(grad.neg(), trueAdvantage).mean(new int[] {1}).toFloatArray();
                     reward[step] = trueReward.mean(new int[] {1}).toFloatArray();
-                    entropy[step] = entropyPerRun(logProbs).div(t).toFloatArray();
+                    entropy[step] = entropySum.stopGradient().div(t).toFloatArray();
                     logits.subi(grad.mul(cfg.lr()));
                 }
                 if (onStep != null) {
@@ -180,6 +200,9 @@ public final class Cohort {
         return new CohortResult(runs, reward, entropy, credit, teacherKl, alpha);
     }
 
+    /** A slice's per-step constants: its mask, teachers (methods that distil), judge and contrastive quality tables. */
+    private record SliceConstants(NDArray mask, Teachers teachers, NDArray judgeQuality, NDArray contrastQuality) {}
+
     private static void place(float[] perRun, Slice sl, float[] values) {
         System.arraycopy(values, 0, perRun, sl.from(), sl.to() - sl.from());
     }
@@ -188,9 +211,12 @@ public final class Cohort {
         return (result.metrics().containsKey("teacher_kl") ? result.metric("teacher_kl") : result.metric("kl")).toFloatArray();
     }
 
-    /** {@code sum_t KL(pi_ref,t || pi_t)} per run: its gradient on the logits is {@code pi - pi_ref}. */
-    private static NDArray klFromReference(NDArray refLogProbs, NDArray logProbs) {
-        return refLogProbs.exp().mul(refLogProbs.sub(logProbs)).sum(new int[] {1, 2});
+    /**
+     * {@code sum_t KL(pi_ref,t || pi_t)} per run: its gradient on the logits is {@code pi - pi_ref}.
+     * The reference's probabilities {@code exp(refLogProbs)} are fixed, so they come in computed once.
+     */
+    private static NDArray klFromReference(NDArray refProbs, NDArray refLogProbs, NDArray logProbs) {
+        return refProbs.mul(refLogProbs.sub(logProbs)).sum(new int[] {1, 2});
     }
 
     /** {@code sum_t H(pi_t)} per run. */

@@ -41,23 +41,20 @@ final class Oracles {
     }
 
     /**
-     * Feedback for tokens {@code [R, B, T]} with pre-sigmoid scores {@code [R, B]}. The judge
-     * observes {@code sigmoid(score + bias * share of the world's worst token in s) + eps}
-     * (the biased judge scores with its biased quality table), with
-     * {@code eps = sigma * scoreNoise}; binary and ordinal quantise that observation. Hints
-     * are {@code q(t, s_t) + sigma * hintNoise} from the tokens' quality {@code [R, B, T]}. Both noises are standard normal, {@code [R, B]}
-     * and {@code [R, B, T]}.
+     * Feedback for rollouts with pre-sigmoid scores {@code [R, B]}. The judge observes
+     * {@code sigmoid(score + bias * share of the world's worst token in s) + eps} (the biased
+     * judge scores with its biased quality table), with {@code eps = sigma * scoreNoise};
+     * binary and ordinal quantise that observation. Hints are {@code q(t, s_t) + sigma * hintNoise}.
+     * Both noises are standard normal, {@code [R, B]} and {@code [R, B, T]}.
      */
-    Feedback observe(World world, NDArray tokens, NDArray tokenQuality, NDArray rawScore, NDArray scoreNoise, NDArray hintNoise) {
-        NDArray favoured = tokens.eq(world.favouredToken.reshape(-1, 1, 1)).toType(DataType.FLOAT32, false)
-                .mean(new int[] {2});
-        NDArray judged = Activation.sigmoid(rawScore.add(favoured.mul(bias)));
+    Feedback observe(Rollouts rollouts, NDArray rawScore, NDArray scoreNoise, NDArray hintNoise) {
+        NDArray judged = Activation.sigmoid(rawScore.add(rollouts.favoured().mul(bias)));
         NDArray observed = judged.add(scoreNoise.mul(sigma));
         NDArray binary = observed.gt(0.5).toType(DataType.FLOAT32, false);
         NDArray stars = observed.mul(4).add(1).round().clip(1, 5);
         NDArray ordinal = stars.sub(1).div(4);
         NDArray score = binary.mul(isBinary).add(ordinal.mul(isOrdinal)).add(observed.mul(isContinuousScore));
-        NDArray hints = tokenQuality.add(hintNoise.mul(sigma.expandDims(2)));
+        NDArray hints = rollouts.quality().add(hintNoise.mul(sigma.expandDims(2)));
         return new Feedback(score, hints);
     }
 }

@@ -31,15 +31,16 @@ final class RunRandom {
 
     /**
      * Draws {@code rollouts} sequences per run from a factored policy given as probabilities
-     * {@code probs[r][t][v]} (flattened), by inverse CDF on the host: tokens {@code [R, B, T]}.
+     * {@code probs[r][t][v]} (flattened), by inverse CDF on the host.
      * Sampling a categorical of 8 values is a handful of comparisons, far cheaper in a plain
      * loop than as broadcast tensor operations over {@code [R, B, T, V]}. The cumulative sums
      * are formed once per run and position, in double and in vocabulary order, and a token is
      * the number of them (the last excluded) that its uniform reaches: the first index where the
      * uniform falls below the running sum, as a scan finds it, but without a branch per token
      * that the processor mispredicts (the sums never decrease, so the two agree exactly).
+     * Returns the tokens {@code [R][B][T]}, flattened.
      */
-    NDArray sample(NDManager m, float[] probs, int rollouts, int length, int vocab) {
+    long[] sample(float[] probs, int rollouts, int length, int vocab) {
         long[] tokens = new long[streams.length * rollouts * length];
         int edges = vocab - 1;
         double[] cdf = new double[length * edges];
@@ -66,7 +67,7 @@ final class RunRandom {
                 }
             }
         }
-        return m.create(tokens, new Shape(streams.length, rollouts, length));
+        return tokens;
     }
 
     /**

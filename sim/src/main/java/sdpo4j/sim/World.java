@@ -13,22 +13,20 @@ import sdpo4j.env.sequence.WorldConfig;
  * bigram coherence {@code b [V, V]} and a target pattern {@code s* [T]}, with reward
  * {@code R(s) = sigmoid((sum_t q(t,s_t) + sum_t b(s_t,s_t+1) + alpha_p * #[s_t = s*_t]) / T)}.
  * Each world is a {@link SequenceWorld} (drawn on the host from its seed, the same world the
- * sequence-quality environment builds), copied into per-run tensors.
+ * sequence-quality environment builds), copied into per-run tensors and kept on the host for
+ * the per-step lookups ({@link #rollouts}).
  */
 public final class World {
     final WorldConfig cfg;
     /** Token quality {@code [R, T, V]}. */
     final NDArray quality;
-    /** Quality flattened to {@code [R, T*V]}, index {@code t * V + v}: gathers stay contiguous. */
-    final NDArray qualityFlat;
-    /** Bigram bonus flattened to {@code [R, V*V]}, index {@code v * V + v'}. */
-    final NDArray bigram;
-    /** {@code t * V} for each position, {@code [1, 1, T]}: turns tokens into indices of {@link #qualityFlat}. */
-    private final NDArray positionOffset;
-    /** Target pattern {@code [R, T]} (int64). */
-    final NDArray target;
     /** Per world, the token with the lowest mean quality: what a biased judge over-rewards. */
     final NDArray favouredToken;
+    /** The same tables on the host, float32 as the tensors hold them: {@code [R][T][V]}, {@code [R][V][V]}, {@code [R][T]}. */
+    private final float[] hostQuality;
+    private final float[] hostBigram;
+    private final int[] hostTarget;
+    private final int[] hostFavoured;
     private final SequenceWorld[] hosts;
 
     World(NDManager manager, WorldConfig cfg, long[] seeds) {
@@ -39,8 +37,8 @@ public final class World {
         hosts = new SequenceWorld[r];
         float[] q = new float[r * t * v];
         float[] b = new float[r * v * v];
-        long[] target = new long[r * t];
-        long[] favoured = new long[r];
+        int[] target = new int[r * t];
+        int[] favoured = new int[r];
         for (int i = 0; i < r; i++) {
             SequenceWorld w = new SequenceWorld(cfg, seeds[i]);
             hosts[i] = w;
@@ -57,34 +55,63 @@ public final class World {
             }
             favoured[i] = w.worstToken();
         }
+        this.hostQuality = q;
+        this.hostBigram = b;
+        this.hostTarget = target;
+        this.hostFavoured = favoured;
         this.quality = manager.create(q, new Shape(r, t, v));
-        this.qualityFlat = quality.reshape(r, (long) t * v);
-        this.positionOffset = manager.arange(0, t * v, v, DataType.INT64).reshape(1, 1, t);
-        this.bigram = manager.create(b, new Shape(r, v * v));
-        this.target = manager.create(target, new Shape(r, t));
-        this.favouredToken = manager.create(favoured, new Shape(r));
-    }
-
-    /** Rewards {@code [R, B]} of token sequences {@code [R, B, T]}. */
-    NDArray reward(NDArray tokens) {
-        return Activation.sigmoid(score(tokens));
+        this.favouredToken = manager.create(java.util.Arrays.stream(favoured).asLongStream().toArray(), new Shape(r));
     }
 
     /**
-     * The reward before the sigmoid, {@code [R, B]}. Lookups gather from the flattened
-     * per-run tables with {@code [R, B*T]} indices: a gather from a broadcast view is several
-     * times slower.
+     * Sampled sequences {@code tokens[R][B][T]} (flattened) with every table entry the world
+     * reads off them, looked up here on the host: a lookup copies a float32 value and a count
+     * of positions is a small integer, so the tensors hold exactly what gathers and comparisons
+     * on the engine gave, and a step makes five tensors instead of some twenty small index
+     * operations, each of which pays the engine's fixed cost per operation.
      */
-    NDArray score(NDArray tokens) {
-        long r = tokens.getShape().get(0);
-        long rollouts = tokens.getShape().get(1);
+    Rollouts rollouts(NDManager m, long[] tokens, int rollouts) {
         int t = cfg.length();
         int v = cfg.vocab();
-        NDArray local = tokenQuality(tokens).sum(new int[] {2});
-        NDArray pairs = tokens.get(":, :, :-1").mul(v).add(tokens.get(":, :, 1:")).reshape(r, rollouts * (t - 1));
-        NDArray coherence = bigram.gather(pairs, 1).reshape(r, rollouts, t - 1).sum(new int[] {2});
-        NDArray pattern = tokens.eq(target.expandDims(1)).toType(DataType.FLOAT32, false).sum(new int[] {2});
-        return local.add(coherence).add(pattern.mul(cfg.patternWeight())).div(t);
+        int r = tokens.length / (rollouts * t);
+        float[] q = new float[tokens.length];
+        float[] b = new float[r * rollouts * (t - 1)];
+        float[] matches = new float[r * rollouts];
+        float[] favoured = new float[r * rollouts];
+        for (int run = 0; run < r; run++) {
+            for (int k = 0; k < rollouts; k++) {
+                int seq = run * rollouts + k;
+                int hit = 0;
+                int worst = 0;
+                for (int pos = 0; pos < t; pos++) {
+                    int tok = (int) tokens[seq * t + pos];
+                    q[seq * t + pos] = hostQuality[(run * t + pos) * v + tok];
+                    if (pos + 1 < t) {
+                        b[seq * (t - 1) + pos] = hostBigram[(run * v + tok) * v + (int) tokens[seq * t + pos + 1]];
+                    }
+                    hit += tok == hostTarget[run * t + pos] ? 1 : 0;
+                    worst += tok == hostFavoured[run] ? 1 : 0;
+                }
+                matches[seq] = hit;
+                // A mean over positions: the sum (exact), divided once.
+                favoured[seq] = (float) worst / t;
+            }
+        }
+        return new Rollouts(m.create(tokens, new Shape(r, rollouts, t)), m.create(q, new Shape(r, rollouts, t)),
+                m.create(b, new Shape(r, rollouts, t - 1)), m.create(matches, new Shape(r, rollouts)),
+                m.create(favoured, new Shape(r, rollouts)));
+    }
+
+    /** Rewards {@code [R, B]} of rollouts. */
+    NDArray reward(Rollouts s) {
+        return Activation.sigmoid(score(s));
+    }
+
+    /** The reward before the sigmoid, {@code [R, B]}. */
+    NDArray score(Rollouts s) {
+        NDArray local = s.quality().sum(new int[] {2});
+        NDArray coherence = s.bigram().sum(new int[] {2});
+        return local.add(coherence).add(s.matches().mul(cfg.patternWeight())).div(cfg.length());
     }
 
     /**
@@ -96,14 +123,13 @@ public final class World {
         return quality.add(favoured.mul(bias.reshape(-1, 1, 1)));
     }
 
-    /** Quality of the sampled tokens {@code [R, B, T]}. */
-    NDArray tokenQuality(NDArray tokens) {
-        long[] s = tokens.getShape().getShape();
-        return qualityFlat.gather(tokens.add(positionOffset).reshape(s[0], s[1] * s[2]), 1).reshape(s);
-    }
-
     /** q(t, v) of world {@code run}, on the host, for exact reference computations in tests and reports. */
     double quality(int run, int position, int token) {
         return hosts[run].quality(position, token);
+    }
+
+    /** The host world of run {@code run}. */
+    SequenceWorld host(int run) {
+        return hosts[run];
     }
 }

@@ -41,21 +41,57 @@ class SimulatorTest {
     void rewardMatchesAHandComputation() {
         World w = new World(manager, WorldConfig.DEFAULT, new long[] {3, 4});
         long[] tokens = {0, 1, 2, 3, 4, 5, 7, 7, 7, 0, 0, 0};
-        NDArray s = manager.create(tokens, new Shape(2, 1, 6));
-        float[] reward = w.reward(s).toFloatArray();
-        float[] b = w.bigram.toFloatArray();
-        long[] target = w.target.toLongArray();
+        float[] reward = w.reward(w.rollouts(manager, tokens, 1)).toFloatArray();
         for (int r = 0; r < 2; r++) {
             double sum = 0;
             for (int t = 0; t < 6; t++) {
                 int v = (int) tokens[r * 6 + t];
                 sum += w.quality(r, t, v);
                 if (t < 5) {
-                    sum += b[r * 64 + v * 8 + (int) tokens[r * 6 + t + 1]];
+                    sum += w.host(r).bigram(v, (int) tokens[r * 6 + t + 1]);
                 }
-                sum += target[r * 6 + t] == v ? 1.0 : 0.0;
+                sum += w.host(r).target(t) == v ? 1.0 : 0.0;
             }
             assertEquals(1 / (1 + Math.exp(-sum / 6)), reward[r], 1e-6);
+        }
+    }
+
+    @Test
+    void rolloutsLookUpTheWorldsTables() {
+        // Every lookup against the host world, exactly (a lookup copies a float32 entry); the
+        // favoured share is a count over positions divided once, as the biased judge reads it.
+        World w = new World(manager, WorldConfig.DEFAULT, new long[] {12, 13, 14});
+        java.util.SplittableRandom gen = new java.util.SplittableRandom(5);
+        int b = 50;
+        long[] tokens = new long[3 * b * 6];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = gen.nextInt(8);
+        }
+        Rollouts s = w.rollouts(manager, tokens, b);
+        assertArrayEquals(tokens, s.tokens().toLongArray());
+        assertEquals(new Shape(3, b, 5), s.bigram().getShape());
+        float[] q = s.quality().toFloatArray();
+        float[] bigram = s.bigram().toFloatArray();
+        float[] matches = s.matches().toFloatArray();
+        float[] favoured = s.favoured().toFloatArray();
+        for (int r = 0; r < 3; r++) {
+            int worst = w.host(r).worstToken();
+            for (int k = 0; k < b; k++) {
+                int seq = r * b + k;
+                int hits = 0;
+                int worstCount = 0;
+                for (int t = 0; t < 6; t++) {
+                    int v = (int) tokens[seq * 6 + t];
+                    assertEquals((float) w.quality(r, t, v), q[seq * 6 + t], 0f);
+                    if (t < 5) {
+                        assertEquals((float) w.host(r).bigram(v, (int) tokens[seq * 6 + t + 1]), bigram[seq * 5 + t], 0f);
+                    }
+                    hits += w.host(r).target(t) == v ? 1 : 0;
+                    worstCount += v == worst ? 1 : 0;
+                }
+                assertEquals(hits, matches[seq], 0f);
+                assertEquals(worstCount / 6f, favoured[seq], 0f);
+            }
         }
     }
 
@@ -64,11 +100,11 @@ class SimulatorTest {
         FeedbackType[] types = {FeedbackType.BINARY, FeedbackType.ORDINAL, FeedbackType.CONTINUOUS, FeedbackType.CRITIQUE};
         World w = new World(manager, WorldConfig.DEFAULT, new long[] {1, 1, 1, 1});
         Oracles o = new Oracles(manager, types, new double[] {0.3, 0.3, 0, 0}, new double[4]);
-        NDArray tokens = manager.randomInteger(0, 8, new Shape(4, 200, 6), DataType.INT64);
-        NDArray score = w.score(tokens);
+        Rollouts rollouts = w.rollouts(manager, manager.randomInteger(0, 8, new Shape(4, 200, 6), DataType.INT64).toLongArray(), 200);
+        NDArray score = w.score(rollouts);
         NDArray reward = ai.djl.nn.Activation.sigmoid(score);
-        NDArray quality = w.tokenQuality(tokens);
-        Feedback f = o.observe(w, tokens, quality, score,
+        NDArray quality = rollouts.quality();
+        Feedback f = o.observe(rollouts, score,
                 manager.randomNormal(new Shape(4, 200)), manager.randomNormal(new Shape(4, 200, 6)));
         float[] fs = f.score().toFloatArray();
         float[] rs = reward.toFloatArray();
