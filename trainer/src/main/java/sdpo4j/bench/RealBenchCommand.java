@@ -177,15 +177,16 @@ public final class RealBenchCommand implements Callable<Integer> {
                         + "fp32 weights a token); batch 8 %.2f tok/s; peak RSS of this child %s%n", t.loadSeconds(), t.fwdBwdTokS(),
                         t.fwdBwdTokS() * flops.trainingPerToken(s.seq()) / 1e9, 100 * trainFraction, t.gen1TokS(),
                         100 * t.gen1TokS() / bound, bound, flops.weightBytesPerToken(4) / 1e6, t.gen8TokS(), gb(child.peakBytes()));
+                // PyTorch right after ours: the two throughputs then meet the most similar spell of load.
+                String torch = "-";
+                if (shape.equals(torchShape)) {
+                    torch = torch(dir, s, t, cap);
+                }
                 String full = "-";
                 String lora = "-";
                 if (!noSdpo) {
                     full = sdpoStep(dir, runs, s, 0, cap);
                     lora = sdpoStep(dir, runs, s, loraRank, cap);
-                }
-                String torch = "-";
-                if (shape.equals(torchShape)) {
-                    torch = torch(dir, s, t, cap);
                 }
                 table.add(String.format(Locale.ROOT, "| %s | %.2f | %.1f | %.0f%% | %.2f | %.0f%% | %.2f | %s | %s | %s |", shape,
                         t.loadSeconds(), t.fwdBwdTokS(), 100 * trainFraction, t.gen1TokS(), 100 * t.gen1TokS() / bound,
