@@ -5,7 +5,11 @@ For each model directory: forward+backward tokens/s on a [batch, seq] next-token
 generation tokens/s with a KV cache, and without one (recomputing the whole sequence each
 step). Prints `torch <dir> fwdbwd_tok_s=.. gen_cache_tok_s=.. gen_nocache_tok_s=..`.
 Uses lm_reference.py's loader and blocks (trainer/src/test/python).
-Run with Debian's python3-torch: /usr/bin/python3 lm_bench_torch.py THREADS BATCH SEQ NEW DIR...
+Run with Debian's python3-torch: /usr/bin/python3 lm_bench_torch.py [--gen-batch N] [--reps N] THREADS BATCH SEQ NEW DIR...
+--gen-batch: sequences generated at once (default BATCH); --reps: timed forward+backward passes
+(default 3; their mean counts) and timed generations (default 1; the best counts), each after one
+untimed. `bin/sdpo4j real-bench` runs it on release-shaped directories (Qwen2.5: q/k/v biases,
+shards). Also prints `torch_peak_rss_mib=..`, the process's own high-water mark.
 """
 import json
 import math
@@ -36,6 +40,12 @@ def llama_step(cfg, w, ids, pos, cache):
     def rms(t, name):
         return t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps) * w[name]
 
+    bias_qkv = cfg["model_type"] == "qwen2" or cfg.get("attention_bias", False)
+
+    def lin(t, name):
+        y = t @ w[name + ".weight"].T
+        return y + w[name + ".bias"] if bias_qkv else y
+
     x = w["model.embed_tokens.weight"][ids]
     b, l = ids.shape
     past = cache[0][0].shape[2] if cache else 0
@@ -46,9 +56,9 @@ def llama_step(cfg, w, ids, pos, cache):
     for i in range(cfg["num_hidden_layers"]):
         q = f"model.layers.{i}."
         t = rms(x, q + "input_layernorm.weight")
-        qq = (t @ w[q + "self_attn.q_proj.weight"].T).view(b, l, nh, d).transpose(1, 2)
-        kk = (t @ w[q + "self_attn.k_proj.weight"].T).view(b, l, nkv, d).transpose(1, 2)
-        vv = (t @ w[q + "self_attn.v_proj.weight"].T).view(b, l, nkv, d).transpose(1, 2)
+        qq = lin(t, q + "self_attn.q_proj").view(b, l, nh, d).transpose(1, 2)
+        kk = lin(t, q + "self_attn.k_proj").view(b, l, nkv, d).transpose(1, 2)
+        vv = lin(t, q + "self_attn.v_proj").view(b, l, nkv, d).transpose(1, 2)
         qq = qq * cos + rot(qq) * sin
         kk = kk * cos + rot(kk) * sin
         if cache:
@@ -68,11 +78,19 @@ def llama_step(cfg, w, ids, pos, cache):
 
 
 def main():
-    threads, batch, seq, new = (int(a) for a in sys.argv[1:5])
+    args = sys.argv[1:]
+    options = {"--gen-batch": None, "--reps": None}
+    while args and args[0] in options:
+        options[args[0]] = int(args[1])
+        args = args[2:]
+    threads, batch, seq, new = (int(a) for a in args[:4])
+    gen_batch = options["--gen-batch"] or batch
+    fb_reps = options["--reps"] or 3
+    gen_reps = options["--reps"] or 1
     torch.set_num_threads(threads)
-    for d in sys.argv[5:]:
+    for d in args[4:]:
         cfg = json.load(open(f"{d}/config.json"))
-        w = ref.read_safetensors(f"{d}/model.safetensors")
+        w = ref.read_weights(d)
         ids = torch.randint(0, 256, (batch, seq))
         mask = torch.ones_like(ids)
         params = [t.requires_grad_(True) for t in w.values()]
@@ -86,40 +104,45 @@ def main():
 
         with torch.enable_grad():
             fwdbwd()
-            reps = 3
             t0 = time.perf_counter()
-            for _ in range(reps):
+            for _ in range(fb_reps):
                 fwdbwd()
-            fb = reps * batch * seq / (time.perf_counter() - t0)
+            fb = fb_reps * batch * seq / (time.perf_counter() - t0)
         for p in params:
             p.requires_grad_(False)
 
-        prompt = torch.randint(0, 256, (batch, 8))
+        prompt = torch.randint(0, 256, (gen_batch, 8))
         with torch.no_grad():
             def gen(use_cache):
                 seqs = prompt
                 cache = []
-                pos = torch.arange(seqs.shape[1])[None].repeat(batch, 1)
+                pos = torch.arange(seqs.shape[1])[None].repeat(gen_batch, 1)
                 logits, cache = llama_step(cfg, w, seqs, pos, [])
                 for step in range(new - 1):
                     nxt = logits.argmax(-1, keepdim=True)
                     seqs = torch.cat([seqs, nxt], dim=1)
                     if use_cache:
-                        p = torch.full((batch, 1), seqs.shape[1] - 1)
+                        p = torch.full((gen_batch, 1), seqs.shape[1] - 1)
                         logits, cache = llama_step(cfg, w, nxt, p, cache)
                     else:
-                        p = torch.arange(seqs.shape[1])[None].repeat(batch, 1)
+                        p = torch.arange(seqs.shape[1])[None].repeat(gen_batch, 1)
                         logits, _ = llama_step(cfg, w, seqs, p, [])
             gen(True)
-            t0 = time.perf_counter()
-            gen(True)
-            gc = batch * new / (time.perf_counter() - t0)
+            best = float("inf")
+            for _ in range(gen_reps):
+                t0 = time.perf_counter()
+                gen(True)
+                best = min(best, time.perf_counter() - t0)
+            gc = gen_batch * new / best
             gn = float("nan")
             if cfg["num_hidden_layers"] <= 4:  # recomputation is too slow to time on the larger model
                 t0 = time.perf_counter()
                 gen(False)
-                gn = batch * new / (time.perf_counter() - t0)
+                gn = gen_batch * new / (time.perf_counter() - t0)
         print(f"torch {d} fwdbwd_tok_s={fb:.1f} gen_cache_tok_s={gc:.1f} gen_nocache_tok_s={gn:.1f}", flush=True)
+        del w, params
+    peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+    print(f"torch_peak_rss_mib={int(peak.split()[1]) / 1024:.1f}", flush=True)
 
 
 if __name__ == "__main__":

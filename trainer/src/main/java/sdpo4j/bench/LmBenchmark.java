@@ -42,34 +42,10 @@ public final class LmBenchmark {
         try (NDManager m = NDManager.newBaseManager()) {
             DecoderLM model = HfCheckpoint.load(dir, m);
             Random rnd = new Random(1);
-            long[] ids = new long[batch * seq];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = rnd.nextInt(256);
-            }
-            NDArray input = m.create(ids, new Shape(batch, seq));
-            NDArray mask = input.onesLike();
-            NDArray positions = m.arange(0, seq, 1, DataType.INT64).reshape(1, seq).repeat(0, batch);
-            for (NDArray p : model.parameterList()) {
-                p.setRequiresGradient(true);
-            }
-            fwdBwd(model, input, positions, mask);
             int fbReps = 3;
-            long t0 = System.nanoTime();
-            for (int r = 0; r < fbReps; r++) {
-                fwdBwd(model, input, positions, mask);
-            }
-            double fb = fbReps * (double) batch * seq / ((System.nanoTime() - t0) / 1e9);
-            for (NDArray p : model.parameterList()) {
-                p.setRequiresGradient(false);
-            }
-            List<long[]> prompts = new ArrayList<>();
-            for (int b = 0; b < batch; b++) {
-                long[] p = new long[8];
-                for (int i = 0; i < p.length; i++) {
-                    p[i] = rnd.nextInt(256);
-                }
-                prompts.add(p);
-            }
+            double fbSeconds = java.util.Arrays.stream(fwdBwdSeconds(model, m, rnd, batch, seq, fbReps)).sum();
+            double fb = fbReps * (double) batch * seq / fbSeconds;
+            List<long[]> prompts = randomPrompts(rnd, batch, 8);
             double cached = Double.POSITIVE_INFINITY;
             double recomputing = Double.POSITIVE_INFINITY;
             try (Tokenizer tok = Tokenizer.load(dir, model.config())) {
@@ -91,6 +67,50 @@ public final class LmBenchmark {
             double tokens = batch * (double) newTokens;
             return new Result(fb, tokens / cached, noCache ? tokens / recomputing : Double.NaN);
         }
+    }
+
+    /**
+     * Seconds of each of {@code reps} next-token forward+backward passes over a {@code [batch, seq]}
+     * batch of random ids, after one untimed pass; the model's weights record gradients meanwhile.
+     */
+    public static double[] fwdBwdSeconds(DecoderLM model, NDManager m, Random rnd, int batch, int seq, int reps) {
+        long[] ids = new long[batch * seq];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rnd.nextInt(256);
+        }
+        try (NDScope scope = new NDScope()) {
+            NDArray input = m.create(ids, new Shape(batch, seq));
+            NDArray mask = input.onesLike();
+            NDArray positions = m.arange(0, seq, 1, DataType.INT64).reshape(1, seq).repeat(0, batch);
+            for (NDArray p : model.parameterList()) {
+                p.setRequiresGradient(true);
+            }
+            double[] seconds = new double[reps];
+            for (int r = -1; r < reps; r++) {
+                long t0 = System.nanoTime();
+                fwdBwd(model, input, positions, mask);
+                if (r >= 0) {
+                    seconds[r] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            for (NDArray p : model.parameterList()) {
+                p.setRequiresGradient(false);
+            }
+            return seconds;
+        }
+    }
+
+    /** {@code batch} prompts of {@code length} random ids below 256. */
+    public static List<long[]> randomPrompts(Random rnd, int batch, int length) {
+        List<long[]> prompts = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            long[] p = new long[length];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = rnd.nextInt(256);
+            }
+            prompts.add(p);
+        }
+        return prompts;
     }
 
     /** One next-token cross-entropy forward and backward. */

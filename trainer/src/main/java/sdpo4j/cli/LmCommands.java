@@ -3,6 +3,7 @@ package sdpo4j.cli;
 import java.util.List;
 import java.util.Map;
 import sdpo4j.bench.LmBenchCommand;
+import sdpo4j.bench.RealBenchCommand;
 import sdpo4j.bench.SoakCommand;
 import sdpo4j.bench.TrainBenchCommand;
 import sdpo4j.compare.CompareConfig;
@@ -35,6 +36,14 @@ public final class LmCommands {
         @Override
         public Object command() {
             return new LmBenchCommand();
+        }
+    }
+
+    /** {@code real-bench}. */
+    public static final class RealBench implements SubcommandProvider {
+        @Override
+        public Object command() {
+            return new RealBenchCommand();
         }
     }
 
