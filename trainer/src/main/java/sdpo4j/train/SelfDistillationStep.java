@@ -138,6 +138,8 @@ public final class SelfDistillationStep {
         // on the same wrong answer): each distinct one goes through the chat template and the
         // tokenizer once.
         Map<String, long[]> encoded = new HashMap<>();
+        // The solutions shown, as plain text ids (the demonstration-overlap metric reads them).
+        Map<String, long[]> shown = new HashMap<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             RolloutGroup group = groups.get(gi);
             List<TeacherContexts.Rollout> rollouts = new ArrayList<>();
@@ -167,12 +169,14 @@ public final class SelfDistillationStep {
                                     contexts.render(groups.get(other).task().prompt(), c), this::teacherIds));
                         }
                     }
+                    double overlap = c.solution() == null ? Double.NaN : DemoOverlap.of(
+                            tokenizer.encode(group.responses().get(j).text()), shown.computeIfAbsent(c.solution(), tokenizer::encode));
                     out.add(new TrainingExample(group.promptIds(), teacherContext, contrastContexts, response, reward, true,
-                            c.feedback() != null));
+                            c.feedback() != null, overlap));
                 } else {
                     // No teacher: masked out of the distillation mean; any context will do.
                     out.add(new TrainingExample(group.promptIds(), group.promptIds(), List.of(), response, reward,
-                            false, false));
+                            false, false, Double.NaN));
                 }
             }
         }
@@ -253,6 +257,8 @@ public final class SelfDistillationStep {
         long teachers = all.stream().filter(TrainingExample::hasTeacher).count();
         metrics.put("teacher_frac", teachers / (double) all.size());
         metrics.put("feedback_used_frac", all.stream().filter(TrainingExample::usedFeedback).count() / (double) all.size());
+        all.stream().mapToDouble(TrainingExample::demoOverlap).filter(v -> !Double.isNaN(v)).average()
+                .ifPresent(v -> metrics.put("demo_overlap", v));
         if (onlyDistils() || onlySuccesses()) {
             metrics.put("skipped_updates", (double) skipped);
         }

@@ -13,6 +13,8 @@ import java.util.List;
  * @param reward the environment's reward
  * @param hasTeacher whether a solution or feedback was available
  * @param usedFeedback whether the teacher context shows feedback text
+ * @param demoOverlap the response's {@link DemoOverlap} with the sibling solution its teacher context shows; NaN
+ *     when it shows none
  */
 record TrainingExample(long[] studentContext, long[] teacherContext, List<long[]> contrastContexts, long[] response,
-        float reward, boolean hasTeacher, boolean usedFeedback) {}
+        float reward, boolean hasTeacher, boolean usedFeedback, double demoOverlap) {}
