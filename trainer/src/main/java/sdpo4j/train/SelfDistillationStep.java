@@ -245,13 +245,13 @@ public final class SelfDistillationStep {
             }
             long t0 = System.nanoTime();
             acc.add("grad_norm", optimizerStep(weightSum), 1);
-            if (cfg.emaSchedule() == EmaSchedule.OPTIMIZER_STEP) {
-                ema.update(cfg.emaRate());
+            if (cfg.emaSchedule() == EmaSchedule.OPTIMIZER_STEP && optimizer.steps() % cfg.teacherSyncSteps() == 0) {
+                syncTeacher();
             }
             acc.trainSeconds += (System.nanoTime() - t0) / 1e9;
         }
         if (cfg.emaSchedule() == EmaSchedule.ROLLOUT_BATCH && skipped < cfg.optimizerStepsPerRollout()) {
-            ema.update(cfg.emaRate());
+            syncTeacher();
         }
         Map<String, Double> metrics = acc.means();
         long teachers = all.stream().filter(TrainingExample::hasTeacher).count();
@@ -266,6 +266,14 @@ public final class SelfDistillationStep {
         metrics.put("teacher_seconds", acc.teacherSeconds);
         metrics.put("train_seconds", acc.trainSeconds);
         return new Update(metrics, all);
+    }
+
+    /** Moves the teacher's weights toward the student's as the teacher kind says (base and trust-region: never). */
+    private void syncTeacher() {
+        double rate = cfg.teacherKind().weightRate(cfg.emaRate());
+        if (rate > 0) {
+            ema.update(rate);
+        }
     }
 
     /** Whether the objective learns from successful rollouts only (rft): no success, no step. */
@@ -399,7 +407,7 @@ public final class SelfDistillationStep {
     }
 
     /**
-     * The EMA teacher's logits {@code [n, Lr, V]} for the responses that have a teacher, under
+     * The teacher's logits {@code [n, Lr, V]} (its kind's: {@link TeacherKind}) for the responses that have a teacher, under
      * each of {@code contextsOf} (one result each, scored in one call); zeros for the responses
      * without a teacher. The objectives mask those out (has-teacher 0), so scoring them (under
      * the bare prompt) would be work thrown away: a quarter of the teacher's contexts in a batch
@@ -433,6 +441,13 @@ public final class SelfDistillationStep {
             }
         }
         NDArray all = SharedContextScoring.score(teacher, m, contexts, responses, tokenizer.padId()).logits();
+        if (cfg.teacherKind() == TeacherKind.TRUST_REGION) {
+            // The teacher model is the frozen initial one (the reference); the current student, on the
+            // same teacher contexts and without gradient, pulls its logits r of the way.
+            NDArray live = SharedContextScoring.score(student, m, contexts, responses, tokenizer.padId()).logits();
+            NDArray ref = all.toType(DataType.FLOAT32, false);
+            all = ref.add(live.toType(DataType.FLOAT32, false).sub(ref).mul(cfg.emaRate()));
+        }
         long allWidth = all.getShape().get(1);
         if (allWidth < width) {
             // The longest response of the micro-batch has no teacher.

@@ -36,6 +36,8 @@ public record TrainConfig(
         double weightDecay,
         double emaRate,
         EmaSchedule emaSchedule,
+        TeacherKind teacherKind,
+        int teacherSyncSteps,
         double maxGradNorm,
         int maxNewTokens,
         double temperature,
@@ -83,6 +85,14 @@ public record TrainConfig(
         if (emaSchedule == null) {
             throw new ConfigException("ema-schedule", null, "optimizer-step or rollout-batch");
         }
+        if (teacherKind == null) {
+            throw new ConfigException("teacher-kind", null, "one of [ema, live, base, trust-region]");
+        }
+        Check.range("teacher-sync-steps", teacherSyncSteps, 1, 1_000_000);
+        if (teacherSyncSteps > 1 && emaSchedule == EmaSchedule.ROLLOUT_BATCH) {
+            throw new ConfigException("teacher-sync-steps", teacherSyncSteps, "1 with ema-schedule: rollout-batch (it counts "
+                    + "optimizer steps; the rollout-batch schedule already syncs once per optimizer-steps-per-rollout)");
+        }
         Check.positive("max-grad-norm", maxGradNorm);
         Check.range("max-new-tokens", maxNewTokens, 1, 1 << 16);
         Check.nonNegative("temperature", temperature);
@@ -128,7 +138,8 @@ public record TrainConfig(
         return builder().model(model).dataset(dataset).env(env).objective(objective).steps(steps).prompts(prompts)
                 .groupSize(groupSize).microBatchPrompts(microBatchPrompts).optimizerStepsPerRollout(optimizerStepsPerRollout)
                 .lr(lr).warmupSteps(warmupSteps).adamBeta1(adamBeta1).adamBeta2(adamBeta2).adamEpsilon(adamEpsilon)
-                .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).maxGradNorm(maxGradNorm)
+                .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).teacherKind(teacherKind)
+                .teacherSyncSteps(teacherSyncSteps).maxGradNorm(maxGradNorm)
                 .maxNewTokens(maxNewTokens).temperature(temperature).reprompt(reprompt)
                 .promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed)
                 .lora(lora).memory(memory);
@@ -167,11 +178,19 @@ public record TrainConfig(
         private double adamEpsilon = 1e-8;
         @Doc("AdamW decoupled weight decay")
         private double weightDecay = 0.0;
-        @Doc("teacher update `t <- (1 - r) t + r s`")
+        @Doc("teacher update `t <- (1 - r) t + r s` (`teacher-kind: ema`); with `trust-region`, the student's share "
+                + "`r` of the teacher's logits")
         private double emaRate = 0.05;
         @Doc("when the teacher moves: `optimizer-step` (after every optimizer step) or `rollout-batch` (once per rollout "
                 + "batch, after its last optimizer step)")
         private EmaSchedule emaSchedule = EmaSchedule.OPTIMIZER_STEP;
+        @Doc("which weights score the teacher contexts: `ema` (a moving average of the student at `ema-rate`), `live` "
+                + "(the current student), `base` (the initial student, frozen) or `trust-region` (logits "
+                + "`lerp(initial, current student, ema-rate)` on the teacher context)")
+        private TeacherKind teacherKind = TeacherKind.EMA;
+        @Doc("the EMA teacher moves after every N-th optimizer step (counted over the run); 1 with `ema-schedule: "
+                + "rollout-batch`")
+        private int teacherSyncSteps = 1;
         @Doc("global-norm clipping threshold")
         private double maxGradNorm = 1.0;
         @Doc("response length limit")
@@ -284,6 +303,16 @@ public record TrainConfig(
             return this;
         }
 
+        public Builder teacherKind(TeacherKind v) {
+            teacherKind = v;
+            return this;
+        }
+
+        public Builder teacherSyncSteps(int v) {
+            teacherSyncSteps = v;
+            return this;
+        }
+
         public Builder maxGradNorm(double v) {
             maxGradNorm = v;
             return this;
@@ -347,7 +376,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
                     optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate,
-                    emaSchedule, maxGradNorm, maxNewTokens, temperature, reprompt, promptsDir, chat, completionsEvery,
+                    emaSchedule, teacherKind, teacherSyncSteps, maxGradNorm, maxNewTokens, temperature, reprompt, promptsDir, chat, completionsEvery,
                     eval, checkpoint, seed, lora, memory);
         }
     }
