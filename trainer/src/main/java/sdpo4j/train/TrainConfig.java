@@ -40,6 +40,7 @@ public record TrainConfig(
         int teacherSyncSteps,
         double maxGradNorm,
         int maxNewTokens,
+        boolean maskTruncatedCompletions,
         double temperature,
         RepromptConfig reprompt,
         String promptsDir,
@@ -95,6 +96,10 @@ public record TrainConfig(
         }
         Check.positive("max-grad-norm", maxGradNorm);
         Check.range("max-new-tokens", maxNewTokens, 1, 1 << 16);
+        if (objective.grpo().aggregation() == sdpo4j.optim.Aggregation.SEQ_MEAN_TOKEN_SUM_NORM && objective.grpo().normLength() == 0) {
+            // Dr. GRPO's constant is the generation budget: micro-batches are padded only to their own longest.
+            objective = objective.withGrpo(objective.grpo().toBuilder().normLength(maxNewTokens).build());
+        }
         Check.nonNegative("temperature", temperature);
         if (objective.divergence().temperature() != temperature && temperature > 0) {
             throw new ConfigException("objective.divergence.temperature", objective.divergence().temperature(),
@@ -140,7 +145,8 @@ public record TrainConfig(
                 .lr(lr).warmupSteps(warmupSteps).adamBeta1(adamBeta1).adamBeta2(adamBeta2).adamEpsilon(adamEpsilon)
                 .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).teacherKind(teacherKind)
                 .teacherSyncSteps(teacherSyncSteps).maxGradNorm(maxGradNorm)
-                .maxNewTokens(maxNewTokens).temperature(temperature).reprompt(reprompt)
+                .maxNewTokens(maxNewTokens)
+                .maskTruncatedCompletions(maskTruncatedCompletions).temperature(temperature).reprompt(reprompt)
                 .promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed)
                 .lora(lora).memory(memory);
     }
@@ -195,6 +201,9 @@ public record TrainConfig(
         private double maxGradNorm = 1.0;
         @Doc("response length limit")
         private int maxNewTokens = 32;
+        @Doc("leave responses cut at `max-new-tokens` (no EOS) out of the loss; their rewards still count in their "
+                + "group's advantages")
+        private boolean maskTruncatedCompletions = false;
         @Doc("rollout temperature; `objective.divergence.temperature` must equal it")
         private double temperature = 1.0;
         @Doc("how each response's teacher context is built from its group (TRL's reprompting options)")
@@ -323,6 +332,11 @@ public record TrainConfig(
             return this;
         }
 
+        public Builder maskTruncatedCompletions(boolean v) {
+            maskTruncatedCompletions = v;
+            return this;
+        }
+
         public Builder temperature(double v) {
             temperature = v;
             return this;
@@ -376,7 +390,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
                     optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate,
-                    emaSchedule, teacherKind, teacherSyncSteps, maxGradNorm, maxNewTokens, temperature, reprompt, promptsDir, chat, completionsEvery,
+                    emaSchedule, teacherKind, teacherSyncSteps, maxGradNorm, maxNewTokens, maskTruncatedCompletions, temperature, reprompt, promptsDir, chat, completionsEvery,
                     eval, checkpoint, seed, lora, memory);
         }
     }

@@ -24,7 +24,7 @@ class BuilderTest {
             "objective.divergence.mode=full",
             "steps=7", "prompts=6", "group-size=3", "micro-batch-prompts=2", "optimizer-steps-per-rollout=3", "lr=0.001",
             "warmup-steps=2", "adam-beta1=0.8", "adam-beta2=0.99", "adam-epsilon=1.0e-7", "weight-decay=0.1", "ema-rate=0.5",
-            "ema-schedule=rollout-batch", "teacher-kind=trust-region", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
+            "ema-schedule=rollout-batch", "teacher-kind=trust-region", "max-grad-norm=2.0", "max-new-tokens=5", "mask-truncated-completions=true", "temperature=0.5",
             "reprompt.feedback-only-without-solution=false", "reprompt.success-reward-threshold=0.5",
             "reprompt.dont-reprompt-on-self-success=false", "reprompt.remove-thinking=true", "reprompt.include-feedback=false",
             "reprompt.max-reprompt-len=64", "reprompt.truncation=left", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",

@@ -240,7 +240,7 @@ class SelfDistillationStepTest {
                 for (int j = 0; j < response.length; j++) {
                     response[j] = 40 + rnd.nextInt(40);
                 }
-                xs.add(new TrainingExample(prompt, taught[i] ? context : prompt, List.of(prompt), response, 0f, taught[i], false, Double.NaN));
+                xs.add(new TrainingExample(prompt, taught[i] ? context : prompt, List.of(prompt), response, 0f, taught[i], false, Double.NaN, false));
             }
             try (NDManager sub = m.newSubManager()) {
                 List<ai.djl.ndarray.NDArray> both = s.step().taughtLogits(sub, xs,
