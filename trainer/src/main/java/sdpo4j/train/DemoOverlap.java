@@ -1,6 +1,6 @@
 package sdpo4j.train;
 
-import java.util.Arrays;
+import java.nio.LongBuffer;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -30,28 +30,16 @@ final class DemoOverlap {
         if (response.length < n) {
             return Double.NaN;
         }
-        Set<Gram> shown = new HashSet<>();
+        // A buffer over an n-gram's window compares and hashes by its elements (arrays would by identity).
+        Set<LongBuffer> shown = new HashSet<>();
         for (int i = 0; i + n <= solution.length; i++) {
-            shown.add(new Gram(Arrays.copyOfRange(solution, i, i + n)));
+            shown.add(LongBuffer.wrap(solution, i, n));
         }
         int grams = response.length - n + 1;
         int repeated = 0;
         for (int i = 0; i < grams; i++) {
-            repeated += shown.contains(new Gram(Arrays.copyOfRange(response, i, i + n))) ? 1 : 0;
+            repeated += shown.contains(LongBuffer.wrap(response, i, n)) ? 1 : 0;
         }
         return repeated / (double) grams;
-    }
-
-    /** An n-gram with value equality (arrays compare by identity). */
-    private record Gram(long[] ids) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Gram g && Arrays.equals(ids, g.ids);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(ids);
-        }
     }
 }

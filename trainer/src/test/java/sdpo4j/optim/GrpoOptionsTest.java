@@ -50,15 +50,7 @@ class GrpoOptionsTest {
     static double[] tokenLogProbs(double[] logits) {
         double[] out = new double[R * N * L];
         for (int p = 0; p < out.length; p++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int v = 0; v < V; v++) {
-                max = Math.max(max, logits[p * V + v]);
-            }
-            double z = 0;
-            for (int v = 0; v < V; v++) {
-                z += Math.exp(logits[p * V + v] - max);
-            }
-            out[p] = logits[p * V + (int) FX.tokens[p]] - max - Math.log(z);
+            out[p] = Fixtures.logProb(logits, p, V, (int) FX.tokens[p]);
         }
         return out;
     }

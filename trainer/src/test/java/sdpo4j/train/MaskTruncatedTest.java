@@ -61,14 +61,6 @@ class MaskTruncatedTest {
         }
     }
 
-    private static double maxDiff(float[] a, float[] b) {
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            d = Math.max(d, Math.abs(a[i] - b[i]));
-        }
-        return d;
-    }
-
     /**
      * With the mask on, what a truncated response says (and how long it is) changes nothing in the
      * update, as long as its reward is the same: its tokens reach neither the loss nor its token count,
@@ -87,13 +79,13 @@ class MaskTruncatedTest {
             assertArrayEquals(masked, maskedOther, 1e-7f, objective + ": the truncated responses' tokens are masked out");
             float[] unmasked = updateOn(objective, false, concat(kept, truncated));
             float[] unmaskedOther = updateOn(objective, false, concat(kept, other));
-            assertTrue(maxDiff(unmasked, unmaskedOther) > 1e-6, objective + ": without the mask they count");
+            assertTrue(SelfDistillationStepTest.maxDiff(unmasked, unmaskedOther) > 1e-6, objective + ": without the mask they count");
         }
         // The advantage still reads the truncated responses' rewards: all-A truncated siblings change
         // the kept responses' advantages (and so the update) even though their tokens are masked.
         float[] base = updateOn("grpo", true, "A1+2", "eos", "B3", "eos", "AAAAAA", "length", "BBBB", "length");
         float[] allA = updateOn("grpo", true, "A1+2", "eos", "B3", "eos", "AAAAAA", "length", "AAAA", "length");
-        assertTrue(maxDiff(base, allA) > 1e-6, "truncated rewards shape the advantages");
+        assertTrue(SelfDistillationStepTest.maxDiff(base, allA) > 1e-6, "truncated rewards shape the advantages");
     }
 
     private static String[] concat(String[] a, String... b) {

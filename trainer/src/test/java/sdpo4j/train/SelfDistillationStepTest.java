@@ -78,6 +78,15 @@ class SelfDistillationStepTest {
 
     static final String PARAM = "model.layers.0.mlp.up_proj.weight";
 
+    /** The largest absolute difference between two weight arrays. */
+    static double maxDiff(float[] a, float[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d = Math.max(d, Math.abs(a[i] - b[i]));
+        }
+        return d;
+    }
+
     @Test
     void anSdpoStepUpdatesTheStudentAndMovesTheTeacher() {
         try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m)) {

@@ -38,14 +38,6 @@ class TeacherKindTest {
         }
     }
 
-    private static double maxDiff(float[] a, float[] b) {
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            d = Math.max(d, Math.abs(a[i] - b[i]));
-        }
-        return d;
-    }
-
     /**
      * The trust-region teacher's end points are the frozen and the live teacher: with rate 0 it
      * takes base's updates, with rate 1 live's; between, neither (the kinds are told apart).
@@ -57,10 +49,10 @@ class TeacherKindTest {
         float[] region0 = studentAfterThreeUpdates("teacher-kind=trust-region", "ema-rate=0");
         float[] region1 = studentAfterThreeUpdates("teacher-kind=trust-region", "ema-rate=1");
         float[] regionHalf = studentAfterThreeUpdates("teacher-kind=trust-region", "ema-rate=0.5");
-        assertTrue(maxDiff(base, live) > 1e-4, "base and live teachers take different updates: " + maxDiff(base, live));
+        assertTrue(SelfDistillationStepTest.maxDiff(base, live) > 1e-4, "base and live teachers take different updates: " + SelfDistillationStepTest.maxDiff(base, live));
         assertArrayEquals(base, region0, 1e-6f, "trust-region, rate 0");
         assertArrayEquals(live, region1, 1e-5f, "trust-region, rate 1");
-        assertTrue(maxDiff(regionHalf, base) > 1e-5 && maxDiff(regionHalf, live) > 1e-5, "rate 0.5 is neither end");
+        assertTrue(SelfDistillationStepTest.maxDiff(regionHalf, base) > 1e-5 && SelfDistillationStepTest.maxDiff(regionHalf, live) > 1e-5, "rate 0.5 is neither end");
     }
 
     /** live is an EMA of rate 1 (whatever ema-rate says), base one of rate 0. */
@@ -117,7 +109,7 @@ class TeacherKindTest {
                 s.step().update(m, SelfDistillationStepTest.rollouts(m, s, 4, u), new SplittableRandom(u));
                 float[] student = s.student().parameters().get(SelfDistillationStepTest.PARAM).toFloatArray();
                 float[] now = s.teacher().parameters().get(SelfDistillationStepTest.PARAM).toFloatArray();
-                if (maxDiff(now, teacher) > 0) {
+                if (SelfDistillationStepTest.maxDiff(now, teacher) > 0) {
                     moved.add(s.adam().steps());
                     for (int i = 0; i < now.length; i++) {
                         assertEquals(0.5 * teacher[i] + 0.5 * student[i], now[i], 1e-6, "one EMA step at step " + u);
