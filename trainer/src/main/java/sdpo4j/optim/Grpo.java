@@ -49,12 +49,21 @@ public final class Grpo implements Objective {
         return centred.reshape(runs, n);
     }
 
-    /** Per-run loss; adds clip fraction (and k3 KL) to {@code metrics}. Shared with {@link Hybrid}. */
+    /**
+     * Per-run loss; adds clip fraction (and k3 KL) to {@code metrics}. Shared with {@link Hybrid}. The
+     * token-sum normaliser with {@code norm-length} 0 is the batch's response width (constant in the
+     * simulator; {@code train} sets {@code max-new-tokens}, since its micro-batches are padded to their own longest).
+     */
     static NDArray runLoss(StudentTerms s, GrpoConfig cfg, Map<String, NDArray> metrics) {
         PolicyBatch batch = s.batch;
         NDArray advantage = groupAdvantage(batch.rewards(), batch.groupSize(), cfg.scaleStd()).expandDims(2);
         NDArray old = batch.oldLogProbs() == null ? s.tokenLogProbs().stopGradient() : batch.oldLogProbs();
-        NDArray ratio = s.tokenLogProbs().sub(old).exp();
+        NDArray logRatio = s.tokenLogProbs().sub(old);
+        if (cfg.importanceSampling() == ImportanceSampling.SEQUENCE) {
+            // GSPO: the response's token-mean log-ratio, the same for each of its tokens.
+            logRatio = Reductions.tokenMeanPerResponse(logRatio, batch.mask()).expandDims(2).broadcast(logRatio.getShape());
+        }
+        NDArray ratio = logRatio.exp();
         NDArray clipped = ratio.clip(1 - cfg.epsLow(), 1 + cfg.epsHigh());
         NDArray unclippedObjective = ratio.mul(advantage);
         NDArray clippedObjective = clipped.mul(advantage);
@@ -65,13 +74,16 @@ public final class Grpo implements Objective {
             if (batch.refLogProbs() == null) {
                 throw new IllegalArgumentException("grpo kl-beta > 0 needs reference log-probs (PolicyBatch.refLogProbs)");
             }
-            NDArray logRatio = batch.refLogProbs().sub(s.tokenLogProbs());
-            NDArray k3 = Scalars.sub(logRatio.exp().sub(logRatio), 1);
+            NDArray refLogRatio = batch.refLogProbs().sub(s.tokenLogProbs());
+            NDArray k3 = Scalars.sub(refLogRatio.exp().sub(refLogRatio), 1);
             perToken = perToken.add(Scalars.mul(k3, cfg.klBeta()));
             metrics.put("ref_kl", Reductions.tokenMean(k3.stopGradient(), batch.mask()));
         }
-        return cfg.aggregation() == Aggregation.TOKEN_MEAN
-                ? Reductions.tokenMean(perToken, batch.mask())
-                : Reductions.seqMeanTokenMean(perToken, batch.mask());
+        return switch (cfg.aggregation()) {
+            case TOKEN_MEAN -> Reductions.tokenMean(perToken, batch.mask());
+            case SEQ_MEAN_TOKEN_MEAN -> Reductions.seqMeanTokenMean(perToken, batch.mask());
+            case SEQ_MEAN_TOKEN_SUM_NORM -> Scalars.div(perToken.mul(batch.mask()).sum(new int[] {2}).mean(new int[] {1}),
+                    cfg.normLength() > 0 ? cfg.normLength() : batch.mask().getShape().get(2));
+        };
     }
 }

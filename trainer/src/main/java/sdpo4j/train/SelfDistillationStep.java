@@ -138,6 +138,8 @@ public final class SelfDistillationStep {
         // on the same wrong answer): each distinct one goes through the chat template and the
         // tokenizer once.
         Map<String, long[]> encoded = new HashMap<>();
+        // The solutions shown, as plain text ids (the demonstration-overlap metric reads them).
+        Map<String, long[]> shown = new HashMap<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             RolloutGroup group = groups.get(gi);
             List<TeacherContexts.Rollout> rollouts = new ArrayList<>();
@@ -156,6 +158,7 @@ public final class SelfDistillationStep {
                 long[] response = group.responses().get(j).tokens();
                 response = response.length == 0 ? new long[] {tokenizer.padId()} : response;
                 float reward = (float) group.scores().get(j).reward();
+                boolean truncated = "length".equals(group.responses().get(j).finishReason());
                 if (ctx.get(j).isPresent()) {
                     TeacherContexts.Context c = ctx.get(j).get();
                     long[] teacherContext = encoded.computeIfAbsent(contexts.render(group.task().prompt(), c), this::teacherIds);
@@ -167,12 +170,14 @@ public final class SelfDistillationStep {
                                     contexts.render(groups.get(other).task().prompt(), c), this::teacherIds));
                         }
                     }
+                    double overlap = c.solution() == null ? Double.NaN : DemoOverlap.of(
+                            tokenizer.encode(group.responses().get(j).text()), shown.computeIfAbsent(c.solution(), tokenizer::encode));
                     out.add(new TrainingExample(group.promptIds(), teacherContext, contrastContexts, response, reward, true,
-                            c.feedback() != null));
+                            c.feedback() != null, overlap, truncated));
                 } else {
                     // No teacher: masked out of the distillation mean; any context will do.
                     out.add(new TrainingExample(group.promptIds(), group.promptIds(), List.of(), response, reward,
-                            false, false));
+                            false, false, Double.NaN, truncated));
                 }
             }
         }
@@ -225,15 +230,16 @@ public final class SelfDistillationStep {
         for (int start = 0; start < all.size(); start += perStep) {
             int end = Math.min(all.size(), start + perStep);
             List<TrainingExample> mini = all.subList(start, end);
-            BatchTotals totals = end - start > perMicro ? totals(mini) : null;
+            BatchTotals totals = end - start > perMicro ? totals(mini, cfg.maskTruncatedCompletions()) : null;
             double weightSum = 0;
             for (int ms = start; ms < end; ms += perMicro) {
                 int me = Math.min(end, ms + perMicro);
                 weightSum += microBatch(manager, ms, all.subList(ms, me), old == null ? null : old.subList(ms, me), g, totals, acc);
             }
-            if ((onlyDistils() && mini.stream().noneMatch(TrainingExample::hasTeacher)) || (onlySuccesses() && weightSum == 0)) {
-                // Nothing to distil (or, for rft, no success to imitate): the gradients are zero, and a
-                // step would still move the weights by AdamW's momentum and decay and count towards the warm-up.
+            if ((onlyDistils() && mini.stream().noneMatch(TrainingExample::hasTeacher)) || weightSum == 0) {
+                // Nothing to distil (or, for rft, no success to imitate; or every response masked as
+                // truncated): the gradients are zero, and a step would still move the weights by
+                // AdamW's momentum and decay and count towards the warm-up.
                 Autograd.zeroGradients(student.trainableList());
                 acc.add("grad_norm", 0.0, 1);
                 skipped++;
@@ -241,18 +247,20 @@ public final class SelfDistillationStep {
             }
             long t0 = System.nanoTime();
             acc.add("grad_norm", optimizerStep(weightSum), 1);
-            if (cfg.emaSchedule() == EmaSchedule.OPTIMIZER_STEP) {
-                ema.update(cfg.emaRate());
+            if (cfg.emaSchedule() == EmaSchedule.OPTIMIZER_STEP && optimizer.steps() % cfg.teacherSyncSteps() == 0) {
+                syncTeacher();
             }
             acc.trainSeconds += (System.nanoTime() - t0) / 1e9;
         }
         if (cfg.emaSchedule() == EmaSchedule.ROLLOUT_BATCH && skipped < cfg.optimizerStepsPerRollout()) {
-            ema.update(cfg.emaRate());
+            syncTeacher();
         }
         Map<String, Double> metrics = acc.means();
         long teachers = all.stream().filter(TrainingExample::hasTeacher).count();
         metrics.put("teacher_frac", teachers / (double) all.size());
         metrics.put("feedback_used_frac", all.stream().filter(TrainingExample::usedFeedback).count() / (double) all.size());
+        all.stream().mapToDouble(TrainingExample::demoOverlap).filter(v -> !Double.isNaN(v)).average()
+                .ifPresent(v -> metrics.put("demo_overlap", v));
         if (onlyDistils() || onlySuccesses()) {
             metrics.put("skipped_updates", (double) skipped);
         }
@@ -260,6 +268,14 @@ public final class SelfDistillationStep {
         metrics.put("teacher_seconds", acc.teacherSeconds);
         metrics.put("train_seconds", acc.trainSeconds);
         return new Update(metrics, all);
+    }
+
+    /** Moves the teacher's weights toward the student's as the teacher kind says (base and trust-region: never). */
+    private void syncTeacher() {
+        double rate = cfg.teacherKind().weightRate(cfg.emaRate());
+        if (rate > 0) {
+            ema.update(rate);
+        }
     }
 
     /** Whether the objective learns from successful rollouts only (rft): no success, no step. */
@@ -281,16 +297,17 @@ public final class SelfDistillationStep {
 
     /**
      * What the objectives of a mini-batch split into several micro-batches read of the whole of
-     * it. Tokens are the responses' lengths, the mask the step builds; a hook that trains other
+     * it. Tokens are the trained responses' lengths, the mask the step builds; a hook that trains other
      * positions ({@link StepHooks#trainedPositions}, the bridge's) runs one micro-batch, without totals.
      */
-    private static BatchTotals totals(List<TrainingExample> mini) {
+    private static BatchTotals totals(List<TrainingExample> mini, boolean maskTruncated) {
         double teachers = 0;
         double tokens = 0;
         double rewards = 0;
         for (TrainingExample x : mini) {
-            teachers += x.hasTeacher() ? 1 : 0;
-            tokens += x.response().length;
+            boolean trained = x.trained(maskTruncated);
+            teachers += x.hasTeacher() && trained ? 1 : 0;
+            tokens += trained ? x.response().length : 0;
             rewards += x.reward();
         }
         return new BatchTotals(mini.size(), teachers, tokens, rewards / mini.size());
@@ -308,12 +325,16 @@ public final class SelfDistillationStep {
         List<long[]> responses = new ArrayList<>();
         float[] rewards = new float[n];
         float[] hasTeacher = new float[n];
+        // mask-truncated-completions: a response cut at max-new-tokens keeps its reward (its group's
+        // advantages read it) but no position of it reaches the loss, nor does its teacher.
+        float[] trained = new float[n];
         int teachers = 0;
         for (int i = 0; i < n; i++) {
             responses.add(xs.get(i).response());
             rewards[i] = xs.get(i).reward();
-            hasTeacher[i] = xs.get(i).hasTeacher() ? 1 : 0;
-            teachers += xs.get(i).hasTeacher() ? 1 : 0;
+            trained[i] = xs.get(i).trained(cfg.maskTruncatedCompletions()) ? 1 : 0;
+            hasTeacher[i] = xs.get(i).hasTeacher() ? trained[i] : 0;
+            teachers += (int) hasTeacher[i];
         }
         try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
             long t0 = System.nanoTime();
@@ -340,7 +361,8 @@ public final class SelfDistillationStep {
             try (Autograd.Recording rec = Autograd.record()) {
                 s = TeacherForcing.score(student, m, contexts(xs), responses, tokenizer.padId());
                 PolicyBatch.Builder b = PolicyBatch.builder(s.logits().expandDims(0), s.tokens().expandDims(0),
-                        hooks.trainedPositions(m, from, s.mask()).expandDims(0), m.create(rewards, new Shape(1, n)))
+                        hooks.trainedPositions(m, from, s.mask().mul(m.create(trained, new Shape(n, 1)))).expandDims(0),
+                        m.create(rewards, new Shape(1, n)))
                         .groupSize(g).totals(totals);
                 NDArray quality = hooks.tokenQuality(m, from, s.tokens().getShape());
                 if (quality != null) {
@@ -393,7 +415,7 @@ public final class SelfDistillationStep {
     }
 
     /**
-     * The EMA teacher's logits {@code [n, Lr, V]} for the responses that have a teacher, under
+     * The teacher's logits {@code [n, Lr, V]} (its kind's: {@link TeacherKind}) for the responses that have a teacher, under
      * each of {@code contextsOf} (one result each, scored in one call); zeros for the responses
      * without a teacher. The objectives mask those out (has-teacher 0), so scoring them (under
      * the bare prompt) would be work thrown away: a quarter of the teacher's contexts in a batch
@@ -427,6 +449,13 @@ public final class SelfDistillationStep {
             }
         }
         NDArray all = SharedContextScoring.score(teacher, m, contexts, responses, tokenizer.padId()).logits();
+        if (cfg.teacherKind() == TeacherKind.TRUST_REGION) {
+            // The teacher model is the frozen initial one (the reference); the current student, on the
+            // same teacher contexts and without gradient, pulls its logits r of the way.
+            NDArray live = SharedContextScoring.score(student, m, contexts, responses, tokenizer.padId()).logits();
+            NDArray ref = all.toType(DataType.FLOAT32, false);
+            all = ref.add(live.toType(DataType.FLOAT32, false).sub(ref).mul(cfg.emaRate()));
+        }
         long allWidth = all.getShape().get(1);
         if (allWidth < width) {
             // The longest response of the micro-batch has no teacher.

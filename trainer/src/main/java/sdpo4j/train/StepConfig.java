@@ -18,6 +18,9 @@ import sdpo4j.optim.ObjectiveConfig;
  * @param maxGradNorm global-norm clipping threshold
  * @param emaRate teacher update {@code t <- (1 - r) t + r s}
  * @param emaSchedule after every optimizer step or once per rollout batch
+ * @param teacherKind which weights score the teacher contexts
+ * @param teacherSyncSteps the teacher moves after every N-th optimizer step (optimizer-step schedule)
+ * @param maskTruncatedCompletions responses cut at max-new-tokens reach no loss
  * @param temperature rollout temperature (the behaviour policy's log-probs of the off-policy steps)
  */
 public record StepConfig(
@@ -30,12 +33,23 @@ public record StepConfig(
         double maxGradNorm,
         double emaRate,
         EmaSchedule emaSchedule,
+        TeacherKind teacherKind,
+        int teacherSyncSteps,
+        boolean maskTruncatedCompletions,
         double temperature) {
+
+    /** A step with an EMA teacher synced at every optimizer step (the bridge's and test-time discovery's). */
+    public StepConfig(ObjectiveConfig objective, int prompts, int microBatchPrompts, int optimizerStepsPerRollout, double lr,
+            int warmupSteps, double maxGradNorm, double emaRate, EmaSchedule emaSchedule, double temperature) {
+        this(objective, prompts, microBatchPrompts, optimizerStepsPerRollout, lr, warmupSteps, maxGradNorm, emaRate, emaSchedule,
+                TeacherKind.EMA, 1, false, temperature);
+    }
 
     /** The step of a fine-tuning run. */
     public static StepConfig of(TrainConfig c) {
         return new StepConfig(c.objective(), c.prompts(), c.microBatchPrompts(), c.optimizerStepsPerRollout(), c.lr(),
-                c.warmupSteps(), c.maxGradNorm(), c.emaRate(), c.emaSchedule(), c.temperature());
+                c.warmupSteps(), c.maxGradNorm(), c.emaRate(), c.emaSchedule(), c.teacherKind(), c.teacherSyncSteps(),
+                c.maskTruncatedCompletions(), c.temperature());
     }
 
     /** Prompts per optimizer step. */

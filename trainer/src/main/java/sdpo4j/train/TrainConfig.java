@@ -36,8 +36,11 @@ public record TrainConfig(
         double weightDecay,
         double emaRate,
         EmaSchedule emaSchedule,
+        TeacherKind teacherKind,
+        int teacherSyncSteps,
         double maxGradNorm,
         int maxNewTokens,
+        boolean maskTruncatedCompletions,
         double temperature,
         RepromptConfig reprompt,
         String promptsDir,
@@ -83,8 +86,20 @@ public record TrainConfig(
         if (emaSchedule == null) {
             throw new ConfigException("ema-schedule", null, "optimizer-step or rollout-batch");
         }
+        if (teacherKind == null) {
+            throw new ConfigException("teacher-kind", null, "one of [ema, live, base, trust-region]");
+        }
+        Check.range("teacher-sync-steps", teacherSyncSteps, 1, 1_000_000);
+        if (teacherSyncSteps > 1 && emaSchedule == EmaSchedule.ROLLOUT_BATCH) {
+            throw new ConfigException("teacher-sync-steps", teacherSyncSteps, "1 with ema-schedule: rollout-batch (it counts "
+                    + "optimizer steps; the rollout-batch schedule already syncs once per optimizer-steps-per-rollout)");
+        }
         Check.positive("max-grad-norm", maxGradNorm);
         Check.range("max-new-tokens", maxNewTokens, 1, 1 << 16);
+        if (objective.grpo().aggregation() == sdpo4j.optim.Aggregation.SEQ_MEAN_TOKEN_SUM_NORM && objective.grpo().normLength() == 0) {
+            // Dr. GRPO's constant is the generation budget: micro-batches are padded only to their own longest.
+            objective = objective.withGrpo(objective.grpo().toBuilder().normLength(maxNewTokens).build());
+        }
         Check.nonNegative("temperature", temperature);
         if (objective.divergence().temperature() != temperature && temperature > 0) {
             throw new ConfigException("objective.divergence.temperature", objective.divergence().temperature(),
@@ -128,8 +143,10 @@ public record TrainConfig(
         return builder().model(model).dataset(dataset).env(env).objective(objective).steps(steps).prompts(prompts)
                 .groupSize(groupSize).microBatchPrompts(microBatchPrompts).optimizerStepsPerRollout(optimizerStepsPerRollout)
                 .lr(lr).warmupSteps(warmupSteps).adamBeta1(adamBeta1).adamBeta2(adamBeta2).adamEpsilon(adamEpsilon)
-                .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).maxGradNorm(maxGradNorm)
-                .maxNewTokens(maxNewTokens).temperature(temperature).reprompt(reprompt)
+                .weightDecay(weightDecay).emaRate(emaRate).emaSchedule(emaSchedule).teacherKind(teacherKind)
+                .teacherSyncSteps(teacherSyncSteps).maxGradNorm(maxGradNorm)
+                .maxNewTokens(maxNewTokens)
+                .maskTruncatedCompletions(maskTruncatedCompletions).temperature(temperature).reprompt(reprompt)
                 .promptsDir(promptsDir).chat(chat).completionsEvery(completionsEvery).eval(eval).checkpoint(checkpoint).seed(seed)
                 .lora(lora).memory(memory);
     }
@@ -167,15 +184,26 @@ public record TrainConfig(
         private double adamEpsilon = 1e-8;
         @Doc("AdamW decoupled weight decay")
         private double weightDecay = 0.0;
-        @Doc("teacher update `t <- (1 - r) t + r s`")
+        @Doc("teacher update `t <- (1 - r) t + r s` (`teacher-kind: ema`); with `trust-region`, the student's share "
+                + "`r` of the teacher's logits")
         private double emaRate = 0.05;
         @Doc("when the teacher moves: `optimizer-step` (after every optimizer step) or `rollout-batch` (once per rollout "
                 + "batch, after its last optimizer step)")
         private EmaSchedule emaSchedule = EmaSchedule.OPTIMIZER_STEP;
+        @Doc("which weights score the teacher contexts: `ema` (a moving average of the student at `ema-rate`), `live` "
+                + "(the current student), `base` (the initial student, frozen) or `trust-region` (logits "
+                + "`lerp(initial, current student, ema-rate)` on the teacher context)")
+        private TeacherKind teacherKind = TeacherKind.EMA;
+        @Doc("the EMA teacher moves after every N-th optimizer step (counted over the run); 1 with `ema-schedule: "
+                + "rollout-batch`")
+        private int teacherSyncSteps = 1;
         @Doc("global-norm clipping threshold")
         private double maxGradNorm = 1.0;
         @Doc("response length limit")
         private int maxNewTokens = 32;
+        @Doc("leave responses cut at `max-new-tokens` (no EOS) out of the loss; their rewards still count in their "
+                + "group's advantages")
+        private boolean maskTruncatedCompletions = false;
         @Doc("rollout temperature; `objective.divergence.temperature` must equal it")
         private double temperature = 1.0;
         @Doc("how each response's teacher context is built from its group (TRL's reprompting options)")
@@ -284,6 +312,16 @@ public record TrainConfig(
             return this;
         }
 
+        public Builder teacherKind(TeacherKind v) {
+            teacherKind = v;
+            return this;
+        }
+
+        public Builder teacherSyncSteps(int v) {
+            teacherSyncSteps = v;
+            return this;
+        }
+
         public Builder maxGradNorm(double v) {
             maxGradNorm = v;
             return this;
@@ -291,6 +329,11 @@ public record TrainConfig(
 
         public Builder maxNewTokens(int v) {
             maxNewTokens = v;
+            return this;
+        }
+
+        public Builder maskTruncatedCompletions(boolean v) {
+            maskTruncatedCompletions = v;
             return this;
         }
 
@@ -347,7 +390,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(model, dataset, env, objective, steps, prompts, groupSize, microBatchPrompts,
                     optimizerStepsPerRollout, lr, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, weightDecay, emaRate,
-                    emaSchedule, maxGradNorm, maxNewTokens, temperature, reprompt, promptsDir, chat, completionsEvery,
+                    emaSchedule, teacherKind, teacherSyncSteps, maxGradNorm, maxNewTokens, maskTruncatedCompletions, temperature, reprompt, promptsDir, chat, completionsEvery,
                     eval, checkpoint, seed, lora, memory);
         }
     }

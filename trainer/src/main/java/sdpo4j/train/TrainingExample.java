@@ -13,6 +13,15 @@ import java.util.List;
  * @param reward the environment's reward
  * @param hasTeacher whether a solution or feedback was available
  * @param usedFeedback whether the teacher context shows feedback text
+ * @param demoOverlap the response's {@link DemoOverlap} with the sibling solution its teacher context shows; NaN
+ *     when it shows none
+ * @param truncated whether the response was cut at {@code max-new-tokens} (no EOS or stop string)
  */
 record TrainingExample(long[] studentContext, long[] teacherContext, List<long[]> contrastContexts, long[] response,
-        float reward, boolean hasTeacher, boolean usedFeedback) {}
+        float reward, boolean hasTeacher, boolean usedFeedback, double demoOverlap, boolean truncated) {
+
+    /** Whether the loss sees this response: not when it was truncated and {@code mask-truncated-completions} is on. */
+    boolean trained(boolean maskTruncated) {
+        return !(maskTruncated && truncated);
+    }
+}

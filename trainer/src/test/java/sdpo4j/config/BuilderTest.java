@@ -24,7 +24,7 @@ class BuilderTest {
             "objective.divergence.mode=full",
             "steps=7", "prompts=6", "group-size=3", "micro-batch-prompts=2", "optimizer-steps-per-rollout=3", "lr=0.001",
             "warmup-steps=2", "adam-beta1=0.8", "adam-beta2=0.99", "adam-epsilon=1.0e-7", "weight-decay=0.1", "ema-rate=0.5",
-            "ema-schedule=rollout-batch", "max-grad-norm=2.0", "max-new-tokens=5", "temperature=0.5",
+            "ema-schedule=rollout-batch", "teacher-kind=trust-region", "max-grad-norm=2.0", "max-new-tokens=5", "mask-truncated-completions=true", "temperature=0.5",
             "reprompt.feedback-only-without-solution=false", "reprompt.success-reward-threshold=0.5",
             "reprompt.dont-reprompt-on-self-success=false", "reprompt.remove-thinking=true", "reprompt.include-feedback=false",
             "reprompt.max-reprompt-len=64", "reprompt.truncation=left", "prompts-dir=p", "completions-every=3", "eval.every=4", "checkpoint.keep-last=5",
@@ -35,7 +35,10 @@ class BuilderTest {
     @Test
     void toBuilderCarriesEveryKey() throws ReflectiveOperationException {
         TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULT, null, EVERY_KEY);
-        assertAllDiffer(TrainConfig.DEFAULT, cfg);
+        // teacher-sync-steps above 1 needs the optimizer-step schedule: its own config
+        assertAllDiffer(TrainConfig.DEFAULT, cfg, "teacherSyncSteps");
+        TrainConfig everyThird = TrainConfig.builder().teacherSyncSteps(3).build();
+        assertEquals(everyThird, everyThird.toBuilder().build());
         assertAllDiffer(EnvConfig.DEFAULT, cfg.env());
         assertAllDiffer(sdpo4j.train.ChatConfig.DEFAULT, cfg.chat());
         assertAllDiffer(DivergenceConfig.DEFAULT, cfg.objective().divergence());

@@ -75,15 +75,7 @@ class DistillationModeTest {
     }
 
     static double probability(int t, int v) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int w = 0; w < V; w++) {
-            max = Math.max(max, student[t * V + w]);
-        }
-        double z = 0;
-        for (int w = 0; w < V; w++) {
-            z += Math.exp(student[t * V + w] - max);
-        }
-        return Math.exp(student[t * V + v] - max) / z;
+        return Math.exp(Fixtures.logProb(student, t, V, v));
     }
 
     @Test
@@ -117,15 +109,7 @@ class DistillationModeTest {
     }
 
     static double logTeacher(int t, int v) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int w = 0; w < V; w++) {
-            max = Math.max(max, teacher[t * V + w]);
-        }
-        double z = 0;
-        for (int w = 0; w < V; w++) {
-            z += Math.exp(teacher[t * V + w] - max);
-        }
-        return teacher[t * V + v] - max - Math.log(z);
+        return Fixtures.logProb(teacher, t, V, v);
     }
 
     @Test

@@ -73,6 +73,19 @@ final class Fixtures {
         return m.create(oldLogProbs, new Shape(R, N, L));
     }
 
+    /** {@code log softmax(logits[row])[v]} over a vocabulary of {@code vocab}, in doubles (the reference for the objectives'). */
+    static double logProb(double[] logits, int row, int vocab, int v) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int w = 0; w < vocab; w++) {
+            max = Math.max(max, logits[row * vocab + w]);
+        }
+        double z = 0;
+        for (int w = 0; w < vocab; w++) {
+            z += Math.exp(logits[row * vocab + w] - max);
+        }
+        return logits[row * vocab + v] - max - Math.log(z);
+    }
+
     static NDArray float64(NDManager m, double[] x, Shape s) {
         return m.create(x, s).toType(DataType.FLOAT64, false);
     }

@@ -78,6 +78,15 @@ class SelfDistillationStepTest {
 
     static final String PARAM = "model.layers.0.mlp.up_proj.weight";
 
+    /** The largest absolute difference between two weight arrays. */
+    static double maxDiff(float[] a, float[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d = Math.max(d, Math.abs(a[i] - b[i]));
+        }
+        return d;
+    }
+
     @Test
     void anSdpoStepUpdatesTheStudentAndMovesTheTeacher() {
         try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m)) {
@@ -240,7 +249,7 @@ class SelfDistillationStepTest {
                 for (int j = 0; j < response.length; j++) {
                     response[j] = 40 + rnd.nextInt(40);
                 }
-                xs.add(new TrainingExample(prompt, taught[i] ? context : prompt, List.of(prompt), response, 0f, taught[i], false));
+                xs.add(new TrainingExample(prompt, taught[i] ? context : prompt, List.of(prompt), response, 0f, taught[i], false, Double.NaN, false));
             }
             try (NDManager sub = m.newSubManager()) {
                 List<ai.djl.ndarray.NDArray> both = s.step().taughtLogits(sub, xs,
