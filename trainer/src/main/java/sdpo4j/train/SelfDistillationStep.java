@@ -33,6 +33,7 @@ import sdpo4j.optim.Autograd;
 import sdpo4j.optim.BatchTotals;
 import sdpo4j.optim.Distributions;
 import sdpo4j.optim.EmaTeacher;
+import sdpo4j.optim.Grpo;
 import sdpo4j.optim.Objective;
 import sdpo4j.optim.ObjectiveKind;
 import sdpo4j.optim.ObjectiveResult;
@@ -43,7 +44,7 @@ import sdpo4j.optim.Scalars;
  * One rollout batch of SDPO, Credit or GRPO on a causal LM (SPEC 3-5), read top to bottom:
  * sample G responses per prompt and score them ({@link #rollouts}); build teacher contexts and
  * Credit's contrastive contexts ({@link #examples}); then for each mini-batch of whole groups,
- * accumulate over micro-batches: score under the EMA teacher without gradient, under the
+ * accumulate over micro-batches (or chunks of one, {@code memory.response-chunk}): score under the EMA teacher without gradient, under the
  * student with gradient, compute the shared objective and back-propagate it weighted by its
  * share; then average, clip, take one optimizer step and move the teacher.
  *
@@ -220,16 +221,19 @@ public final class SelfDistillationStep {
         List<float[]> old = offPolicy ? oldLogProbs(manager, all) : null;
         Accumulator acc = new Accumulator();
         int perStep = cfg.promptsPerOptimizerStep() * g;
-        int perMicro = cfg.microBatchPrompts() * g;
+        int perPass = cfg.responsesPerPass(g);
         int skipped = 0;
         for (int start = 0; start < all.size(); start += perStep) {
             int end = Math.min(all.size(), start + perStep);
             List<TrainingExample> mini = all.subList(start, end);
-            BatchTotals totals = end - start > perMicro ? totals(mini) : null;
+            BatchTotals totals = end - start > perPass ? totals(mini) : null;
+            // A pass that splits a group cannot normalise the group's rewards itself.
+            float[] advantages = perPass % g != 0 ? groupAdvantages(manager, mini, g) : null;
             double weightSum = 0;
-            for (int ms = start; ms < end; ms += perMicro) {
-                int me = Math.min(end, ms + perMicro);
-                weightSum += microBatch(manager, ms, all.subList(ms, me), old == null ? null : old.subList(ms, me), g, totals, acc);
+            for (int ms = start; ms < end; ms += perPass) {
+                int me = Math.min(end, ms + perPass);
+                weightSum += microBatch(manager, ms, all.subList(ms, me), old == null ? null : old.subList(ms, me),
+                        advantages == null ? null : Arrays.copyOfRange(advantages, ms - start, me - start), g, totals, acc);
             }
             if ((onlyDistils() && mini.stream().noneMatch(TrainingExample::hasTeacher)) || (onlySuccesses() && weightSum == 0)) {
                 // Nothing to distil (or, for rft, no success to imitate): the gradients are zero, and a
@@ -297,11 +301,27 @@ public final class SelfDistillationStep {
     }
 
     /**
-     * Forward/backward of one micro-batch, responses {@code from} on of the rollout batch;
-     * returns its weight (the objective's denominator).
+     * GRPO's group-normalised advantages of a mini-batch's responses (whole groups of {@code g}),
+     * for passes that hold part of a group ({@code memory.response-chunk}).
      */
-    private double microBatch(NDManager manager, int from, List<TrainingExample> xs, List<float[]> old, int g,
-            BatchTotals totals, Accumulator acc) {
+    private float[] groupAdvantages(NDManager manager, List<TrainingExample> mini, int g) {
+        float[] rewards = new float[mini.size()];
+        for (int i = 0; i < rewards.length; i++) {
+            rewards[i] = mini.get(i).reward();
+        }
+        try (NDManager m = manager.newSubManager()) {
+            return Grpo.groupAdvantage(m.create(rewards, new Shape(1, rewards.length)), g, cfg.objective().grpo().scaleStd())
+                    .toFloatArray();
+        }
+    }
+
+    /**
+     * Forward/backward of one pass (a micro-batch, or a chunk of one), responses {@code from} on
+     * of the rollout batch; returns its weight (the objective's denominator). {@code advantages}:
+     * GRPO's, when the pass splits a group; else null.
+     */
+    private double microBatch(NDManager manager, int from, List<TrainingExample> xs, List<float[]> old, float[] advantages,
+            int g, BatchTotals totals, Accumulator acc) {
         boolean distils = distils();
         boolean contrasts = cfg.objective().name() == ObjectiveKind.CREDIT;
         int n = xs.size();
@@ -341,7 +361,10 @@ public final class SelfDistillationStep {
                 s = TeacherForcing.score(student, m, contexts(xs), responses, tokenizer.padId());
                 PolicyBatch.Builder b = PolicyBatch.builder(s.logits().expandDims(0), s.tokens().expandDims(0),
                         hooks.trainedPositions(m, from, s.mask()).expandDims(0), m.create(rewards, new Shape(1, n)))
-                        .groupSize(g).totals(totals);
+                        .groupSize(advantages == null ? g : 1).totals(totals);
+                if (advantages != null) {
+                    b.advantages(m.create(advantages, new Shape(1, n)));
+                }
                 NDArray quality = hooks.tokenQuality(m, from, s.tokens().getShape());
                 if (quality != null) {
                     b.tokenQuality(quality.expandDims(0));
@@ -465,9 +488,9 @@ public final class SelfDistillationStep {
      */
     private List<float[]> oldLogProbs(NDManager manager, List<TrainingExample> all) {
         List<float[]> out = new ArrayList<>();
-        int perMicro = cfg.microBatchPrompts() * Math.max(1, all.size() / cfg.prompts());
-        for (int ms = 0; ms < all.size(); ms += perMicro) {
-            List<TrainingExample> xs = all.subList(ms, Math.min(all.size(), ms + perMicro));
+        int perPass = cfg.responsesPerPass(Math.max(1, all.size() / cfg.prompts()));
+        for (int ms = 0; ms < all.size(); ms += perPass) {
+            List<TrainingExample> xs = all.subList(ms, Math.min(all.size(), ms + perPass));
             try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
                 List<long[]> responses = new ArrayList<>();
                 xs.forEach(x -> responses.add(x.response()));

@@ -19,6 +19,7 @@ import sdpo4j.optim.ObjectiveConfig;
  * @param emaRate teacher update {@code t <- (1 - r) t + r s}
  * @param emaSchedule after every optimizer step or once per rollout batch
  * @param temperature rollout temperature (the behaviour policy's log-probs of the off-policy steps)
+ * @param responseChunk responses per forward/backward pass, 0 for a whole micro-batch ({@code memory.response-chunk})
  */
 public record StepConfig(
         ObjectiveConfig objective,
@@ -30,12 +31,29 @@ public record StepConfig(
         double maxGradNorm,
         double emaRate,
         EmaSchedule emaSchedule,
-        double temperature) {
+        double temperature,
+        int responseChunk) {
+
+    /** A step that runs whole micro-batches (no {@code responseChunk}). */
+    public StepConfig(ObjectiveConfig objective, int prompts, int microBatchPrompts, int optimizerStepsPerRollout, double lr,
+            int warmupSteps, double maxGradNorm, double emaRate, EmaSchedule emaSchedule, double temperature) {
+        this(objective, prompts, microBatchPrompts, optimizerStepsPerRollout, lr, warmupSteps, maxGradNorm, emaRate,
+                emaSchedule, temperature, 0);
+    }
 
     /** The step of a fine-tuning run. */
     public static StepConfig of(TrainConfig c) {
         return new StepConfig(c.objective(), c.prompts(), c.microBatchPrompts(), c.optimizerStepsPerRollout(), c.lr(),
-                c.warmupSteps(), c.maxGradNorm(), c.emaRate(), c.emaSchedule(), c.temperature());
+                c.warmupSteps(), c.maxGradNorm(), c.emaRate(), c.emaSchedule(), c.temperature(), c.memory().responseChunk());
+    }
+
+    /**
+     * Responses per forward/backward pass for groups of {@code groupSize}: a micro-batch, or a
+     * chunk of one when {@code responseChunk} is smaller.
+     */
+    public int responsesPerPass(int groupSize) {
+        int micro = microBatchPrompts * groupSize;
+        return responseChunk > 0 ? Math.min(micro, responseChunk) : micro;
     }
 
     /** Prompts per optimizer step. */

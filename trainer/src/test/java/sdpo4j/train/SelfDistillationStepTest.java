@@ -661,6 +661,34 @@ class SelfDistillationStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"reinforce", "hybrid:reinforce", "hybrid:grpo", "sdpo", "credit", "grpo"})
     void oneMicroBatchAndFourGiveTheSameUpdate(String objective) {
+        assertSameUpdate(objective, List.of("micro-batch-prompts=4"), List.of("micro-batch-prompts=1"));
+    }
+
+    /**
+     * Response chunks change memory, not the update: one pass over 4 groups of 3 and passes of 2
+     * responses (which split every other group, so GRPO's advantages come from the whole group)
+     * or of 5 (across micro-batches of 2 prompts) take the same optimizer step.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sdpo", "credit", "grpo", "hybrid:grpo", "reinforce"})
+    void responseChunksGiveTheUnchunkedUpdate(String objective) {
+        assertSameUpdate(objective, List.of("micro-batch-prompts=4"), List.of("micro-batch-prompts=4", "memory.response-chunk=2"));
+        assertSameUpdate(objective, List.of("micro-batch-prompts=4"), List.of("micro-batch-prompts=2", "memory.response-chunk=5"));
+    }
+
+    /** Off-policy steps read old log-probs, taken in passes of the same chunks. */
+    @Test
+    void responseChunksGiveTheUnchunkedOffPolicyUpdate() {
+        assertSameUpdate("grpo", List.of("optimizer-steps-per-rollout=2"), List.of("optimizer-steps-per-rollout=2",
+                "memory.response-chunk=2"));
+    }
+
+    /**
+     * Trains one rollout batch of 4 prompts x 3 responses under {@code objective} (a name, or
+     * hybrid:FALLBACK with a fixed alpha) with settings {@code a} and then {@code b}, from the same
+     * start and rollouts, and checks both took the same step: grad norm, loss and weights.
+     */
+    private void assertSameUpdate(String objective, List<String> a, List<String> b) {
         taskCount = 4;
         String[] parts = objective.split(":");
         List<String> sets = new ArrayList<>(List.of("objective.name=" + parts[0], "group-size=3"));
@@ -671,9 +699,9 @@ class SelfDistillationStepTest {
         double[] norms = new double[2];
         double[] losses = new double[2];
         int i = 0;
-        for (String micro : List.of("4", "1")) {
+        for (List<String> settings : List.of(a, b)) {
             List<String> all = new ArrayList<>(sets);
-            all.add("micro-batch-prompts=" + micro);
+            all.addAll(settings);
             try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m, new AsciiShare(), all.toArray(String[]::new))) {
                 Map<String, Double> metrics = s.step().update(m, rollouts(m, s, 3, 11), new SplittableRandom(4)).metrics();
                 weights[i] = s.student().parameters().get(PARAM).toFloatArray();
@@ -682,9 +710,10 @@ class SelfDistillationStepTest {
                 i++;
             }
         }
-        assertTrue(norms[0] > 1e-6, objective + ": a gradient to compare");
-        assertEquals(norms[0], norms[1], 1e-5 * Math.max(1, norms[0]), objective + " grad norm");
-        assertEquals(losses[0], losses[1], 1e-5 * Math.max(1, Math.abs(losses[0])), objective + " loss");
-        assertArrayEquals(weights[0], weights[1], 1e-6f, objective + " updated weights");
+        String what = objective + " " + a + " vs " + b;
+        assertTrue(norms[0] > 1e-6, what + ": a gradient to compare");
+        assertEquals(norms[0], norms[1], 1e-5 * Math.max(1, norms[0]), what + " grad norm");
+        assertEquals(losses[0], losses[1], 1e-5 * Math.max(1, Math.abs(losses[0])), what + " loss");
+        assertArrayEquals(weights[0], weights[1], 1e-6f, what + " updated weights");
     }
 }
