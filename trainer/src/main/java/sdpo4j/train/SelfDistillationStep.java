@@ -85,6 +85,10 @@ public final class SelfDistillationStep {
         this.objective = Objective.create(cfg.objective());
         this.optimizer = optimizer;
         this.hooks = hooks;
+        if (DegenerateSettings.readsReference(cfg.objective()) && cfg.emaRate() > 0) {
+            throw new IllegalArgumentException("grpo's kl-beta reads the teacher as the frozen reference: it needs ema-rate 0, not "
+                    + cfg.emaRate());
+        }
         this.ema = EmaTeacher.pairing(teacher.trainableList(), student.trainableList());
         for (NDArray p : student.trainableList()) {
             p.setRequiresGradient(true);
@@ -352,6 +356,8 @@ public final class SelfDistillationStep {
                 teacherLogits = logits.get(0);
                 contrastLogits = logits.subList(1, logits.size());
             }
+            // GRPO's KL reference is the frozen teacher (ema-rate 0: DegenerateSettings.refuseMovingReference).
+            NDArray reference = DegenerateSettings.readsReference(cfg.objective()) ? tokenLogProbs(teacher, m, xs) : null;
             long t1 = System.nanoTime();
             TeacherForcing.Scored s;
             PolicyBatch batch;
@@ -376,6 +382,9 @@ public final class SelfDistillationStep {
                     List<NDArray> contrastive = new ArrayList<>();
                     contrastLogits.forEach(c -> contrastive.add(c.expandDims(0)));
                     b.contrastive(contrastive);
+                }
+                if (reference != null) {
+                    b.refLogProbs(reference.expandDims(0));
                 }
                 if (old != null) {
                     b.oldLogProbs(padded(m, old, s.tokens().getShape()).expandDims(0));
@@ -492,11 +501,8 @@ public final class SelfDistillationStep {
         for (int ms = 0; ms < all.size(); ms += perPass) {
             List<TrainingExample> xs = all.subList(ms, Math.min(all.size(), ms + perPass));
             try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
-                List<long[]> responses = new ArrayList<>();
-                xs.forEach(x -> responses.add(x.response()));
-                TeacherForcing.Scored s = TeacherForcing.score(student, m, contexts(xs), responses, tokenizer.padId());
-                NDArray lp = Distributions.pick(Distributions.logSoftmax(s.logits(), cfg.temperature()), s.tokens());
-                int width = (int) s.tokens().getShape().get(1);
+                NDArray lp = tokenLogProbs(student, m, xs);
+                int width = (int) lp.getShape().get(1);
                 float[] flat = lp.toType(DataType.FLOAT32, false).toFloatArray();
                 for (int i = 0; i < xs.size(); i++) {
                     float[] row = new float[width];
@@ -506,6 +512,17 @@ public final class SelfDistillationStep {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code model}'s log-probs {@code [n, L]} of the sampled tokens after the student's contexts,
+     * at the rollout temperature, without gradient.
+     */
+    private NDArray tokenLogProbs(DecoderLM model, NDManager m, List<TrainingExample> xs) {
+        List<long[]> responses = new ArrayList<>();
+        xs.forEach(x -> responses.add(x.response()));
+        TeacherForcing.Scored s = TeacherForcing.score(model, m, contexts(xs), responses, tokenizer.padId());
+        return Distributions.pick(Distributions.logSoftmax(s.logits(), cfg.temperature()), s.tokens());
     }
 
     private static List<long[]> contexts(List<TrainingExample> xs) {

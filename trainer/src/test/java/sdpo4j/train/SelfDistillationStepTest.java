@@ -335,14 +335,7 @@ class SelfDistillationStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"sdpo", "credit"})
     void distillationLossFallsOnAFixedBatchWithAFrozenTeacher(String objective) {
-        teacherModel = dir.resolve("other");
-        try (NDManager m = NDManager.newBaseManager()) {
-            DecoderLM other = TinyModels.create(teacherModel, TinyModels.config("llama", 1, 32, 2, 1, 64, 256), 4, m);
-            // Small random weights give near-uniform outputs; a sharper final norm gives the
-            // teacher opinions the student measurably has to learn.
-            other.parameters().get("model.norm.weight").muli(8);
-            HfCheckpoint.save(other, teacherModel, teacherModel);
-        }
+        useOtherTeacher();
         try (NDManager m = NDManager.newBaseManager();
                 Setup s = setup(m, new AsciiShare(), "objective.name=" + objective, "lr=0.005", "ema-rate=0")) {
             List<RolloutGroup> batch = rollouts(m, s, 4, 200);
@@ -351,6 +344,69 @@ class SelfDistillationStepTest {
                 loss.add(s.step().update(m, batch, new SplittableRandom(0)).metrics().get("loss"));
             }
             assertTrue(loss.get(11) < 0.8 * loss.get(0), loss.toString());
+        }
+    }
+
+    /** The teacher starts from another random model than the student, with sharper outputs. */
+    private void useOtherTeacher() {
+        teacherModel = dir.resolve("other");
+        try (NDManager m = NDManager.newBaseManager()) {
+            DecoderLM other = TinyModels.create(teacherModel, TinyModels.config("llama", 1, 32, 2, 1, 64, 256), 4, m);
+            // Small random weights give near-uniform outputs; a sharper final norm gives the
+            // teacher opinions the student measurably has to learn.
+            other.parameters().get("model.norm.weight").muli(8);
+            HfCheckpoint.save(other, teacherModel, teacherModel);
+        }
+    }
+
+    /**
+     * GRPO's k3 KL is to the frozen teacher (ema-rate 0): the step's ref_kl is the token mean of
+     * {@code exp(t - s) - (t - s) - 1} over the sampled tokens, t and s the teacher's and the
+     * student's log-probs after the prompt, computed here from the two models directly; in one
+     * pass and in chunks of 5 responses.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 5})
+    void grpoKlIsToTheFrozenTeacher(int chunk) {
+        useOtherTeacher();
+        try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m, new AsciiShare(), "objective.name=grpo",
+                "objective.grpo.kl-beta=0.1", "ema-rate=0", "memory.response-chunk=" + chunk)) {
+            List<RolloutGroup> groups = rollouts(m, s, 4, 5);
+            double sum = 0;
+            double tokens = 0;
+            for (RolloutGroup group : groups) {
+                for (var response : group.responses()) {
+                    long[] ids = response.tokens().length == 0 ? new long[] {s.tokenizer().padId()} : response.tokens();
+                    float[] student = tokenLogProbs(s.student(), m, group.promptIds(), ids);
+                    float[] teacher = tokenLogProbs(s.teacher(), m, group.promptIds(), ids);
+                    for (int j = 0; j < ids.length; j++) {
+                        double d = teacher[j] - student[j];
+                        sum += Math.exp(d) - d - 1;
+                        tokens++;
+                    }
+                }
+            }
+            double expected = sum / tokens;
+            assertTrue(expected > 1e-3, "a teacher unlike the student: " + expected);
+            double got = s.step().update(m, groups, new SplittableRandom(0)).metrics().get("ref_kl");
+            assertEquals(expected, got, 1e-4 * expected);
+        }
+    }
+
+    /** {@code model}'s log-probs of {@code response} after {@code prompt}, one forward over the whole sequence. */
+    private static float[] tokenLogProbs(DecoderLM model, NDManager manager, long[] prompt, long[] response) {
+        try (NDManager m = manager.newSubManager()) {
+            long[] ids = java.util.stream.LongStream.concat(java.util.Arrays.stream(prompt), java.util.Arrays.stream(response))
+                    .toArray();
+            int n = ids.length;
+            NDArray logProbs = model.forward(m.create(ids, new ai.djl.ndarray.types.Shape(1, n)),
+                    m.arange(0, n, 1, ai.djl.ndarray.types.DataType.INT64).reshape(1, n),
+                    m.ones(new ai.djl.ndarray.types.Shape(1, n), ai.djl.ndarray.types.DataType.INT64), null).get(0).logSoftmax(-1);
+            float[] out = new float[response.length];
+            for (int j = 0; j < response.length; j++) {
+                out[j] = logProbs.get(prompt.length - 1 + j, response[j]).getFloat();
+            }
+            return out;
         }
     }
 
