@@ -34,7 +34,7 @@ public final class Grpo implements Objective {
      * Group-normalised advantage {@code [R, N]}. The std is the unbiased sample std, as in
      * TRL and verl; a group of one has no baseline information and gets advantage 0.
      */
-    static NDArray groupAdvantage(NDArray rewards, int groupSize, boolean scaleStd) {
+    public static NDArray groupAdvantage(NDArray rewards, int groupSize, boolean scaleStd) {
         long runs = rewards.getShape().get(0);
         long n = rewards.getShape().get(1);
         if (groupSize == 1) {
@@ -56,7 +56,8 @@ public final class Grpo implements Objective {
      */
     static NDArray runLoss(StudentTerms s, GrpoConfig cfg, Map<String, NDArray> metrics) {
         PolicyBatch batch = s.batch;
-        NDArray advantage = groupAdvantage(batch.rewards(), batch.groupSize(), cfg.scaleStd()).expandDims(2);
+        NDArray advantage = (batch.advantages() != null ? batch.advantages()
+                : groupAdvantage(batch.rewards(), batch.groupSize(), cfg.scaleStd())).expandDims(2);
         NDArray old = batch.oldLogProbs() == null ? s.tokenLogProbs().stopGradient() : batch.oldLogProbs();
         NDArray logRatio = s.tokenLogProbs().sub(old);
         if (cfg.importanceSampling() == ImportanceSampling.SEQUENCE) {

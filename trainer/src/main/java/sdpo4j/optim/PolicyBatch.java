@@ -27,6 +27,9 @@ import java.util.List;
  *     ({@code q(t, s_t) - mean q(t, .)}), {@code [R, N, L]}: the advantage-weighted input
  * @param totals the mini-batch this batch is one micro-batch of, or null when it is the whole
  *     mini-batch (then every objective reads only this batch)
+ * @param advantages GRPO's group-normalised sequence advantages {@code [R, N]}, taken from whole
+ *     groups, for a batch that is a slice of its groups (the LM step's response chunks); null:
+ *     computed from {@code rewards} and {@code groupSize}
  */
 public record PolicyBatch(
         NDArray studentLogits,
@@ -40,7 +43,8 @@ public record PolicyBatch(
         NDArray hasTeacher,
         List<NDArray> contrastiveLogits,
         NDArray tokenQuality,
-        BatchTotals totals) {
+        BatchTotals totals,
+        NDArray advantages) {
 
     public PolicyBatch {
         requireRank("studentLogits", studentLogits, 4);
@@ -93,6 +97,7 @@ public record PolicyBatch(
         private List<NDArray> contrastiveLogits = List.of();
         private NDArray tokenQuality;
         private BatchTotals totals;
+        private NDArray advantages;
 
         private Builder(NDArray studentLogits, NDArray tokens, NDArray mask, NDArray rewards) {
             this.studentLogits = studentLogits;
@@ -108,10 +113,11 @@ public record PolicyBatch(
         public Builder contrastive(List<NDArray> logits) { this.contrastiveLogits = logits; return this; }
         public Builder tokenQuality(NDArray a) { this.tokenQuality = a; return this; }
         public Builder totals(BatchTotals t) { this.totals = t; return this; }
+        public Builder advantages(NDArray a) { this.advantages = a; return this; }
 
         public PolicyBatch build() {
             return new PolicyBatch(studentLogits, tokens, mask, rewards, groupSize, oldLogProbs, refLogProbs,
-                    teacherLogits, hasTeacher, contrastiveLogits, tokenQuality, totals);
+                    teacherLogits, hasTeacher, contrastiveLogits, tokenQuality, totals, advantages);
         }
     }
 }

@@ -53,6 +53,36 @@ final class DegenerateSettings {
         }
     }
 
+    /** As {@link #refuseInexactMicroBatches}, for passes of {@code memory.response-chunk} responses. */
+    static void refuseInexactChunks(ObjectiveConfig named, int responsesPerOptimizerStep, int responseChunk) {
+        ObjectiveConfig objective = named.effective();
+        if (objective.name() == ObjectiveKind.HYBRID && objective.hybrid().forceAlpha() == null && responseChunk > 0
+                && responseChunk < responsesPerOptimizerStep) {
+            throw new ConfigException("memory.response-chunk", responseChunk, "0 or at least the responses of one optimizer "
+                    + "step (" + responsesPerOptimizerStep + ") for hybrid's KL rule, which needs the whole step's KL before "
+                    + "its first pass; or set objective.hybrid.force-alpha");
+        }
+    }
+
+    /**
+     * GRPO's KL is to a frozen reference, and the LM step holds no model for it beyond the teacher:
+     * the teacher is that reference while it does not move (ema-rate 0, where it stays the initial policy).
+     */
+    static void refuseMovingReference(ObjectiveConfig named, double emaRate) {
+        ObjectiveConfig objective = named.effective();
+        if (groupRelative(objective) && objective.grpo().klBeta() > 0 && emaRate > 0) {
+            throw new ConfigException("objective.grpo.kl-beta", objective.grpo().klBeta(), "0 unless ema-rate is 0: the "
+                    + "KL's frozen reference is the teacher, which is the initial policy only while it does not move (ema-rate "
+                    + emaRate + ")");
+        }
+    }
+
+    /** Whether the objective reads GRPO's KL to the frozen reference (PolicyBatch.refLogProbs). */
+    static boolean readsReference(ObjectiveConfig named) {
+        ObjectiveConfig objective = named.effective();
+        return groupRelative(objective) && objective.grpo().klBeta() > 0;
+    }
+
     /** A training split with fewer tasks than a step's prompts would repeat tasks within one batch. */
     static void refuseSmallSplit(String dataset, int tasks, int prompts) {
         if (tasks < prompts) {

@@ -1,12 +1,17 @@
 package sdpo4j.train;
 
+import sdpo4j.config.Check;
 import sdpo4j.config.Doc;
 
 /**
  * What a run trades for memory (the {@code memory:} section); docs/training.md has the formula.
  * Each key's default and meaning: {@link Builder}.
  */
-public record MemoryConfig(boolean checkpointActivations, boolean teacherHalf) {
+public record MemoryConfig(boolean checkpointActivations, boolean teacherHalf, int responseChunk) {
+    public MemoryConfig {
+        Check.atLeast("response-chunk", responseChunk, 0);
+    }
+
     public static final MemoryConfig DEFAULT = builder().build();
 
     public static Builder builder() {
@@ -14,7 +19,7 @@ public record MemoryConfig(boolean checkpointActivations, boolean teacherHalf) {
     }
 
     public Builder toBuilder() {
-        return builder().checkpointActivations(checkpointActivations).teacherHalf(teacherHalf);
+        return builder().checkpointActivations(checkpointActivations).teacherHalf(teacherHalf).responseChunk(responseChunk);
     }
 
     /** The keys with their defaults; {@link #build} checks them. */
@@ -29,6 +34,12 @@ public record MemoryConfig(boolean checkpointActivations, boolean teacherHalf) {
                 + "teacher there is the shared base plus small fp32 adapters)")
         private boolean teacherHalf = false;
 
+        @Doc("responses per forward/backward pass of the update (0: a whole micro-batch): each pass scores its "
+                + "responses under the teacher and the student, computes the objective and back-propagates it, so the "
+                + "full-vocabulary `[responses, tokens, V]` arrays of one pass are all that live at once. A pass may split "
+                + "a group (GRPO's group advantages are taken from the whole mini-batch); the update is the unsplit one's")
+        private int responseChunk = 0;
+
         private Builder() {}
 
         public Builder checkpointActivations(boolean v) {
@@ -41,8 +52,13 @@ public record MemoryConfig(boolean checkpointActivations, boolean teacherHalf) {
             return this;
         }
 
+        public Builder responseChunk(int v) {
+            responseChunk = v;
+            return this;
+        }
+
         public MemoryConfig build() {
-            return new MemoryConfig(checkpointActivations, teacherHalf);
+            return new MemoryConfig(checkpointActivations, teacherHalf, responseChunk);
         }
     }
 }

@@ -33,6 +33,7 @@ import sdpo4j.optim.Autograd;
 import sdpo4j.optim.BatchTotals;
 import sdpo4j.optim.Distributions;
 import sdpo4j.optim.EmaTeacher;
+import sdpo4j.optim.Grpo;
 import sdpo4j.optim.Objective;
 import sdpo4j.optim.ObjectiveKind;
 import sdpo4j.optim.ObjectiveResult;
@@ -43,7 +44,7 @@ import sdpo4j.optim.Scalars;
  * One rollout batch of SDPO, Credit or GRPO on a causal LM (SPEC 3-5), read top to bottom:
  * sample G responses per prompt and score them ({@link #rollouts}); build teacher contexts and
  * Credit's contrastive contexts ({@link #examples}); then for each mini-batch of whole groups,
- * accumulate over micro-batches: score under the EMA teacher without gradient, under the
+ * accumulate over micro-batches (or chunks of one, {@code memory.response-chunk}): score under the EMA teacher without gradient, under the
  * student with gradient, compute the shared objective and back-propagate it weighted by its
  * share; then average, clip, take one optimizer step and move the teacher.
  *
@@ -84,6 +85,10 @@ public final class SelfDistillationStep {
         this.objective = Objective.create(cfg.objective());
         this.optimizer = optimizer;
         this.hooks = hooks;
+        if (DegenerateSettings.readsReference(cfg.objective()) && cfg.emaRate() > 0) {
+            throw new IllegalArgumentException("grpo's kl-beta reads the teacher as the frozen reference: it needs ema-rate 0, not "
+                    + cfg.emaRate());
+        }
         this.ema = EmaTeacher.pairing(teacher.trainableList(), student.trainableList());
         for (NDArray p : student.trainableList()) {
             p.setRequiresGradient(true);
@@ -225,16 +230,19 @@ public final class SelfDistillationStep {
         List<float[]> old = offPolicy ? oldLogProbs(manager, all) : null;
         Accumulator acc = new Accumulator();
         int perStep = cfg.promptsPerOptimizerStep() * g;
-        int perMicro = cfg.microBatchPrompts() * g;
+        int perPass = cfg.responsesPerPass(g);
         int skipped = 0;
         for (int start = 0; start < all.size(); start += perStep) {
             int end = Math.min(all.size(), start + perStep);
             List<TrainingExample> mini = all.subList(start, end);
-            BatchTotals totals = end - start > perMicro ? totals(mini, cfg.maskTruncatedCompletions()) : null;
+            BatchTotals totals = end - start > perPass ? totals(mini, cfg.maskTruncatedCompletions()) : null;
+            // A pass that splits a group cannot normalise the group's rewards itself.
+            float[] advantages = perPass % g != 0 ? groupAdvantages(manager, mini, g) : null;
             double weightSum = 0;
-            for (int ms = start; ms < end; ms += perMicro) {
-                int me = Math.min(end, ms + perMicro);
-                weightSum += microBatch(manager, ms, all.subList(ms, me), old == null ? null : old.subList(ms, me), g, totals, acc);
+            for (int ms = start; ms < end; ms += perPass) {
+                int me = Math.min(end, ms + perPass);
+                weightSum += microBatch(manager, ms, all.subList(ms, me), old == null ? null : old.subList(ms, me),
+                        advantages == null ? null : Arrays.copyOfRange(advantages, ms - start, me - start), g, totals, acc);
             }
             if ((onlyDistils() && mini.stream().noneMatch(TrainingExample::hasTeacher)) || weightSum == 0) {
                 // Nothing to distil (or, for rft, no success to imitate; or every response masked as
@@ -314,11 +322,27 @@ public final class SelfDistillationStep {
     }
 
     /**
-     * Forward/backward of one micro-batch, responses {@code from} on of the rollout batch;
-     * returns its weight (the objective's denominator).
+     * GRPO's group-normalised advantages of a mini-batch's responses (whole groups of {@code g}),
+     * for passes that hold part of a group ({@code memory.response-chunk}).
      */
-    private double microBatch(NDManager manager, int from, List<TrainingExample> xs, List<float[]> old, int g,
-            BatchTotals totals, Accumulator acc) {
+    private float[] groupAdvantages(NDManager manager, List<TrainingExample> mini, int g) {
+        float[] rewards = new float[mini.size()];
+        for (int i = 0; i < rewards.length; i++) {
+            rewards[i] = mini.get(i).reward();
+        }
+        try (NDManager m = manager.newSubManager()) {
+            return Grpo.groupAdvantage(m.create(rewards, new Shape(1, rewards.length)), g, cfg.objective().grpo().scaleStd())
+                    .toFloatArray();
+        }
+    }
+
+    /**
+     * Forward/backward of one pass (a micro-batch, or a chunk of one), responses {@code from} on
+     * of the rollout batch; returns its weight (the objective's denominator). {@code advantages}:
+     * GRPO's, when the pass splits a group; else null.
+     */
+    private double microBatch(NDManager manager, int from, List<TrainingExample> xs, List<float[]> old, float[] advantages,
+            int g, BatchTotals totals, Accumulator acc) {
         boolean distils = distils();
         boolean contrasts = cfg.objective().name() == ObjectiveKind.CREDIT;
         int n = xs.size();
@@ -353,6 +377,8 @@ public final class SelfDistillationStep {
                 teacherLogits = logits.get(0);
                 contrastLogits = logits.subList(1, logits.size());
             }
+            // GRPO's KL reference is the frozen teacher (ema-rate 0: DegenerateSettings.refuseMovingReference).
+            NDArray reference = DegenerateSettings.readsReference(cfg.objective()) ? tokenLogProbs(teacher, m, xs) : null;
             long t1 = System.nanoTime();
             TeacherForcing.Scored s;
             PolicyBatch batch;
@@ -363,7 +389,10 @@ public final class SelfDistillationStep {
                 PolicyBatch.Builder b = PolicyBatch.builder(s.logits().expandDims(0), s.tokens().expandDims(0),
                         hooks.trainedPositions(m, from, s.mask().mul(m.create(trained, new Shape(n, 1)))).expandDims(0),
                         m.create(rewards, new Shape(1, n)))
-                        .groupSize(g).totals(totals);
+                        .groupSize(advantages == null ? g : 1).totals(totals);
+                if (advantages != null) {
+                    b.advantages(m.create(advantages, new Shape(1, n)));
+                }
                 NDArray quality = hooks.tokenQuality(m, from, s.tokens().getShape());
                 if (quality != null) {
                     b.tokenQuality(quality.expandDims(0));
@@ -375,6 +404,9 @@ public final class SelfDistillationStep {
                     List<NDArray> contrastive = new ArrayList<>();
                     contrastLogits.forEach(c -> contrastive.add(c.expandDims(0)));
                     b.contrastive(contrastive);
+                }
+                if (reference != null) {
+                    b.refLogProbs(reference.expandDims(0));
                 }
                 if (old != null) {
                     b.oldLogProbs(padded(m, old, s.tokens().getShape()).expandDims(0));
@@ -494,15 +526,12 @@ public final class SelfDistillationStep {
      */
     private List<float[]> oldLogProbs(NDManager manager, List<TrainingExample> all) {
         List<float[]> out = new ArrayList<>();
-        int perMicro = cfg.microBatchPrompts() * Math.max(1, all.size() / cfg.prompts());
-        for (int ms = 0; ms < all.size(); ms += perMicro) {
-            List<TrainingExample> xs = all.subList(ms, Math.min(all.size(), ms + perMicro));
+        int perPass = cfg.responsesPerPass(Math.max(1, all.size() / cfg.prompts()));
+        for (int ms = 0; ms < all.size(); ms += perPass) {
+            List<TrainingExample> xs = all.subList(ms, Math.min(all.size(), ms + perPass));
             try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
-                List<long[]> responses = new ArrayList<>();
-                xs.forEach(x -> responses.add(x.response()));
-                TeacherForcing.Scored s = TeacherForcing.score(student, m, contexts(xs), responses, tokenizer.padId());
-                NDArray lp = Distributions.pick(Distributions.logSoftmax(s.logits(), cfg.temperature()), s.tokens());
-                int width = (int) s.tokens().getShape().get(1);
+                NDArray lp = tokenLogProbs(student, m, xs);
+                int width = (int) lp.getShape().get(1);
                 float[] flat = lp.toType(DataType.FLOAT32, false).toFloatArray();
                 for (int i = 0; i < xs.size(); i++) {
                     float[] row = new float[width];
@@ -512,6 +541,17 @@ public final class SelfDistillationStep {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code model}'s log-probs {@code [n, L]} of the sampled tokens after the student's contexts,
+     * at the rollout temperature, without gradient.
+     */
+    private NDArray tokenLogProbs(DecoderLM model, NDManager m, List<TrainingExample> xs) {
+        List<long[]> responses = new ArrayList<>();
+        xs.forEach(x -> responses.add(x.response()));
+        TeacherForcing.Scored s = TeacherForcing.score(model, m, contexts(xs), responses, tokenizer.padId());
+        return Distributions.pick(Distributions.logSoftmax(s.logits(), cfg.temperature()), s.tokens());
     }
 
     private static List<long[]> contexts(List<TrainingExample> xs) {

@@ -22,6 +22,7 @@ import sdpo4j.optim.ObjectiveConfig;
  * @param teacherSyncSteps the teacher moves after every N-th optimizer step (optimizer-step schedule)
  * @param maskTruncatedCompletions responses cut at max-new-tokens reach no loss
  * @param temperature rollout temperature (the behaviour policy's log-probs of the off-policy steps)
+ * @param responseChunk responses per forward/backward pass, 0 for a whole micro-batch ({@code memory.response-chunk})
  */
 public record StepConfig(
         ObjectiveConfig objective,
@@ -36,20 +37,30 @@ public record StepConfig(
         TeacherKind teacherKind,
         int teacherSyncSteps,
         boolean maskTruncatedCompletions,
-        double temperature) {
+        double temperature,
+        int responseChunk) {
 
     /** A step with an EMA teacher synced at every optimizer step (the bridge's and test-time discovery's). */
     public StepConfig(ObjectiveConfig objective, int prompts, int microBatchPrompts, int optimizerStepsPerRollout, double lr,
             int warmupSteps, double maxGradNorm, double emaRate, EmaSchedule emaSchedule, double temperature) {
         this(objective, prompts, microBatchPrompts, optimizerStepsPerRollout, lr, warmupSteps, maxGradNorm, emaRate, emaSchedule,
-                TeacherKind.EMA, 1, false, temperature);
+                TeacherKind.EMA, 1, false, temperature, 0);
     }
 
     /** The step of a fine-tuning run. */
     public static StepConfig of(TrainConfig c) {
         return new StepConfig(c.objective(), c.prompts(), c.microBatchPrompts(), c.optimizerStepsPerRollout(), c.lr(),
                 c.warmupSteps(), c.maxGradNorm(), c.emaRate(), c.emaSchedule(), c.teacherKind(), c.teacherSyncSteps(),
-                c.maskTruncatedCompletions(), c.temperature());
+                c.maskTruncatedCompletions(), c.temperature(), c.memory().responseChunk());
+    }
+
+    /**
+     * Responses per forward/backward pass for groups of {@code groupSize}: a micro-batch, or a
+     * chunk of one when {@code responseChunk} is smaller.
+     */
+    public int responsesPerPass(int groupSize) {
+        int micro = microBatchPrompts * groupSize;
+        return responseChunk > 0 ? Math.min(micro, responseChunk) : micro;
     }
 
     /** Prompts per optimizer step. */

@@ -60,7 +60,7 @@ public interface StepHooks {
             try (Autograd.Recording rec = Autograd.record()) {
                 rec.backward(objective.compute(new PolicyBatch(leaf.expandDims(0), b.tokens(), b.mask(), b.rewards(),
                         b.groupSize(), b.oldLogProbs(), b.refLogProbs(), b.teacherLogits(), b.hasTeacher(),
-                        b.contrastiveLogits(), b.tokenQuality(), b.totals())).loss());
+                        b.contrastiveLogits(), b.tokenQuality(), b.totals(), b.advantages())).loss());
             }
             return leaf.getGradient();
         }

@@ -119,6 +119,8 @@ public record TrainConfig(
             throw new ConfigException("lora.dropout", lora.dropout(), "0 with memory.checkpoint-activations: the backward "
                     + "recomputes each block and would draw another dropout mask");
         }
+        DegenerateSettings.refuseInexactChunks(objective, prompts / optimizerStepsPerRollout * groupSize, memory.responseChunk());
+        DegenerateSettings.refuseMovingReference(objective, emaRate);
         if (lora.enabled() && memory.teacherHalf()) {
             throw new ConfigException("memory.teacher-half", true, "false with LoRA: the teacher is the shared base plus "
                     + "adapters, which are small and stay fp32");

@@ -73,6 +73,29 @@ class DegenerateSettingsTest {
     }
 
     @Test
+    void hybridsKlRuleNeedsTheWholeStepInOnePass() {
+        assertTrue(refused("objective.name=hybrid", "prompts=4", "group-size=8", "memory.response-chunk=16").contains(
+                "key 'memory.response-chunk': value 16 is not allowed; allowed: 0 or at least the responses of one optimizer "
+                + "step (32) for hybrid's KL rule"), refused("objective.name=hybrid", "prompts=4", "group-size=8",
+                "memory.response-chunk=16"));
+        assertEquals(16, accepted("objective.name=hybrid", "prompts=4", "group-size=8", "memory.response-chunk=16",
+                "objective.hybrid.force-alpha=0.5").memory().responseChunk());
+        assertEquals(2, accepted("objective.name=sdpo", "memory.response-chunk=2").memory().responseChunk());
+        assertTrue(refused("memory.response-chunk=-1").contains("key 'memory.response-chunk': value -1 is not allowed"),
+                refused("memory.response-chunk=-1"));
+    }
+
+    /** GRPO's KL reference is the teacher, frozen: only with ema-rate 0. */
+    @Test
+    void grpoKlToTheReferenceNeedsAFrozenTeacher() {
+        assertTrue(refused("objective.name=grpo", "objective.grpo.kl-beta=0.1", "ema-rate=0.05").contains(
+                "key 'objective.grpo.kl-beta': value 0.1 is not allowed; allowed: 0 unless ema-rate is 0"),
+                refused("objective.name=grpo", "objective.grpo.kl-beta=0.1", "ema-rate=0.05"));
+        assertEquals(0.1, accepted("objective.name=grpo", "objective.grpo.kl-beta=0.1", "ema-rate=0").objective().grpo().klBeta());
+        assertEquals(0.05, accepted("objective.name=sdpo", "objective.grpo.kl-beta=0.1", "ema-rate=0.05").emaRate());
+    }
+
+    @Test
     void creditNeedsAnotherPromptToContrastWith() {
         assertTrue(refused("objective.name=credit", "prompts=1", "micro-batch-prompts=1").contains(
                 "key 'prompts': value 1 is not allowed; allowed: an integer >= 2 for credit: the contrastive baseline is the "

@@ -344,14 +344,7 @@ class SelfDistillationStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"sdpo", "credit"})
     void distillationLossFallsOnAFixedBatchWithAFrozenTeacher(String objective) {
-        teacherModel = dir.resolve("other");
-        try (NDManager m = NDManager.newBaseManager()) {
-            DecoderLM other = TinyModels.create(teacherModel, TinyModels.config("llama", 1, 32, 2, 1, 64, 256), 4, m);
-            // Small random weights give near-uniform outputs; a sharper final norm gives the
-            // teacher opinions the student measurably has to learn.
-            other.parameters().get("model.norm.weight").muli(8);
-            HfCheckpoint.save(other, teacherModel, teacherModel);
-        }
+        useOtherTeacher();
         try (NDManager m = NDManager.newBaseManager();
                 Setup s = setup(m, new AsciiShare(), "objective.name=" + objective, "lr=0.005", "ema-rate=0")) {
             List<RolloutGroup> batch = rollouts(m, s, 4, 200);
@@ -360,6 +353,69 @@ class SelfDistillationStepTest {
                 loss.add(s.step().update(m, batch, new SplittableRandom(0)).metrics().get("loss"));
             }
             assertTrue(loss.get(11) < 0.8 * loss.get(0), loss.toString());
+        }
+    }
+
+    /** The teacher starts from another random model than the student, with sharper outputs. */
+    private void useOtherTeacher() {
+        teacherModel = dir.resolve("other");
+        try (NDManager m = NDManager.newBaseManager()) {
+            DecoderLM other = TinyModels.create(teacherModel, TinyModels.config("llama", 1, 32, 2, 1, 64, 256), 4, m);
+            // Small random weights give near-uniform outputs; a sharper final norm gives the
+            // teacher opinions the student measurably has to learn.
+            other.parameters().get("model.norm.weight").muli(8);
+            HfCheckpoint.save(other, teacherModel, teacherModel);
+        }
+    }
+
+    /**
+     * GRPO's k3 KL is to the frozen teacher (ema-rate 0): the step's ref_kl is the token mean of
+     * {@code exp(t - s) - (t - s) - 1} over the sampled tokens, t and s the teacher's and the
+     * student's log-probs after the prompt, computed here from the two models directly; in one
+     * pass and in chunks of 5 responses.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 5})
+    void grpoKlIsToTheFrozenTeacher(int chunk) {
+        useOtherTeacher();
+        try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m, new AsciiShare(), "objective.name=grpo",
+                "objective.grpo.kl-beta=0.1", "ema-rate=0", "memory.response-chunk=" + chunk)) {
+            List<RolloutGroup> groups = rollouts(m, s, 4, 5);
+            double sum = 0;
+            double tokens = 0;
+            for (RolloutGroup group : groups) {
+                for (var response : group.responses()) {
+                    long[] ids = response.tokens().length == 0 ? new long[] {s.tokenizer().padId()} : response.tokens();
+                    float[] student = tokenLogProbs(s.student(), m, group.promptIds(), ids);
+                    float[] teacher = tokenLogProbs(s.teacher(), m, group.promptIds(), ids);
+                    for (int j = 0; j < ids.length; j++) {
+                        double d = teacher[j] - student[j];
+                        sum += Math.exp(d) - d - 1;
+                        tokens++;
+                    }
+                }
+            }
+            double expected = sum / tokens;
+            assertTrue(expected > 1e-3, "a teacher unlike the student: " + expected);
+            double got = s.step().update(m, groups, new SplittableRandom(0)).metrics().get("ref_kl");
+            assertEquals(expected, got, 1e-4 * expected);
+        }
+    }
+
+    /** {@code model}'s log-probs of {@code response} after {@code prompt}, one forward over the whole sequence. */
+    private static float[] tokenLogProbs(DecoderLM model, NDManager manager, long[] prompt, long[] response) {
+        try (NDManager m = manager.newSubManager()) {
+            long[] ids = java.util.stream.LongStream.concat(java.util.Arrays.stream(prompt), java.util.Arrays.stream(response))
+                    .toArray();
+            int n = ids.length;
+            NDArray logProbs = model.forward(m.create(ids, new ai.djl.ndarray.types.Shape(1, n)),
+                    m.arange(0, n, 1, ai.djl.ndarray.types.DataType.INT64).reshape(1, n),
+                    m.ones(new ai.djl.ndarray.types.Shape(1, n), ai.djl.ndarray.types.DataType.INT64), null).get(0).logSoftmax(-1);
+            float[] out = new float[response.length];
+            for (int j = 0; j < response.length; j++) {
+                out[j] = logProbs.get(prompt.length - 1 + j, response[j]).getFloat();
+            }
+            return out;
         }
     }
 
@@ -670,6 +726,34 @@ class SelfDistillationStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"reinforce", "hybrid:reinforce", "hybrid:grpo", "sdpo", "credit", "grpo"})
     void oneMicroBatchAndFourGiveTheSameUpdate(String objective) {
+        assertSameUpdate(objective, List.of("micro-batch-prompts=4"), List.of("micro-batch-prompts=1"));
+    }
+
+    /**
+     * Response chunks change memory, not the update: one pass over 4 groups of 3 and passes of 2
+     * responses (which split every other group, so GRPO's advantages come from the whole group)
+     * or of 5 (across micro-batches of 2 prompts) take the same optimizer step.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sdpo", "credit", "grpo", "hybrid:grpo", "reinforce"})
+    void responseChunksGiveTheUnchunkedUpdate(String objective) {
+        assertSameUpdate(objective, List.of("micro-batch-prompts=4"), List.of("micro-batch-prompts=4", "memory.response-chunk=2"));
+        assertSameUpdate(objective, List.of("micro-batch-prompts=4"), List.of("micro-batch-prompts=2", "memory.response-chunk=5"));
+    }
+
+    /** Off-policy steps read old log-probs, taken in passes of the same chunks. */
+    @Test
+    void responseChunksGiveTheUnchunkedOffPolicyUpdate() {
+        assertSameUpdate("grpo", List.of("optimizer-steps-per-rollout=2"), List.of("optimizer-steps-per-rollout=2",
+                "memory.response-chunk=2"));
+    }
+
+    /**
+     * Trains one rollout batch of 4 prompts x 3 responses under {@code objective} (a name, or
+     * hybrid:FALLBACK with a fixed alpha) with settings {@code a} and then {@code b}, from the same
+     * start and rollouts, and checks both took the same step: grad norm, loss and weights.
+     */
+    private void assertSameUpdate(String objective, List<String> a, List<String> b) {
         taskCount = 4;
         String[] parts = objective.split(":");
         List<String> sets = new ArrayList<>(List.of("objective.name=" + parts[0], "group-size=3"));
@@ -680,9 +764,9 @@ class SelfDistillationStepTest {
         double[] norms = new double[2];
         double[] losses = new double[2];
         int i = 0;
-        for (String micro : List.of("4", "1")) {
+        for (List<String> settings : List.of(a, b)) {
             List<String> all = new ArrayList<>(sets);
-            all.add("micro-batch-prompts=" + micro);
+            all.addAll(settings);
             try (NDManager m = NDManager.newBaseManager(); Setup s = setup(m, new AsciiShare(), all.toArray(String[]::new))) {
                 Map<String, Double> metrics = s.step().update(m, rollouts(m, s, 3, 11), new SplittableRandom(4)).metrics();
                 weights[i] = s.student().parameters().get(PARAM).toFloatArray();
@@ -691,9 +775,10 @@ class SelfDistillationStepTest {
                 i++;
             }
         }
-        assertTrue(norms[0] > 1e-6, objective + ": a gradient to compare");
-        assertEquals(norms[0], norms[1], 1e-5 * Math.max(1, norms[0]), objective + " grad norm");
-        assertEquals(losses[0], losses[1], 1e-5 * Math.max(1, Math.abs(losses[0])), objective + " loss");
-        assertArrayEquals(weights[0], weights[1], 1e-6f, objective + " updated weights");
+        String what = objective + " " + a + " vs " + b;
+        assertTrue(norms[0] > 1e-6, what + ": a gradient to compare");
+        assertEquals(norms[0], norms[1], 1e-5 * Math.max(1, norms[0]), what + " grad norm");
+        assertEquals(losses[0], losses[1], 1e-5 * Math.max(1, Math.abs(losses[0])), what + " loss");
+        assertArrayEquals(weights[0], weights[1], 1e-6f, what + " updated weights");
     }
 }
