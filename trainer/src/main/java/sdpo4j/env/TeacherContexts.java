@@ -167,6 +167,16 @@ public final class TeacherContexts {
     }
 
     /**
+     * The teacher's conversation for {@code task}: every turn before its last user turn exactly as
+     * the dataset wrote it (system, user, assistant and tool turns), and that last user turn
+     * replaced by {@link #render}'s text. A single-turn task gives one user turn. With another task
+     * of the batch, it is Credit's contrastive context (that task's turns, this solution/feedback).
+     */
+    public List<ChatTemplate.Message> conversation(Task task, Context context) {
+        return asChat(task.conversation(), render(task.prompt(), context));
+    }
+
+    /**
      * The teacher's prompt text (the user turn). With another prompt of the batch in place of
      * the response's own, it is Credit's contrastive context: solution and feedback unchanged.
      */
