@@ -12,6 +12,9 @@ content has a tool role and gets the turns as they are; one that refuses it (Gem
 documented fold (docs/training.md, "Multi-turn tasks"): each tool turn becomes a user turn
 "<tool_response>\\n" + content + "\\n</tool_response>", merged with a neighbouring user turn by "\\n".
 
+For Qwen2.5 and Qwen3 it also checks that the assistant's tool call written as text (a turn has only
+role and content) renders as the same call given as a structured tool_calls entry.
+
 Writes trainer/src/test/resources/chat-templates/teacher-contexts.json. Run from the repository
 root: python3 trainer/src/test/python/render_teacher_goldens.py (needs jinja2).
 """
@@ -80,6 +83,11 @@ def main():
             tool_role = "tool-role probe" in render(probe)
         except Exception:
             tool_role = False
+        if family in ("qwen2.5", "qwen3"):
+            # The tool call written as the assistant's text renders as the structured call does.
+            structured = [TASK["prompt"][0], {"role": "assistant", "content": "", "tool_calls": [{"type": "function",
+                          "function": {"name": "calculator", "arguments": {"expression": "3+4"}}}]}] + TASK["prompt"][2:]
+            assert render(structured) == render(TASK["prompt"]), family
         for task in (TASK, SYSTEM_TASK):
             turns = task["prompt"]
             for name, solution, feedback in CONTEXTS:
