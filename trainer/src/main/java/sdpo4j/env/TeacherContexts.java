@@ -13,7 +13,8 @@ import sdpo4j.lm.text.ChatTemplate;
  * Chooses each response's teacher context from its group and renders it (SPEC 3): the prompt, then another
  * successful response of the same group (never the response itself), then the feedback on
  * this response (by default only when no solution is available), then the instruction to
- * solve the original question. A response with neither has no teacher.
+ * solve the original question. A response with neither has no teacher. Of a multi-turn task only
+ * the last user turn is rewritten so; its earlier turns reach the teacher as written ({@link #conversation}).
  */
 public final class TeacherContexts {
     /** A scored rollout of one group. */
