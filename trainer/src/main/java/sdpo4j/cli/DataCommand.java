@@ -13,6 +13,7 @@ import sdpo4j.env.Score;
 import sdpo4j.env.Task;
 import sdpo4j.env.arithmetic.Arithmetic;
 import sdpo4j.env.arithmetic.ArithmeticConfig;
+import sdpo4j.env.arithmetic.ArithmeticTool;
 
 /** {@code sdpo4j data}: generate datasets and score responses against them. */
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Generate task datasets and check responses against them.",
@@ -30,7 +31,7 @@ public final class DataCommand implements Runnable {
     @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "Write seeded train and held-out test splits as OUT/train.jsonl and OUT/test.jsonl.")
     static final class Generate implements Callable<Integer> {
-        @Option(names = "--env", defaultValue = "arithmetic", description = "Environment: arithmetic, countdown or sequence-quality.")
+        @Option(names = "--env", defaultValue = "arithmetic", description = "Environment: arithmetic, arithmetic-tool, countdown or sequence-quality.")
         String env;
 
         @Option(names = "--out", required = true, description = "Output directory.")
@@ -45,13 +46,13 @@ public final class DataCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", description = "Seed (the test split uses seed + 1).")
         long seed;
 
-        @Option(names = "--digits", defaultValue = "2", description = "arithmetic: digits per operand.")
+        @Option(names = "--digits", defaultValue = "2", description = "arithmetic, arithmetic-tool: digits per operand.")
         int digits;
 
         @Option(names = "--terms", defaultValue = "2", description = "arithmetic: operands per expression.")
         int terms;
 
-        @Option(names = "--operators", split = ",", defaultValue = "+,-,*", description = "arithmetic: operators.")
+        @Option(names = "--operators", split = ",", defaultValue = "+,-,*", description = "arithmetic, arithmetic-tool: operators.")
         List<String> operators;
 
         @Override
@@ -65,6 +66,11 @@ public final class DataCommand implements Runnable {
                     Datasets.write(out.resolve("train.jsonl"), Arithmetic.generate(cfg, train, seed, "train-"));
                     Datasets.write(out.resolve("test.jsonl"), Arithmetic.generate(cfg, test, seed + 1, "test-"));
                 }
+                case "arithmetic-tool" -> {
+                    ArithmeticConfig cfg = ArithmeticConfig.builder().digits(digits).operators(operators).build();
+                    Datasets.write(out.resolve("train.jsonl"), ArithmeticTool.generate(cfg, train, seed, "train-"));
+                    Datasets.write(out.resolve("test.jsonl"), ArithmeticTool.generate(cfg, test, seed + 1, "test-"));
+                }
                 case "countdown" -> {
                     Datasets.write(out.resolve("train.jsonl"), sdpo4j.env.countdown.Countdown.generate(train, seed, "train-"));
                     Datasets.write(out.resolve("test.jsonl"), sdpo4j.env.countdown.Countdown.generate(test, seed + 1, "test-"));
@@ -75,7 +81,7 @@ public final class DataCommand implements Runnable {
                     Datasets.write(out.resolve("test.jsonl"), sdpo4j.env.sequence.SequenceQuality.generate(world, test, seed * 1_000_000 + 500_000, "test-"));
                 }
                 default -> throw new sdpo4j.config.ConfigException("--env", env,
-                        "arithmetic, countdown or sequence-quality (multiple-choice is hand-written: datasets/multiple-choice/questions.jsonl)");
+                        "arithmetic, arithmetic-tool, countdown or sequence-quality (multiple-choice is hand-written: datasets/multiple-choice/questions.jsonl)");
             }
             System.out.printf("wrote %d train and %d test %s tasks to %s%n", train, test, env, out);
             return 0;

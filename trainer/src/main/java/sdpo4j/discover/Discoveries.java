@@ -112,7 +112,7 @@ public final class Discoveries {
         long tokens = 0;
         for (int q = 0; q < pool.size(); q++) {
             Task t = pool.get(q);
-            long[] prompt = tokenizer.encodeUserTurn(t.prompt());
+            long[] prompt = tokenizer.encodeConversation(t.conversation());
             try (NDManager qm = m.newSubManager()) {
                 List<Generation> gens = generator.generate(qm, java.util.Collections.nCopies(cfg.hardSamples(), prompt),
                         SamplingConfig.builder().temperature(cfg.temperature()).maxNewTokens(cfg.maxNewTokens())

@@ -107,7 +107,7 @@ final class Discovery {
             }
             onQuestionStart.accept(sampler);
             Generator generator = new Generator(sampler, tokenizer);
-            long[] prompt = tokenizer.encodeUserTurn(task.prompt());
+            long[] prompt = tokenizer.encodeConversation(task.conversation());
             List<List<ChatTemplate.Message>> conversations = new ArrayList<>();
             List<Attempt> log = new ArrayList<>();
             SplittableRandom stepRng = new SplittableRandom(PromptSchedule.streamSeed(seed, STEP_STREAM, question));
@@ -166,21 +166,22 @@ final class Discovery {
      * Each slot's conversation gets its attempt and then a user turn with the feedback on it, in
      * the words the self-teacher reads it ({@link TeacherContexts#render}: the question, the
      * feedback, the request to solve it). Only the last {@code history-turns} exchanges are kept
-     * after the question, so the prompt stays within a small model's context.
+     * after the question (all of a multi-turn task's turns), so the prompt stays within a small model's context.
      */
     private void extend(List<List<ChatTemplate.Message>> conversations, Task task, RolloutGroup group) {
         for (int i = 0; i < group.responses().size(); i++) {
             if (conversations.size() <= i) {
-                conversations.add(new ArrayList<>(List.of(new ChatTemplate.Message("user", task.prompt()))));
+                conversations.add(new ArrayList<>(task.conversation()));
             }
             List<ChatTemplate.Message> c = conversations.get(i);
             String feedback = group.scores().get(i).feedback();
             c.add(new ChatTemplate.Message("assistant", group.responses().get(i).text()));
             c.add(new ChatTemplate.Message("user", contexts.render(task.prompt(),
                     new TeacherContexts.Context(null, feedback.isBlank() ? "not accepted" : feedback))));
-            while (c.size() > 1 + 2 * cfg.historyTurns()) {
-                c.remove(1);
-                c.remove(1);
+            int asked = task.conversation().size();
+            while (c.size() > asked + 2 * cfg.historyTurns()) {
+                c.remove(asked);
+                c.remove(asked);
             }
         }
     }

@@ -16,9 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * JSONL datasets: one task per line, a JSON object with a non-empty string {@code prompt}, an
- * optional string {@code id}, and the fields the environment needs. The whole file is read and
- * validated before anything trains; the first bad line stops it with file, line, field and reason.
+ * JSONL datasets: one task per line, a JSON object with a {@code prompt} (a non-empty string, or a
+ * conversation: {@link Conversations}), an optional string {@code id}, and the fields the
+ * environment needs. The whole file is read and validated before anything trains; the first bad
+ * line stops it with file, line, field and reason.
  */
 public final class Datasets {
     /** Longer lines are refused: a task is a prompt and a few fields, not a corpus. */
@@ -94,18 +95,26 @@ public final class Datasets {
         if (prompt == null) {
             throw new DatasetException(where + ": field 'prompt' is missing");
         }
-        if (!prompt.isTextual() || prompt.asText().isBlank()) {
-            throw new DatasetException(where + ": field 'prompt' must be a non-empty string, got " + prompt);
+        if (!prompt.isArray() && (!prompt.isTextual() || prompt.asText().isBlank())) {
+            throw new DatasetException(where + ": field 'prompt' must be a non-empty string or a conversation (a list of "
+                    + "{\"role\", \"content\"} turns ending with a user turn), got " + prompt);
         }
         JsonNode id = node.get("id");
         checkId(where, id);
-        Task task = new Task(id == null ? file.getFileName() + ":" + lineNo : id.asText(), prompt.asText(), node);
+        String name = id == null ? file.getFileName() + ":" + lineNo : id.asText();
         try {
+            Task task;
+            if (prompt.isArray()) {
+                List<sdpo4j.lm.text.ChatTemplate.Message> turns = Conversations.parse(prompt);
+                task = new Task(name, turns.get(turns.size() - 1).content(), node, turns.subList(0, turns.size() - 1));
+            } else {
+                task = new Task(name, prompt.asText(), node);
+            }
             env.validate(task);
+            return task;
         } catch (DatasetException.Field f) {
             throw new DatasetException(where + ": field '" + f.field + "' " + f.getMessage());
         }
-        return task;
     }
 
     /** The JSON object on one line, or a failure naming {@code where}. */

@@ -55,9 +55,10 @@ public record EnvConfig(
 
     /** The keys with their defaults; {@link #build} checks them. */
     public static final class Builder {
-        @Doc("which environment: `arithmetic`, `countdown`, `multiple-choice`, `sequence-quality` or `python-tests`")
+        @Doc("which environment: `arithmetic`, `arithmetic-tool` (two turns with a tool result), `countdown`, "
+                + "`multiple-choice`, `sequence-quality` or `python-tests`")
         private String name = "arithmetic";
-        @Doc("arithmetic settings")
+        @Doc("arithmetic settings (arithmetic-tool's scoring and feedback too)")
         private ArithmeticConfig arithmetic = ArithmeticConfig.DEFAULT;
         @Doc("reward of a valid countdown equation that misses the target")
         private double countdownPartialCredit = 0.0;

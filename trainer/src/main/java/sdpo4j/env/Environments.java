@@ -3,6 +3,7 @@ package sdpo4j.env;
 import java.util.List;
 import sdpo4j.config.ConfigException;
 import sdpo4j.env.arithmetic.Arithmetic;
+import sdpo4j.env.arithmetic.ArithmeticTool;
 import sdpo4j.env.choice.MultipleChoice;
 import sdpo4j.env.countdown.Countdown;
 import sdpo4j.env.python.PythonTests;
@@ -11,7 +12,7 @@ import sdpo4j.env.sequence.SequenceQuality;
 
 /** Environments by the name configs use. */
 public final class Environments {
-    public static final List<String> NAMES = List.of("arithmetic", "countdown", "multiple-choice", "sequence-quality", "python-tests");
+    public static final List<String> NAMES = List.of("arithmetic", "arithmetic-tool", "countdown", "multiple-choice", "sequence-quality", "python-tests");
 
     private Environments() {}
 
@@ -19,6 +20,7 @@ public final class Environments {
     public static Environment create(EnvConfig cfg) {
         return switch (cfg.name()) {
             case "arithmetic" -> new Arithmetic(cfg.arithmetic(), cfg.feedback());
+            case "arithmetic-tool" -> new ArithmeticTool(cfg.arithmetic(), cfg.feedback());
             case "countdown" -> new Countdown(cfg.countdownPartialCredit(), cfg.feedback());
             case "multiple-choice" -> new MultipleChoice(cfg.feedback());
             case "sequence-quality" -> new SequenceQuality(cfg.world(), cfg.sequenceOracle(), cfg.sequenceSigma(), cfg.successThreshold(),

@@ -13,7 +13,8 @@ import sdpo4j.lm.text.ChatTemplate;
  * Chooses each response's teacher context from its group and renders it (SPEC 3): the prompt, then another
  * successful response of the same group (never the response itself), then the feedback on
  * this response (by default only when no solution is available), then the instruction to
- * solve the original question. A response with neither has no teacher.
+ * solve the original question. A response with neither has no teacher. Of a multi-turn task only
+ * the last user turn is rewritten so; its earlier turns reach the teacher as written ({@link #conversation}).
  */
 public final class TeacherContexts {
     /** A scored rollout of one group. */
@@ -164,6 +165,16 @@ public final class TeacherContexts {
         }
         out.add(new ChatTemplate.Message("user", teacherUserTurn));
         return out;
+    }
+
+    /**
+     * The teacher's conversation for {@code task}: every turn before its last user turn exactly as
+     * the dataset wrote it (system, user, assistant and tool turns), and that last user turn
+     * replaced by {@link #render}'s text. A single-turn task gives one user turn. With another task
+     * of the batch, it is Credit's contrastive context (that task's turns, this solution/feedback).
+     */
+    public List<ChatTemplate.Message> conversation(Task task, Context context) {
+        return asChat(task.conversation(), render(task.prompt(), context));
     }
 
     /**

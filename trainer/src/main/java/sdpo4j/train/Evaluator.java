@@ -49,7 +49,7 @@ public final class Evaluator {
     Map<String, Object> evaluate(DecoderLM model, Tokenizer tokenizer, NDManager m, int maxNewTokens, double temperature, long seed) {
         List<long[]> prompts = new ArrayList<>();
         for (Task t : tasks) {
-            prompts.add(tokenizer.encodeUserTurn(t.prompt()));
+            prompts.add(tokenizer.encodeConversation(t.conversation()));
         }
         Generator gen = new Generator(model, tokenizer);
         List<Generation> greedy = greedy(gen, m, prompts, maxNewTokens, seed);

@@ -26,6 +26,7 @@ import sdpo4j.lm.decoding.Generator;
 import sdpo4j.lm.decoding.SamplingConfig;
 import sdpo4j.lm.scoring.SharedContextScoring;
 import sdpo4j.lm.scoring.TeacherForcing;
+import sdpo4j.lm.text.ChatTemplate;
 import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.optim.AdamW;
 import sdpo4j.optim.ParameterUpdate;
@@ -100,16 +101,19 @@ public final class SelfDistillationStep {
         return tokenizer.encodeUserTurn(userTurn);
     }
 
-    /** A teacher context's ids: its user turn through the chat template, cut to {@code reprompt.max-reprompt-len}. */
-    private long[] teacherIds(String teacherUserTurn) {
-        return contexts.fit(promptIds(teacherUserTurn));
+    /**
+     * A teacher context's ids: its conversation (a multi-turn task's earlier turns, then the
+     * rewritten user turn) through the chat template, cut to {@code reprompt.max-reprompt-len}.
+     */
+    private long[] teacherIds(List<ChatTemplate.Message> teacherConversation) {
+        return contexts.fit(tokenizer.encodeConversation(teacherConversation));
     }
 
     /** Samples and scores G responses for each task, without gradient. */
     public List<RolloutGroup> rollouts(NDManager m, List<Task> tasks, int groupSize, SamplingConfig sampling) {
         List<long[]> prompts = new ArrayList<>();
         for (Task t : tasks) {
-            long[] ids = promptIds(t.prompt());
+            long[] ids = tokenizer.encodeConversation(t.conversation());
             for (int g = 0; g < groupSize; g++) {
                 prompts.add(ids);
             }
@@ -142,7 +146,7 @@ public final class SelfDistillationStep {
         // A group's contexts repeat (one sibling's solution for many responses, the same feedback
         // on the same wrong answer): each distinct one goes through the chat template and the
         // tokenizer once.
-        Map<String, long[]> encoded = new HashMap<>();
+        Map<List<ChatTemplate.Message>, long[]> encoded = new HashMap<>();
         // The solutions shown, as plain text ids (the demonstration-overlap metric reads them).
         Map<String, long[]> shown = new HashMap<>();
         for (int gi = 0; gi < groups.size(); gi++) {
@@ -166,13 +170,13 @@ public final class SelfDistillationStep {
                 boolean truncated = "length".equals(group.responses().get(j).finishReason());
                 if (ctx.get(j).isPresent()) {
                     TeacherContexts.Context c = ctx.get(j).get();
-                    long[] teacherContext = encoded.computeIfAbsent(contexts.render(group.task().prompt(), c), this::teacherIds);
+                    long[] teacherContext = encoded.computeIfAbsent(contexts.conversation(group.task(), c), this::teacherIds);
                     // Only Credit reads contrastive contexts; each costs a render and a tokenization.
                     List<long[]> contrastContexts = new ArrayList<>();
                     if (contrasts) {
                         for (int other : otherPrompts(gi, groups.size(), cfg.objective().contrastPrompts(), rng)) {
                             contrastContexts.add(encoded.computeIfAbsent(
-                                    contexts.render(groups.get(other).task().prompt(), c), this::teacherIds));
+                                    contexts.conversation(groups.get(other).task(), c), this::teacherIds));
                         }
                     }
                     double overlap = c.solution() == null ? Double.NaN : DemoOverlap.of(

@@ -84,7 +84,8 @@ class EnvTest {
         assertEquals(f + ":1: field 'answer' is missing (the integer value of the prompt)", readError("{\"prompt\":\"1+1=\"}\n"));
         assertEquals(f + ":1: field 'answer' must be an integer, got \"two\"", readError("{\"prompt\":\"1+1=\",\"answer\":\"two\"}\n"));
         assertEquals(f + ":1: field 'prompt' is missing", readError("{\"answer\":2}\n"));
-        assertEquals(f + ":1: field 'prompt' must be a non-empty string, got 5", readError("{\"prompt\":5,\"answer\":2}\n"));
+        assertEquals(f + ":1: field 'prompt' must be a non-empty string or a conversation (a list of {\"role\", \"content\"} "
+                + "turns ending with a user turn), got 5", readError("{\"prompt\":5,\"answer\":2}\n"));
         assertEquals(f + ":1: each line must be a JSON object, got ARRAY", readError("[1,2]\n"));
         assertEquals(f + ": the dataset has no tasks (an empty file, or only blank lines)", readError("\n\n"));
         assertTrue(readError("{\"prompt\":\"" + "x".repeat(Datasets.MAX_LINE_CHARS + 1) + "\"}\n").contains(":1: line longer than"));

@@ -245,6 +245,51 @@ public final class ChatTemplate {
         return render(messages, addGenerationPrompt, Map.of());
     }
 
+    /** The probe's tool result; {@link #hasToolRole} looks for it in the render. */
+    private static final String TOOL_PROBE = "tool-role probe 7f3a";
+    /** Whether the template renders a tool turn; found on first use (a render). */
+    private volatile Boolean toolRole;
+
+    /**
+     * Whether the template renders a {@code tool} turn as such: it renders a user turn, an
+     * assistant turn, a tool turn and a user turn without refusing it and with the tool's content
+     * in it (Qwen2.5, Qwen3, Llama 3.x, ChatML: yes; Gemma 3, which refuses roles other than
+     * user and assistant: no). The plain format writes any role.
+     */
+    public boolean hasToolRole() {
+        Boolean known = toolRole;
+        if (known == null) {
+            if (source == null) {
+                known = true;
+            } else {
+                try {
+                    known = renderJinja(List.of(new Message("user", "u"), new Message("assistant", "a"),
+                            new Message("tool", TOOL_PROBE), new Message("user", "v")), true, Map.of()).contains(TOOL_PROBE);
+                } catch (RuntimeException e) {
+                    known = false;
+                }
+            }
+            toolRole = known;
+        }
+        return known;
+    }
+
+    /**
+     * The prompt a model is given for a conversation that ends with the turn it answers: {@code
+     * options}' system turn first unless the conversation opens with its own (which then wins),
+     * tool turns folded into user text where the template has no tool role ({@link ToolTurns}),
+     * {@code options}' variables, the generation prompt last. For a single user turn it is
+     * {@link UserTurns#render}'s text.
+     */
+    public String renderPrompt(List<Message> turns, ChatOptions options) {
+        List<Message> all = new ArrayList<>();
+        if (!options.systemPrompt().isEmpty() && (turns.isEmpty() || !turns.get(0).role().equals("system"))) {
+            all.add(new Message("system", options.systemPrompt()));
+        }
+        all.addAll(hasToolRole() ? turns : ToolTurns.fold(turns));
+        return render(all, true, options.variables());
+    }
+
     /**
      * The conversation as {@code apply_chat_template(messages, add_generation_prompt=...,
      * tokenize=False, **variables)} renders it; {@code variables} are extra template variables

@@ -265,16 +265,17 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     /**
-     * The ids a model sees for a conversation of user and assistant turns (a multi-turn prompt):
-     * this tokenizer's system turn first, its template variables, the generation prompt last.
+     * The ids a model sees for a conversation ending with the user turn it answers (a multi-turn
+     * prompt, a teacher context): {@link ChatTemplate#renderPrompt} under this tokenizer's options
+     * (its system turn unless the conversation has one, tool turns folded where the template has no
+     * tool role, the generation prompt last), encoded as {@link #encodeRendered}. A single user
+     * turn takes {@link #encodeUserTurn}'s faster path to the same ids.
      */
     public long[] encodeConversation(List<ChatTemplate.Message> turns) {
-        List<ChatTemplate.Message> all = new ArrayList<>();
-        if (!options.systemPrompt().isEmpty()) {
-            all.add(new ChatTemplate.Message("system", options.systemPrompt()));
+        if (turns.size() == 1 && turns.get(0).role().equals("user")) {
+            return encodeUserTurn(turns.get(0).content());
         }
-        all.addAll(turns);
-        return encode(template.render(all, true, options.variables()));
+        return encodeRendered(template.renderPrompt(turns, options));
     }
 
     /** The text {@link #encodeUserTurn} encodes. */
