@@ -79,7 +79,7 @@ class PretrainerTest {
             Path model = dir.resolve(name);
             DecoderLM lm = TinyModels.create(model, TinyModels.config("llama", 1, 32, 2, 1, 64, 512), seed, m);
             try (Tokenizer tok = Tokenizer.load(model, lm.config())) {
-                Pretrainer.train(lm, tok, corpus, 12, 4, 3e-3, seed, null);
+                Pretrainer.train(lm, tok, corpus, 8, 4, 3e-3, seed, null);
                 List<float[]> weights = new ArrayList<>();
                 lm.parameterList().forEach(p -> weights.add(p.toFloatArray()));
                 return weights;
