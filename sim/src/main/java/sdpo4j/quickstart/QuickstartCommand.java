@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sdpo4j.cli.Main;
 import sdpo4j.cli.SubcommandProvider;
+import sdpo4j.train.BuiltInModel;
 
 /**
  * {@code sdpo4j quickstart}: the project's main job in one command, made of the same commands
@@ -31,8 +32,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--config", defaultValue = "configs/quickstart.yaml", description = "The comparison's config.")
     Path config;
 
-    @Option(names = "--pretrain-steps", defaultValue = "1500", description = "Pretraining steps when the model is not cached.")
-    int pretrainSteps;
+    @Option(names = "--pretrain-steps", description = "Pretraining steps when the model is not cached.")
+    int pretrainSteps = BuiltInModel.Options.DEFAULT.steps();
 
     /** Registers the command with the launcher. */
     public static final class Provider implements SubcommandProvider {

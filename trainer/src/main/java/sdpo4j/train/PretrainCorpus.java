@@ -1,47 +1,81 @@
 package sdpo4j.train;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
+import sdpo4j.config.Check;
+import sdpo4j.env.FeedbackDetail;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.arithmetic.Arithmetic;
 
 /**
- * The built-in model's pretraining text for arithmetic: examples that teach both solving and
- * reading a teacher context, so that the self-teacher has something to distil. Each example is
- * a user turn and the assistant's answer; the loss is on the answer only.
+ * The built-in model's pretraining text for arithmetic: examples that teach both solving (only
+ * partly) and reading a teacher context, so that the self-teacher knows more than the student
+ * and has something to distil. Each example is a user turn and the assistant's answer; the loss
+ * is on the answer only. Per task, four examples:
  * <ul>
- *   <li>plain: the expression, answered correctly with probability {@code solveAccuracy}, else
- *       off by a small amount (solving stays imperfect, so rollouts differ in reward);</li>
- *   <li>with a correct solution in the context (the teacher's successful-sibling case): always
- *       answered correctly;</li>
- *   <li>with feedback on a wrong earlier answer (the teacher's feedback case): answered
- *       correctly more often than plain, moving away from the criticised value.</li>
+ *   <li>plain: the expression. A share {@link Mix#knownShare} of the distinct expressions (drawn
+ *       once each) is always answered correctly; each other one has a misconception of its own,
+ *       a fixed wrong value given in place of the answer except with probability
+ *       {@link Mix#solveAccuracy}. A model that fits this text answers the known share greedily
+ *       and the rest wrongly but not always, so greedy plain accuracy stays near the known share
+ *       while sampled rollouts of a group still differ in reward: RL has something to learn;</li>
+ *   <li>with a correct solution in the context (the teacher's successful-sibling case): answered
+ *       correctly;</li>
+ *   <li>twice with feedback on a wrong attempt (the teacher's feedback case), in the
+ *       environment's form {@link Mix#feedback}: once on the expression's misconception (what
+ *       the model itself answers when wrong), once on a value off by 1 to 9; the answer is the
+ *       corrected one. Informative feedback says by how much the attempt is off, so the answer
+ *       can be worked out from it.</li>
  * </ul>
  */
 public final class PretrainCorpus {
     /** One training example: what the user says and what the assistant answers. */
     public record Example(String user, String answer) {}
 
+    /**
+     * What the corpus teaches: the share of expressions solved plainly, how often the others are
+     * answered correctly anyway, and the form of the feedback the teacher context quotes.
+     */
+    public record Mix(double knownShare, double solveAccuracy, FeedbackDetail feedback) {
+        public Mix {
+            Check.inRange("known-share", knownShare, 0, 1);
+            Check.inRange("solve-accuracy", solveAccuracy, 0, 1);
+            Objects.requireNonNull(feedback, "feedback");
+        }
+    }
+
     private PretrainCorpus() {}
 
-    public static List<Example> arithmetic(List<Map<String, Object>> tasks, TeacherContexts contexts, double solveAccuracy,
-            long seed) {
+    public static List<Example> arithmetic(List<Map<String, Object>> tasks, TeacherContexts contexts, Mix mix, long seed) {
         Random rnd = new Random(seed);
+        // Drawn at an expression's first occurrence, so that its repeats in the corpus agree.
+        Map<String, Boolean> known = new HashMap<>();
+        Map<String, Long> misconception = new HashMap<>();
         List<Example> out = new ArrayList<>();
         for (Map<String, Object> t : tasks) {
             String prompt = (String) t.get("prompt");
             long answer = ((Number) t.get("answer")).longValue();
-            long wrong = answer + (rnd.nextBoolean() ? 1 : -1) * (1 + rnd.nextInt(9));
-            out.add(new Example(prompt, String.valueOf(rnd.nextDouble() < solveAccuracy ? answer : wrong)));
+            boolean solved = known.computeIfAbsent(prompt, p -> rnd.nextDouble() < mix.knownShare());
+            long mistaken = misconception.computeIfAbsent(prompt, p -> offBy(answer, 5, rnd));
+            boolean right = solved || rnd.nextDouble() < mix.solveAccuracy();
+            out.add(new Example(prompt, String.valueOf(right ? answer : mistaken)));
             out.add(new Example(contexts.render(prompt, new TeacherContexts.Context(String.valueOf(answer), null)),
                     String.valueOf(answer)));
-            String feedback = Arithmetic.wrongAnswerFeedback(wrong, answer);
-            double afterFeedback = Math.min(1, solveAccuracy + (1 - solveAccuracy) / 2);
-            long next = rnd.nextDouble() < afterFeedback ? answer : answer + (wrong < answer ? 1 : -1) * (1 + rnd.nextInt(5));
-            out.add(new Example(contexts.render(prompt, new TeacherContexts.Context(null, feedback)), String.valueOf(next)));
+            // Two feedback examples: reading feedback to the corrected answer is the hardest skill here.
+            for (long attempt : new long[] {mistaken, offBy(answer, 9, rnd)}) {
+                String feedback = Arithmetic.wrongAnswerFeedback(attempt, answer, mix.feedback());
+                out.add(new Example(contexts.render(prompt, new TeacherContexts.Context(null, feedback)), String.valueOf(answer)));
+            }
         }
         return out;
+    }
+
+    /** {@code answer} moved up or down by 1 to {@code most}. */
+    private static long offBy(long answer, int most, Random rnd) {
+        return answer + (rnd.nextBoolean() ? 1 : -1) * (1 + rnd.nextInt(most));
     }
 }
