@@ -3,6 +3,7 @@ package sdpo4j.train;
 import java.util.Locale;
 import java.util.Optional;
 import sdpo4j.config.ConfigException;
+import sdpo4j.config.Yaml;
 import sdpo4j.optim.ObjectiveConfig;
 import sdpo4j.optim.ObjectiveKind;
 
@@ -66,14 +67,17 @@ final class DegenerateSettings {
 
     /**
      * GRPO's KL is to a frozen reference, and the LM step holds no model for it beyond the teacher:
-     * the teacher is that reference while it does not move (ema-rate 0, where it stays the initial policy).
+     * the teacher is that reference while its weights do not move (ema-rate 0 with an EMA teacher, or
+     * a base or trust-region teacher, whose model stays the initial policy; a live one moves whatever
+     * the ema-rate).
      */
-    static void refuseMovingReference(ObjectiveConfig named, double emaRate) {
-        ObjectiveConfig objective = named.effective();
-        if (groupRelative(objective) && objective.grpo().klBeta() > 0 && emaRate > 0) {
-            throw new ConfigException("objective.grpo.kl-beta", objective.grpo().klBeta(), "0 unless ema-rate is 0: the "
-                    + "KL's frozen reference is the teacher, which is the initial policy only while it does not move (ema-rate "
-                    + emaRate + ")");
+    static void refuseMovingReference(ObjectiveConfig named, TeacherKind kind, double emaRate) {
+        double moves = kind.weightRate(emaRate);
+        if (readsReference(named) && moves > 0) {
+            throw new ConfigException("objective.grpo.kl-beta", named.effective().grpo().klBeta(), "0 unless ema-rate is 0 "
+                    + "(teacher-kind ema) or teacher-kind is base or trust-region: the KL's frozen reference is the teacher, "
+                    + "which is the initial policy only while its weights do not move (teacher-kind " + Yaml.enumName(kind)
+                    + ", ema-rate " + emaRate + ": they move at rate " + moves + ")");
         }
     }
 

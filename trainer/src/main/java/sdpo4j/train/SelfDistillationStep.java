@@ -86,10 +86,8 @@ public final class SelfDistillationStep {
         this.objective = Objective.create(cfg.objective());
         this.optimizer = optimizer;
         this.hooks = hooks;
-        if (DegenerateSettings.readsReference(cfg.objective()) && cfg.emaRate() > 0) {
-            throw new IllegalArgumentException("grpo's kl-beta reads the teacher as the frozen reference: it needs ema-rate 0, not "
-                    + cfg.emaRate());
-        }
+        // The bridge and test-time discovery build steps without a TrainConfig: the same refusal here.
+        DegenerateSettings.refuseMovingReference(cfg.objective(), cfg.teacherKind(), cfg.emaRate());
         this.ema = EmaTeacher.pairing(teacher.trainableList(), student.trainableList());
         for (NDArray p : student.trainableList()) {
             p.setRequiresGradient(true);
@@ -381,7 +379,7 @@ public final class SelfDistillationStep {
                 teacherLogits = logits.get(0);
                 contrastLogits = logits.subList(1, logits.size());
             }
-            // GRPO's KL reference is the frozen teacher (ema-rate 0: DegenerateSettings.refuseMovingReference).
+            // GRPO's KL reference is the frozen teacher (DegenerateSettings.refuseMovingReference).
             NDArray reference = DegenerateSettings.readsReference(cfg.objective()) ? tokenLogProbs(teacher, m, xs) : null;
             long t1 = System.nanoTime();
             TeacherForcing.Scored s;

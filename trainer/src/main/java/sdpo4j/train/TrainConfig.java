@@ -120,7 +120,7 @@ public record TrainConfig(
                     + "recomputes each block and would draw another dropout mask");
         }
         DegenerateSettings.refuseInexactChunks(objective, prompts / optimizerStepsPerRollout * groupSize, memory.responseChunk());
-        DegenerateSettings.refuseMovingReference(objective, emaRate);
+        DegenerateSettings.refuseMovingReference(objective, teacherKind, emaRate);
         if (lora.enabled() && memory.teacherHalf()) {
             throw new ConfigException("memory.teacher-half", true, "false with LoRA: the teacher is the shared base plus "
                     + "adapters, which are small and stay fp32");

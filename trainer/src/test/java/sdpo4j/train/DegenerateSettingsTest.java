@@ -93,6 +93,10 @@ class DegenerateSettingsTest {
                 refused("objective.name=grpo", "objective.grpo.kl-beta=0.1", "ema-rate=0.05"));
         assertEquals(0.1, accepted("objective.name=grpo", "objective.grpo.kl-beta=0.1", "ema-rate=0").objective().grpo().klBeta());
         assertEquals(0.05, accepted("objective.name=sdpo", "objective.grpo.kl-beta=0.1", "ema-rate=0.05").emaRate());
+        // a live teacher copies the student whatever the ema-rate: it is no frozen reference
+        assertTrue(refused("objective.name=grpo", "objective.grpo.kl-beta=0.1", "ema-rate=0", "teacher-kind=live").contains(
+                "teacher-kind live, ema-rate 0.0: they move at rate 1.0"),
+                refused("objective.name=grpo", "objective.grpo.kl-beta=0.1", "ema-rate=0", "teacher-kind=live"));
     }
 
     @Test
