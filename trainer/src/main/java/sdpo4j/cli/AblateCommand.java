@@ -66,13 +66,7 @@ public final class AblateCommand implements Callable<Integer> {
         System.err.printf("ablate: %d arms x %d seeds = %d runs%n", set.arms().size(), set.base().seeds().size(),
                 set.arms().size() * set.base().seeds().size());
         StopSignal stop = StopSignal.install();
-        Path report;
-        try {
-            report = Comparison.run(set.base(), set.arms(), out, stop::requested);
-        } catch (RuntimeException e) {
-            RunDirectory.removeIfNothingDone(out);
-            throw e;
-        }
+        Path report = out.removedIfItFails(() -> Comparison.run(set.base(), set.arms(), out, stop::requested));
         if (report == null) {
             System.out.println("stopped on " + stop.signal() + "; finished runs are in " + out.path());
             return stop.exitCode();

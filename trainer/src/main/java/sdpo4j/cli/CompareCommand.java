@@ -25,13 +25,7 @@ public final class CompareCommand implements Callable<Integer> {
         RunDirectory dir = RunDirectory.create(run.runsDir, run.nameOr("compare"), run.overwrite);
         dir.writeConfig(cfg);
         StopSignal stop = StopSignal.install();
-        Path report;
-        try {
-            report = Comparison.run(cfg, dir, stop::requested);
-        } catch (RuntimeException e) {
-            RunDirectory.removeIfNothingDone(dir);
-            throw e;
-        }
+        Path report = dir.removedIfItFails(() -> Comparison.run(cfg, dir, stop::requested));
         if (report == null) {
             System.out.println("stopped on " + stop.signal() + "; finished runs are in " + dir.path());
             return stop.exitCode();

@@ -51,13 +51,7 @@ public final class DiscoverCommand implements Callable<Integer> {
         RunDirectory dir = RunDirectory.create(run.runsDir, run.nameOr("discover"), run.overwrite);
         dir.writeConfig(cfg);
         StopSignal stop = StopSignal.install();
-        Path report;
-        try {
-            report = Discoveries.run(cfg, dir, stop::requested, System.err);
-        } catch (RuntimeException e) {
-            RunDirectory.removeIfNothingDone(dir);
-            throw e;
-        }
+        Path report = dir.removedIfItFails(() -> Discoveries.run(cfg, dir, stop::requested, System.err));
         if (report == null) {
             System.out.println("stopped on " + stop.signal() + "; attempts so far are in " + dir.resolve("attempts.jsonl"));
             return stop.exitCode();

@@ -45,15 +45,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         dir.writeConfig(cfg);
         StopSignal stop = StopSignal.install();
-        Trainer.Outcome o;
-        try {
-            o = Trainer.of(cfg, dir).resume(resume != null).stopWhen(stop::requested).run();
-        } catch (RuntimeException e) {
-            if (resume == null) {
-                RunDirectory.removeIfNothingDone(dir);
-            }
-            throw e;
-        }
+        Trainer trainer = Trainer.of(cfg, dir).resume(resume != null).stopWhen(stop::requested);
+        // A resumed run's directory holds earlier work: never removed.
+        Trainer.Outcome o = resume != null ? trainer.run() : dir.removedIfItFails(trainer::run);
         if (o.stopped()) {
             System.out.println("stopped on " + stop.signal() + " after step " + o.stepsDone() + "; checkpoint: "
                     + o.lastCheckpoint() + "; continue with: bin/sdpo4j train --resume " + dir.path());

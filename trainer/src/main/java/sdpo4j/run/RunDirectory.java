@@ -78,6 +78,19 @@ public final class RunDirectory {
         }
     }
 
+    /**
+     * Runs a new run's work in this directory; when it fails, the directory is removed if nothing
+     * was done in it ({@link #removeIfNothingDone}) and the failure passes on unchanged.
+     */
+    public <T> T removedIfItFails(java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            removeIfNothingDone(this);
+            throw e;
+        }
+    }
+
     private static long sizeOf(Path f) {
         try {
             return Files.size(f);
