@@ -11,8 +11,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,17 +147,9 @@ public final class LmBenchmark {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** Resident set size of this process in MiB, from /proc (Linux). */
+    /** Resident set size of this process in MiB, from /proc (Linux); NaN elsewhere. */
     public static double residentMiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-                }
-            }
-        } catch (IOException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
+        long kib = ProcStatus.kib(ProcStatus.SELF, "VmRSS");
+        return kib < 0 ? Double.NaN : kib / 1024.0;
     }
 }

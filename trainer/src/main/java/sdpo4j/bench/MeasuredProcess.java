@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,16 +86,7 @@ public final class MeasuredProcess {
 
     /** VmHWM of a live process in bytes; 0 once it has gone (the file vanishes or loses the line). */
     static long highWaterMark(Path status) {
-        try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-        return 0;
+        return Math.max(0, ProcStatus.kib(status, "VmHWM") * 1024);
     }
 
     private static String readAll(InputStream in) {

@@ -66,7 +66,7 @@ public final class SoakCommand implements Callable<Integer> {
                 if (s % every == 0) {
                     double perStep = seconds[0] / every;
                     seconds[0] = 0;
-                    double rss = residentMiB();
+                    double rss = LmBenchmark.residentMiB();
                     intervals.add(new double[] {s, rss, perStep});
                     System.out.printf(Locale.ROOT, "%6d   %7.0f   %.4f%n", s, rss, perStep);
                 }
@@ -86,17 +86,4 @@ public final class SoakCommand implements Callable<Integer> {
         }
     }
 
-    /** VmRSS of this process from /proc (Linux). */
-    static double residentMiB() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (l.startsWith("VmRSS:")) {
-                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
-                }
-            }
-        } catch (IOException e) {
-            // not Linux: report NaN below
-        }
-        return Double.NaN;
-    }
 }
