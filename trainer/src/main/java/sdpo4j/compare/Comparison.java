@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import sdpo4j.optim.Autograd;
@@ -48,6 +50,10 @@ public final class Comparison {
             }
         }
         AtomicInteger started = new AtomicInteger();
+        // One run's failure stops the others at their next step (each keeps its checkpoint), so that
+        // the failure reaches the caller only once nothing writes into the directory any more.
+        AtomicBoolean failed = new AtomicBoolean();
+        BooleanSupplier stopRuns = () -> failed.get() || stop.getAsBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(cfg.parallelRuns());
         try {
             List<Future<Boolean>> done = new ArrayList<>();
@@ -55,15 +61,20 @@ public final class Comparison {
                 String name = names.get(i);
                 TrainConfig tc = configs.get(i);
                 done.add(pool.submit(() -> {
-                    if (stop.getAsBoolean()) {
+                    if (stopRuns.getAsBoolean()) {
                         return false;
                     }
-                    // libtorch's grad mode is per thread and on in a new one; the trainer expects it off
-                    Autograd.disableOnThisThread();
-                    System.err.printf(Locale.ROOT, "compare: run %d/%d: %s%n", started.incrementAndGet(), names.size(), name);
-                    RunDirectory run = RunDirectory.create(dir.path(), name, true);
-                    run.writeConfig(tc);
-                    return !Trainer.of(tc, run).stopWhen(stop).run().stopped();
+                    try {
+                        // libtorch's grad mode is per thread and on in a new one; the trainer expects it off
+                        Autograd.disableOnThisThread();
+                        System.err.printf(Locale.ROOT, "compare: run %d/%d: %s%n", started.incrementAndGet(), names.size(), name);
+                        RunDirectory run = RunDirectory.create(dir.path(), name, true);
+                        run.writeConfig(tc);
+                        return !Trainer.of(tc, run).stopWhen(stopRuns).run().stopped();
+                    } catch (RuntimeException e) {
+                        failed.set(true);
+                        throw e;
+                    }
                 }));
             }
             boolean complete = true;
@@ -77,7 +88,9 @@ public final class Comparison {
             Thread.currentThread().interrupt();
             return null;
         } catch (ExecutionException e) {
-            pool.shutdownNow();
+            failed.set(true);
+            pool.shutdown();
+            awaitQuietly(pool);
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
@@ -93,6 +106,17 @@ public final class Comparison {
             }
         }
         return CompareReport.write(cfg, arms, logs, dir.path());
+    }
+
+    /** Waits for the pool's running tasks to return (they stop at their next step once a run failed). */
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                // a run between two steps: its next step check stops it
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@code compare}'s arms: one per method, each but the baseline paired against it. */
