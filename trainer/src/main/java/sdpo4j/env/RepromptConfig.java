@@ -70,8 +70,8 @@ public record RepromptConfig(
         private boolean feedbackOnlyWithoutSolution = true;
         @Doc("longest teacher context in tokens (chat template included)")
         private int maxRepromptLen = 10240;
-        @Doc("a longer context: `right` keeps its first tokens, `left` its last, `error` stops the run naming the length "
-                + "and the limit")
+        @Doc("a longer context: `right` keeps its first tokens and the chat template's closing ones (end of turn, "
+                + "generation prompt), `left` its last tokens, `error` stops the run naming the length and the limit")
         private Truncation truncation = Truncation.RIGHT;
 
         private Builder() {}

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.IntSupplier;
 import sdpo4j.lm.text.ChatTemplate;
 
 /**
@@ -136,16 +138,29 @@ public final class TeacherContexts {
 
     /**
      * A tokenized teacher context cut to {@code max-reprompt-len} on the configured side, or
-     * refused ({@code error}) with its length and the limit.
+     * refused ({@code error}) with its length and the limit. {@code right} cuts the end of the
+     * context's text but keeps its last {@code generationPrompt} ids (the chat template's
+     * end-of-turn and generation prompt, asked for only when a cut is needed): the teacher must
+     * still read the response as the assistant's turn. {@code left} keeps the last ids, which
+     * hold them anyway.
      */
-    public long[] fit(long[] ids) {
+    public long[] fit(long[] ids, IntSupplier generationPrompt) {
         int max = cfg.maxRepromptLen();
         if (ids.length <= max) {
             return ids;
         }
         return switch (cfg.truncation()) {
-            case RIGHT -> java.util.Arrays.copyOfRange(ids, 0, max);
-            case LEFT -> java.util.Arrays.copyOfRange(ids, ids.length - max, ids.length);
+            case RIGHT -> {
+                int tail = generationPrompt.getAsInt();
+                if (tail >= max) {
+                    throw new DatasetException("reprompt.max-reprompt-len " + max + " leaves no room for a teacher context "
+                            + "beside the chat template's " + tail + " closing tokens (end of turn, generation prompt); raise it");
+                }
+                long[] out = Arrays.copyOf(ids, max);
+                System.arraycopy(ids, ids.length - tail, out, max - tail, tail);
+                yield out;
+            }
+            case LEFT -> Arrays.copyOfRange(ids, ids.length - max, ids.length);
             case ERROR -> throw new DatasetException("a teacher context has " + ids.length + " tokens, over "
                     + "reprompt.max-reprompt-len " + max + " (reprompt.truncation: error; set right or left to cut it)");
         };

@@ -101,10 +101,12 @@ public final class SelfDistillationStep {
 
     /**
      * A teacher context's ids: its conversation (a multi-turn task's earlier turns, then the
-     * rewritten user turn) through the chat template, cut to {@code reprompt.max-reprompt-len}.
+     * rewritten user turn) through the chat template, cut to {@code reprompt.max-reprompt-len}
+     * (a cut at the end keeps the generation prompt).
      */
     private long[] teacherIds(List<ChatTemplate.Message> teacherConversation) {
-        return contexts.fit(tokenizer.encodeConversation(teacherConversation));
+        long[] ids = tokenizer.encodeConversation(teacherConversation);
+        return contexts.fit(ids, () -> tokenizer.generationPromptLength(teacherConversation, ids));
     }
 
     /** Samples and scores G responses for each task, without gradient. */

@@ -91,13 +91,19 @@ class RepromptTest {
     @Test
     void truncationKeepsTheChosenSideOrNamesTheLengthAndTheLimit() {
         long[] ids = {1, 2, 3, 4, 5, 6};
-        assertArrayEquals(new long[] {1, 2, 3, 4}, contexts(RepromptConfig.builder().maxRepromptLen(4)).fit(ids));
+        // right: the first tokens, and the last `tail` ones (the template's generation prompt).
+        assertArrayEquals(new long[] {1, 2, 3, 4}, contexts(RepromptConfig.builder().maxRepromptLen(4)).fit(ids, () -> 0));
+        assertArrayEquals(new long[] {1, 2, 5, 6}, contexts(RepromptConfig.builder().maxRepromptLen(4)).fit(ids, () -> 2));
+        DatasetException noRoom = assertThrows(DatasetException.class,
+                () -> contexts(RepromptConfig.builder().maxRepromptLen(4)).fit(ids, () -> 4));
+        assertTrue(noRoom.getMessage().contains("max-reprompt-len 4") && noRoom.getMessage().contains("4 closing tokens"),
+                noRoom.getMessage());
         assertArrayEquals(new long[] {3, 4, 5, 6},
-                contexts(RepromptConfig.builder().maxRepromptLen(4).truncation(Truncation.LEFT)).fit(ids));
+                contexts(RepromptConfig.builder().maxRepromptLen(4).truncation(Truncation.LEFT)).fit(ids, () -> 2));
         TeacherContexts error = contexts(RepromptConfig.builder().maxRepromptLen(4).truncation(Truncation.ERROR));
-        DatasetException e = assertThrows(DatasetException.class, () -> error.fit(ids));
+        DatasetException e = assertThrows(DatasetException.class, () -> error.fit(ids, () -> 2));
         assertTrue(e.getMessage().contains("6 tokens") && e.getMessage().contains("max-reprompt-len 4"), e.getMessage());
         long[] fits = {1, 2, 3, 4};
-        assertSame(fits, error.fit(fits), "a context within the limit is untouched");
+        assertSame(fits, error.fit(fits, () -> 2), "a context within the limit is untouched");
     }
 }

@@ -278,6 +278,33 @@ public final class Tokenizer implements AutoCloseable {
         return encodeRendered(template.renderPrompt(turns, options));
     }
 
+    /**
+     * How many of {@code ids} (the {@link #encodeConversation} of {@code turns}) the chat template
+     * wrote after the last turn's content: its end-of-turn marker and the generation prompt
+     * (ChatML's {@code <|im_end|>\n<|im_start|>assistant\n}), the ids a teacher context cut at its end
+     * must keep. Found by encoding the render's text after that content and matching it against the
+     * end of {@code ids}; 0 where the template rewrote the content beyond a trim.
+     */
+    public int generationPromptLength(List<ChatTemplate.Message> turns, long[] ids) {
+        String rendered = turns.size() == 1 && turns.get(0).role().equals("user")
+                ? renderUserTurn(turns.get(0).content()) : template.renderPrompt(turns, options);
+        String content = turns.get(turns.size() - 1).content();
+        int at = rendered.lastIndexOf(content);
+        if (at < 0) {
+            content = content.strip();
+            at = content.isEmpty() ? -1 : rendered.lastIndexOf(content);
+        }
+        if (at < 0) {
+            return 0;
+        }
+        long[] suffix = encode(rendered.substring(at + content.length()));
+        int n = 0;
+        while (n < suffix.length && n < ids.length && suffix[suffix.length - 1 - n] == ids[ids.length - 1 - n]) {
+            n++;
+        }
+        return n;
+    }
+
     /** The text {@link #encodeUserTurn} encodes. */
     public String renderUserTurn(String userTurn) {
         return userTurns.render(userTurn);
