@@ -49,7 +49,7 @@ public final class SimCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         SimSummary summary = new SimSummary(cfg, results);
         writeMetrics(dir, cfg, results);
-        Path report = new SimReport(summary, dir.path()).write(seconds, commandLine());
+        Path report = new SimReport(summary, dir.path(), threads).write(seconds, commandLine());
         System.out.printf(Locale.ROOT, "simulated %d runs x %d steps in %.1f s; report: %s%n",
                 results.traces().size(), cfg.steps(), seconds, report);
         return 0;

@@ -41,10 +41,10 @@ public final class SimPlots {
     }
 
     /**
-     * Writes every figure whose set ran, two at a time (figures are independent, and encoding
-     * PNGs is most of the report's time); returns the file names written.
+     * Writes every figure whose set ran, {@code threads} at a time (figures are independent, and
+     * encoding PNGs is most of the report's time); returns the file names written.
      */
-    List<String> writeAll() {
+    List<String> writeAll(int threads) {
         List<java.util.concurrent.Callable<String>> jobs = new ArrayList<>();
         if (summary.has("method-feedback")) {
             jobs.add(this::rewardCurves);
@@ -66,7 +66,7 @@ public final class SimPlots {
         if (summary.has("diversity")) {
             jobs.add(this::diversity);
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, threads));
         try {
             List<String> files = new ArrayList<>();
             for (java.util.concurrent.Future<String> f : pool.invokeAll(jobs)) {

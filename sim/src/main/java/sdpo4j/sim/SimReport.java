@@ -24,10 +24,13 @@ public final class SimReport {
     private final Path dir;
     private final List<Table> tables = new ArrayList<>();
     private final StringBuilder md = new StringBuilder();
+    private final int threads;
 
-    public SimReport(SimSummary summary, Path dir) {
+    /** @param threads figures drawn at once: the simulation's own thread count (a sweep cell: 1, its core) */
+    public SimReport(SimSummary summary, Path dir, int threads) {
         this.s = summary;
         this.dir = dir;
+        this.threads = threads;
     }
 
     static String f3(double x) {
@@ -46,7 +49,7 @@ public final class SimReport {
     public Path write(double wallSeconds, String command) {
         try {
             Files.createDirectories(dir.resolve("tables"));
-            List<String> figures = new SimPlots(s, dir).writeAll();
+            List<String> figures = new SimPlots(s, dir).writeAll(threads);
             header(wallSeconds, command);
             if (s.has("method-feedback")) {
                 methodFeedback();

@@ -25,7 +25,7 @@ final class SimCell implements CellRunner {
         dir.writeConfig(cfg);
         long start = System.nanoTime();
         SimSummary summary = new SimSummary(cfg, Simulation.run(cfg, 1, step -> {}));
-        new SimReport(summary, dir.path()).write((System.nanoTime() - start) / 1e9,
+        new SimReport(summary, dir.path(), 1).write((System.nanoTime() - start) / 1e9,
                 "bin/sdpo4j sim --config " + RunDirectory.CONFIG_FILE + " --threads 1");
         return metrics(summary);
     }

@@ -65,6 +65,17 @@ public final class Sweep {
             if (LOCAL.matcher(master).matches()) {
                 // Embedded: everything in this JVM, nothing to reach from another host.
                 sc.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+                // The cells run here too: load libtorch (about a second) while Spark starts, not in the first cell.
+                // A failure here is left to the first cell, which reports it as the cell's error.
+                Thread load = new Thread(() -> {
+                    try {
+                        ai.djl.engine.Engine.getEngine("PyTorch");
+                    } catch (RuntimeException | LinkageError e) {
+                        // reported by the first cell
+                    }
+                }, "sdpo4j-engine-load");
+                load.setDaemon(true);
+                load.start();
             }
             conf.forEach(sc::set);
             try (JavaSparkContext spark = new JavaSparkContext(sc)) {
