@@ -30,7 +30,11 @@ public final class TopKDivergence {
             return null;
         }
         NDArray source = cfg.topkSource() == TopKSource.STUDENT ? studentLogProbs : teacherLogProbs;
-        return source.stopGradient().topK(cfg.topK(), -1, true, false).get(1);
+        try (NDArray detached = source.stopGradient(); NDList top = detached.topK(cfg.topK(), -1, true, false)) {
+            NDArray ids = top.get(1);
+            top.remove(1);
+            return ids;
+        }
     }
 
     /**
