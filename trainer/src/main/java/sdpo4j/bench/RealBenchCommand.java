@@ -67,6 +67,10 @@ public final class RealBenchCommand implements Callable<Integer> {
     @Option(names = "--sdpo-tokens", defaultValue = "128", description = "max-new-tokens of the SDPO steps (2 prompts x 8 responses, micro-batch 2).")
     int sdpoTokens;
 
+    @Option(names = "--response-chunk", defaultValue = "2", description = "memory.response-chunk of the SDPO steps (0: the whole "
+            + "micro-batch in one pass). Both steps also set memory.checkpoint-activations, the full one memory.teacher-half.")
+    int responseChunk;
+
     @Option(names = "--lora-rank", defaultValue = "8", description = "Adapter rank of the LoRA SDPO step (targets: the training default).")
     int loraRank;
 
@@ -108,6 +112,9 @@ public final class RealBenchCommand implements Callable<Integer> {
         positive("--new-tokens", newTokens);
         positive("--reps", reps);
         positive("--sdpo-tokens", sdpoTokens);
+        if (responseChunk < 0) {
+            throw new ConfigException("--response-chunk", responseChunk, "an integer >= 0");
+        }
         if (loraRank < 1) {
             throw new ConfigException("--lora-rank", loraRank, "an integer >= 1");
         }
@@ -150,7 +157,8 @@ public final class RealBenchCommand implements Callable<Integer> {
                 Instant.now(), Runtime.getRuntime().availableProcessors(), threads, loadAverage());
         System.out.printf(Locale.ROOT, "forward+backward %d x %d tokens; generation %d new tokens after 8-token prompts; "
                 + "best of %d timed runs after one untimed; SDPO steps: 2 prompts x 8 responses, %d new tokens, micro-batch 2, "
-                + "1 step; children above %s RSS are stopped%n", s.batch(), s.seq(), s.newTokens(), s.reps(), s.sdpoTokens(), maxRss);
+                + "response chunk %d, checkpointed activations, full step's teacher in fp16, 1 step; children above %s RSS are stopped%n",
+                s.batch(), s.seq(), s.newTokens(), s.reps(), s.sdpoTokens(), responseChunk, maxRss);
         MachineLimits limits = MachineLimits.measure(2048, 256, quick ? 3 : 5);
         System.out.printf(Locale.ROOT, "machine: fp32 matmul peak %.1f GFLOP/s (2048^3, best of %d), copy bandwidth %.2f GB/s "
                 + "(256 MiB in place, read+write)%n", limits.matmulFlops() / 1e9, quick ? 3 : 5, limits.copyBytesPerSecond() / 1e9);
@@ -210,23 +218,29 @@ public final class RealBenchCommand implements Callable<Integer> {
                 String.valueOf(s.seq()), "--new-tokens", String.valueOf(s.newTokens()), "--reps", String.valueOf(s.reps()));
     }
 
-    /** The {@code train} arguments of one SDPO step at the shape (G=8, micro-batch 2); rank 0 trains every weight. */
-    static List<String> trainArgs(Path dir, Path runs, Path home, int tokens, int loraRank) {
+    /**
+     * The {@code train} arguments of one SDPO step at the issue's shape (G=8, micro-batch 2) with the
+     * memory options the issue's budgets assume; rank 0 trains every weight (EMA teacher in fp16).
+     */
+    static List<String> trainArgs(Path dir, Path runs, Path home, int tokens, int loraRank, int responseChunk) {
         List<String> args = new ArrayList<>(List.of("train", "--runs-dir", runs.toString(), "--overwrite",
                 "--name", dir.getFileName() + "-lora" + loraRank));
         for (String set : List.of("model=" + dir, "dataset=" + home.resolve("datasets/arithmetic/train.jsonl"),
                 "prompts-dir=" + home.resolve("prompts"), "eval.dataset=", "steps=1", "prompts=2", "group-size=8",
                 "micro-batch-prompts=2", "max-new-tokens=" + tokens, "objective.name=sdpo", "checkpoint.every=0",
-                "lora.rank=" + loraRank)) {
+                "lora.rank=" + loraRank, "memory.response-chunk=" + responseChunk, "memory.checkpoint-activations=true")) {
             args.add("--set");
             args.add(set);
+        }
+        if (loraRank == 0) {
+            args.addAll(List.of("--set", "memory.teacher-half=true"));
         }
         return args;
     }
 
     private String sdpoStep(Path dir, Path runs, Settings s, int rank, long cap) throws IOException, InterruptedException {
         MeasuredProcess.Outcome o = MeasuredProcess.run(MeasuredProcess.sameJvm("sdpo4j.cli.Main",
-                trainArgs(dir, runs, home(), s.sdpoTokens(), rank)), cap);
+                trainArgs(dir, runs, home(), s.sdpoTokens(), rank, responseChunk)), cap);
         String what = rank == 0 ? "full SDPO step" : "LoRA r" + rank + " SDPO step";
         if (o.cappedAt() > 0) {
             System.out.printf(Locale.ROOT, "%s: above %s peak RSS, stopped after %.0f s%n", what, gb(o.cappedAt()), o.seconds());

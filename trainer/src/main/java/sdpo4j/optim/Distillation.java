@@ -45,7 +45,9 @@ final class Distillation {
 
     /** Detached log-probs of another teacher pass (e.g. Credit's contrastive ones), at the temperature. */
     NDArray logProbs(NDArray logits) {
-        return Distributions.logSoftmax(logits.stopGradient(), cfg.temperature());
+        try (NDArray detached = logits.stopGradient()) {
+            return Distributions.logSoftmax(detached, cfg.temperature());
+        }
     }
 
     /** Full-vocabulary log-probs restricted to this batch's support. */

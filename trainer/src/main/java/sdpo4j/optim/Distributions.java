@@ -24,13 +24,26 @@ public final class Distributions {
         NDArray max = x.max(new int[] {axis}, true).stopGradient();
         // A row of all -inf would make x - max NaN; shifting it by 0 instead is exact.
         NDArray shift = NDArrays.where(max.isInfinite(), max.zerosLike(), max);
-        return x.sub(shift).exp().sum(new int[] {axis}, true).log().add(shift);
+        // The x-sized intermediates are closed as soon as the sum exists: at an LM's vocabulary
+        // each is a [responses, tokens, V] array. Closing a handle frees nothing autograd saved
+        // for the backward (libtorch's graph holds its own reference), so the gradients are the same.
+        try (NDArray shifted = x.sub(shift); NDArray e = shifted.exp(); NDArray sum = e.sum(new int[] {axis}, true);
+                NDArray log = sum.log()) {
+            return log.add(shift);
+        }
     }
 
     /** Log-softmax at a temperature, floored so that zero-probability entries stay finite. */
     public static NDArray logSoftmax(NDArray logits, double temperature) {
         NDArray scaled = temperature == 1.0 ? logits : Scalars.div(logits, temperature);
-        return floor(logSoftmax(scaled));
+        NDArray out;
+        try (NDArray raw = logSoftmax(scaled)) {
+            out = floor(raw);
+        }
+        if (scaled != logits) {
+            scaled.close();
+        }
+        return out;
     }
 
     /**
@@ -73,12 +86,16 @@ public final class Distributions {
 
     /** Shannon entropy over the last axis from floored log-probabilities. */
     public static NDArray entropy(NDArray logProbs) {
-        return logProbs.exp().mul(logProbs).sum(new int[] {-1}).neg();
+        try (NDArray p = logProbs.exp(); NDArray plogp = p.mul(logProbs); NDArray sum = plogp.sum(new int[] {-1})) {
+            return sum.neg();
+        }
     }
 
     /** {@code KL(p || q)} over the last axis, both given as floored log-probabilities. */
     static NDArray kl(NDArray logP, NDArray logQ) {
-        return logP.exp().mul(logP.sub(logQ)).sum(new int[] {-1});
+        try (NDArray p = logP.exp(); NDArray ratio = logP.sub(logQ); NDArray terms = p.mul(ratio)) {
+            return terms.sum(new int[] {-1});
+        }
     }
 
     /** Log-probability of the chosen ids: {@code logProbs[..., ids[...]]}. */

@@ -79,15 +79,8 @@ public final class EmaTeacher {
         }
     }
 
-    /** Elements per chunk of a half-precision teacher's update (16 MiB of fp32). */
-    private static final long CHUNK = 1 << 22;
-
     private static void updateHalf(NDArray t, NDArray s, double r) {
-        long rows = t.getShape().dimension() == 0 ? 1 : t.getShape().get(0);
-        long perRow = Math.max(1, t.size() / Math.max(1, rows));
-        long step = Math.max(1, CHUNK / perRow);
-        for (long from = 0; from < rows; from += step) {
-            NDIndex part = t.getShape().dimension() == 0 ? new NDIndex() : new NDIndex("{}:{}", from, Math.min(rows, from + step));
+        for (NDIndex part : RowChunks.of(t.getShape(), RowChunks.DEFAULT)) {
             try (NDArray tp = t.get(part);
                     NDArray t32 = tp.toType(DataType.FLOAT32, false);
                     NDArray sp = s.get(part);

@@ -58,7 +58,9 @@ final class StudentTerms {
         NDArray mean = rewards.mean(new int[] {1});
         m.put("reward_mean", mean);
         m.put("reward_std", rewards.sub(mean.expandDims(1)).square().mean(new int[] {1}).sqrt());
-        m.put("entropy", Reductions.tokenMean(Distributions.entropy(logProbs.stopGradient()), batch.mask()));
+        try (NDArray detached = logProbs.stopGradient()) {
+            m.put("entropy", Reductions.tokenMean(Distributions.entropy(detached), batch.mask()));
+        }
         return m;
     }
 

@@ -30,7 +30,11 @@ public final class TopKDivergence {
             return null;
         }
         NDArray source = cfg.topkSource() == TopKSource.STUDENT ? studentLogProbs : teacherLogProbs;
-        return source.stopGradient().topK(cfg.topK(), -1, true, false).get(1);
+        try (NDArray detached = source.stopGradient(); NDList top = detached.topK(cfg.topK(), -1, true, false)) {
+            NDArray ids = top.get(1);
+            top.remove(1);
+            return ids;
+        }
     }
 
     /**
@@ -51,8 +55,11 @@ public final class TopKDivergence {
         if (!tailBucket || ids == null) {
             return null;
         }
-        NDArray minusInf = Scalars.sub(ids.zerosLike().toType(logProbs.getDataType(), false), Double.POSITIVE_INFINITY);
-        return logProbs.stopGradient().zerosLike().scatter(ids, minusInf, -1);
+        try (NDArray zeroIds = ids.zerosLike(); NDArray zeroOnSupport = zeroIds.toType(logProbs.getDataType(), false);
+                NDArray minusInf = Scalars.sub(zeroOnSupport, Double.POSITIVE_INFINITY);
+                NDArray detached = logProbs.stopGradient(); NDArray zeros = detached.zerosLike()) {
+            return zeros.scatter(ids, minusInf, -1);
+        }
     }
 
     /**
@@ -67,7 +74,10 @@ public final class TopKDivergence {
         if (tailMask == null) {
             return Distributions.floor(onSupport.sub(Distributions.logSumExp(onSupport, -1)));
         }
-        NDArray tail = Distributions.floor(Distributions.logSumExp(logProbs.add(tailMask), -1));
+        NDArray tail;
+        try (NDArray outside = logProbs.add(tailMask); NDArray lse = Distributions.logSumExp(outside, -1)) {
+            tail = Distributions.floor(lse);
+        }
         return NDArrays.concat(new NDList(onSupport, tail), -1);
     }
 

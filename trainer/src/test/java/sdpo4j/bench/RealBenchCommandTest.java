@@ -1,6 +1,7 @@
 package sdpo4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,13 +108,18 @@ class RealBenchCommandTest {
 
     @Test
     void theSdpoStepIsTheIssuesShape() {
-        List<String> args = RealBenchCommand.trainArgs(Path.of("/models/q"), Path.of("/runs"), Path.of("/home"), 128, 8);
+        List<String> args = RealBenchCommand.trainArgs(Path.of("/models/q"), Path.of("/runs"), Path.of("/home"), 128, 8, 2);
         assertEquals("train", args.get(0));
         for (String set : List.of("model=/models/q", "steps=1", "prompts=2", "group-size=8", "micro-batch-prompts=2",
-                "max-new-tokens=128", "objective.name=sdpo", "lora.rank=8", "dataset=/home/datasets/arithmetic/train.jsonl")) {
+                "max-new-tokens=128", "objective.name=sdpo", "lora.rank=8", "dataset=/home/datasets/arithmetic/train.jsonl",
+                "memory.response-chunk=2", "memory.checkpoint-activations=true")) {
             int i = args.indexOf(set);
             assertTrue(i > 0 && args.get(i - 1).equals("--set"), set + " in " + args);
         }
+        // The fp16 teacher is the full step's: a LoRA teacher is adapters on the shared base.
+        assertFalse(args.contains("memory.teacher-half=true"), args.toString());
+        assertTrue(RealBenchCommand.trainArgs(Path.of("/models/q"), Path.of("/runs"), Path.of("/home"), 128, 0, 2)
+                .contains("memory.teacher-half=true"));
     }
 
     /** A child's peak is its own high-water mark, and a child past the cap is stopped and said to be. */
