@@ -34,7 +34,7 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "Examples per step.")
     int batch = DEFAULT.batch();
 
-    @Option(names = "--lr", description = "AdamW learning rate.")
+    @Option(names = "--lr", description = "AdamW peak learning rate (linear warm-up over the first 5% of the steps, then cosine decay to 0).")
     double lr = DEFAULT.lr();
 
     @Option(names = "--tasks", description = "Arithmetic tasks in the corpus.")

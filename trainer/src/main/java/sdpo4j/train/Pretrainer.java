@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleConsumer;
+import java.util.function.IntToDoubleFunction;
 import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.lm.scoring.TeacherForcing;
 import sdpo4j.lm.text.Tokenizer;
@@ -30,6 +31,12 @@ public final class Pretrainer {
      */
     public static int train(DecoderLM model, Tokenizer tokenizer, List<PretrainCorpus.Example> examples, int steps, int batch,
             double lr, long seed, DoubleConsumer onStep) {
+        return train(model, tokenizer, examples, steps, batch, s -> lr, seed, onStep);
+    }
+
+    /** As {@link #train(DecoderLM, Tokenizer, List, int, int, double, long, DoubleConsumer)}, step {@code s} (from 0) at rate {@code lrAt(s)}. */
+    public static int train(DecoderLM model, Tokenizer tokenizer, List<PretrainCorpus.Example> examples, int steps, int batch,
+            IntToDoubleFunction lrAt, long seed, DoubleConsumer onStep) {
         List<NDArray> params = model.parameterList();
         AdamW adam = new AdamW(model.parameters(), params.get(0).getManager(), 0.9, 0.999, 1e-8, 0.0);
         params.forEach(p -> p.setRequiresGradient(true));
@@ -73,7 +80,7 @@ public final class Pretrainer {
                 }
             }
             if (finite) {
-                adam.step(model.parameters(), lr);
+                adam.step(model.parameters(), lrAt.applyAsDouble(s));
             }
             Autograd.zeroGradients(params);
             if (onStep != null) {
@@ -82,6 +89,22 @@ public final class Pretrainer {
         }
         params.forEach(p -> p.setRequiresGradient(false));
         return skipped;
+    }
+
+    /**
+     * Linear warm-up from {@code peak / warmup} to {@code peak} over the first {@code warmup} steps,
+     * then a cosine decay towards 0 at step {@code steps} (step {@code s} counted from 0). Annealing
+     * to 0 lets a memorising model settle on its targets instead of ending at a constant rate's
+     * noise floor.
+     */
+    public static IntToDoubleFunction warmupCosine(double peak, int warmup, int steps) {
+        return s -> {
+            if (s < warmup) {
+                return peak * (s + 1) / warmup;
+            }
+            double progress = (s - warmup) / (double) Math.max(1, steps - warmup);
+            return peak * 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, progress)));
+        };
     }
 
     /** The share of non-finite steps pretraining tolerates (skipping them) before it stops. */

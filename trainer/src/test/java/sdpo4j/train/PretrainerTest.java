@@ -34,26 +34,27 @@ class PretrainerTest {
         var tasks = Arithmetic.generate(ArithmeticConfig.builder().digits(1).operators(List.of("+", "-")).build(), 1000, 1, "p");
         List<PretrainCorpus.Example> corpus = PretrainCorpus.arithmetic(tasks, contexts,
                 new PretrainCorpus.Mix(0.3, 0.3, FeedbackDetail.INFORMATIVE), 3);
-        assertEquals(4000, corpus.size());
+        assertEquals(1000 * PretrainCorpus.EXAMPLES_PER_TASK, corpus.size());
         Map<String, Set<String>> plainAnswers = new HashMap<>();
         Map<String, Integer> plainRight = new HashMap<>();
+        int n = PretrainCorpus.EXAMPLES_PER_TASK;
         for (int i = 0; i < tasks.size(); i++) {
             String prompt = (String) tasks.get(i).get("prompt");
             String answer = String.valueOf(tasks.get(i).get("answer"));
-            assertEquals(prompt, corpus.get(4 * i).user());
-            plainAnswers.computeIfAbsent(prompt, p -> new HashSet<>()).add(corpus.get(4 * i).answer());
-            plainRight.merge(prompt, corpus.get(4 * i).answer().equals(answer) ? 1 : 0, Integer::sum);
-            assertEquals(answer, corpus.get(4 * i + 1).answer(), "with a solution in context the answer is always right");
-            assertTrue(corpus.get(4 * i + 1).user().contains("\nCorrect: " + answer), "the solution is shown in the context");
-            for (int k = 2; k < 4; k++) {
-                String withFeedback = corpus.get(4 * i + k).user();
+            assertEquals(prompt, corpus.get(n * i).user());
+            plainAnswers.computeIfAbsent(prompt, p -> new HashSet<>()).add(corpus.get(n * i).answer());
+            plainRight.merge(prompt, corpus.get(n * i).answer().equals(answer) ? 1 : 0, Integer::sum);
+            assertEquals(answer, corpus.get(n * i + 1).answer(), "with a solution in context the answer is always right");
+            assertTrue(corpus.get(n * i + 1).user().contains("\nCorrect: " + answer), "the solution is shown in the context");
+            for (int k = 2; k < n; k++) {
+                String withFeedback = corpus.get(n * i + k).user();
                 assertTrue(withFeedback.matches("(?s).*\nFeedback: The answer -?\\d+ is \\d+ too (small|large) \\(.*\\)\\..*"),
                         "informative feedback on a wrong attempt is shown: " + withFeedback);
-                assertEquals(answer, corpus.get(4 * i + k).answer(), "after feedback the answer is the corrected one");
+                assertEquals(answer, corpus.get(n * i + k).answer(), "after feedback the answer is the corrected one");
             }
-            String misconception = corpus.get(4 * i + 2).user();
-            if (!corpus.get(4 * i).answer().equals(answer)) {
-                assertTrue(misconception.contains("The answer " + corpus.get(4 * i).answer() + " is "),
+            String misconception = corpus.get(n * i + 2).user();
+            if (!corpus.get(n * i).answer().equals(answer)) {
+                assertTrue(misconception.contains("The answer " + corpus.get(n * i).answer() + " is "),
                         "the first feedback example is on the expression's misconception: " + misconception);
             }
         }
@@ -101,6 +102,43 @@ class PretrainerTest {
             differs |= !Arrays.equals(a.get(i), c.get(i));
         }
         assertTrue(differs, "another seed gives other weights");
+    }
+
+    @Test
+    void warmupCosineRisesLinearlyThenDecaysTowardsZero() {
+        var lr = Pretrainer.warmupCosine(0.004, 10, 110);
+        assertEquals(0.0004, lr.applyAsDouble(0), 1e-12);
+        assertEquals(0.004, lr.applyAsDouble(9), 1e-12, "the peak at the end of the warm-up");
+        assertEquals(0.004, lr.applyAsDouble(10), 1e-12, "the decay starts at the peak");
+        assertEquals(0.002, lr.applyAsDouble(60), 1e-12, "half way through the decay, half the peak (cos pi/2 = 0)");
+        assertTrue(lr.applyAsDouble(109) > 0 && lr.applyAsDouble(109) < 0.004 * 1e-3, "the last step near 0: " + lr.applyAsDouble(109));
+        for (int s = 10; s < 109; s++) {
+            assertTrue(lr.applyAsDouble(s + 1) < lr.applyAsDouble(s), "decreasing after the warm-up, step " + s);
+        }
+    }
+
+    @Test
+    void aStepAtRateZeroLeavesTheWeights() {
+        // The schedule is what each step applies: at rate 0 (no weight decay) nothing moves; at a rate, something does.
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path model = dir.resolve("z");
+            DecoderLM lm = TinyModels.create(model, TinyModels.config("llama", 1, 32, 2, 1, 64, 512), 0, m);
+            try (Tokenizer tok = Tokenizer.load(model, lm.config())) {
+                List<PretrainCorpus.Example> corpus = List.of(new PretrainCorpus.Example("1+1=", "2"));
+                List<float[]> before = new ArrayList<>();
+                lm.parameterList().forEach(p -> before.add(p.toFloatArray()));
+                Pretrainer.train(lm, tok, corpus, 3, 2, s -> 0.0, 0, null);
+                for (int i = 0; i < before.size(); i++) {
+                    assertArrayEquals(before.get(i), lm.parameterList().get(i).toFloatArray(), "parameter " + i);
+                }
+                Pretrainer.train(lm, tok, corpus, 1, 2, s -> 1e-2, 0, null);
+                boolean moved = false;
+                for (int i = 0; i < before.size(); i++) {
+                    moved |= !Arrays.equals(before.get(i), lm.parameterList().get(i).toFloatArray());
+                }
+                assertTrue(moved, "a step at rate 0.01 moves the weights");
+            }
+        }
     }
 
     @Test
