@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import sdpo4j.cli.Main;
+import sdpo4j.train.BuiltInModel;
 
 /** {@code quickstart} is registered with the launcher from its own package (the stages themselves run for minutes). */
 class QuickstartCommandTest {
@@ -19,7 +20,7 @@ class QuickstartCommandTest {
         StringWriter help = new StringWriter();
         assertEquals(0, Main.execute(new String[] {"quickstart", "--help"}, new PrintWriter(help, true),
                 new PrintWriter(new StringWriter(), true)));
-        assertTrue(help.toString().contains("--pretrain-steps") && help.toString().contains("Default: 1500"), help.toString());
+        assertTrue(help.toString().contains("--pretrain-steps") && help.toString().contains("Default: " + BuiltInModel.Options.DEFAULT.steps()), help.toString());
         assertTrue(help.toString().contains("configs/quickstart.yaml"), help.toString());
     }
 }

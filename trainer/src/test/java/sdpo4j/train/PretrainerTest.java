@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sdpo4j.env.FeedbackDetail;
@@ -117,46 +118,49 @@ class PretrainerTest {
         }
     }
 
-    @Test
-    void aStepAtRateZeroLeavesTheWeights() {
-        // The schedule is what each step applies: at rate 0 (no weight decay) nothing moves; at a rate, something does.
+    /** Runs {@code body} on a new one-block model (seed 0) in {@code dir/name} with its tokenizer. */
+    private void withTinyModel(String name, BiConsumer<DecoderLM, Tokenizer> body) {
         try (NDManager m = NDManager.newBaseManager()) {
-            Path model = dir.resolve("z");
+            Path model = dir.resolve(name);
             DecoderLM lm = TinyModels.create(model, TinyModels.config("llama", 1, 32, 2, 1, 64, 512), 0, m);
             try (Tokenizer tok = Tokenizer.load(model, lm.config())) {
-                List<PretrainCorpus.Example> corpus = List.of(new PretrainCorpus.Example("1+1=", "2"));
-                List<float[]> before = new ArrayList<>();
-                lm.parameterList().forEach(p -> before.add(p.toFloatArray()));
-                Pretrainer.train(lm, tok, corpus, 3, 2, s -> 0.0, 0, null);
-                for (int i = 0; i < before.size(); i++) {
-                    assertArrayEquals(before.get(i), lm.parameterList().get(i).toFloatArray(), "parameter " + i);
-                }
-                Pretrainer.train(lm, tok, corpus, 1, 2, s -> 1e-2, 0, null);
-                boolean moved = false;
-                for (int i = 0; i < before.size(); i++) {
-                    moved |= !Arrays.equals(before.get(i), lm.parameterList().get(i).toFloatArray());
-                }
-                assertTrue(moved, "a step at rate 0.01 moves the weights");
+                body.accept(lm, tok);
             }
         }
     }
 
     @Test
-    void lossFallsOnASmallCorpus() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            Path model = dir.resolve("m");
-            DecoderLM lm = TinyModels.create(model, TinyModels.config("llama", 1, 32, 2, 1, 64, 512), 0, m);
-            try (Tokenizer tok = Tokenizer.load(model, lm.config())) {
-                List<PretrainCorpus.Example> corpus = new ArrayList<>();
-                for (int i = 0; i < 8; i++) {
-                    corpus.add(new PretrainCorpus.Example(i + "+1=", String.valueOf(i + 1)));
-                }
-                List<Double> losses = new ArrayList<>();
-                Pretrainer.train(lm, tok, corpus, 60, 8, 3e-3, 0, losses::add);
-                double first = losses.subList(0, 5).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-                double last = losses.subList(55, 60).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-                assertTrue(last < first * 0.7, "loss " + first + " -> " + last);
+    void aStepAtRateZeroLeavesTheWeights() {
+        // The schedule is what each step applies: at rate 0 (no weight decay) nothing moves; at a rate, something does.
+        withTinyModel("z", (lm, tok) -> {
+            List<PretrainCorpus.Example> corpus = List.of(new PretrainCorpus.Example("1+1=", "2"));
+            List<float[]> before = new ArrayList<>();
+            lm.parameterList().forEach(p -> before.add(p.toFloatArray()));
+            Pretrainer.train(lm, tok, corpus, 3, 2, s -> 0.0, 0, null);
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), lm.parameterList().get(i).toFloatArray(), "parameter " + i);
             }
-        }
+            Pretrainer.train(lm, tok, corpus, 1, 2, s -> 1e-2, 0, null);
+            boolean moved = false;
+            for (int i = 0; i < before.size(); i++) {
+                moved |= !Arrays.equals(before.get(i), lm.parameterList().get(i).toFloatArray());
+            }
+            assertTrue(moved, "a step at rate 0.01 moves the weights");
+        });
+    }
+
+    @Test
+    void lossFallsOnASmallCorpus() {
+        withTinyModel("m", (lm, tok) -> {
+            List<PretrainCorpus.Example> corpus = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                corpus.add(new PretrainCorpus.Example(i + "+1=", String.valueOf(i + 1)));
+            }
+            List<Double> losses = new ArrayList<>();
+            Pretrainer.train(lm, tok, corpus, 60, 8, 3e-3, 0, losses::add);
+            double first = losses.subList(0, 5).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double last = losses.subList(55, 60).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            assertTrue(last < first * 0.7, "loss " + first + " -> " + last);
+        });
     }
 }
