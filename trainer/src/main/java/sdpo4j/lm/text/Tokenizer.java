@@ -272,10 +272,15 @@ public final class Tokenizer implements AutoCloseable {
      * turn takes {@link #encodeUserTurn}'s faster path to the same ids.
      */
     public long[] encodeConversation(List<ChatTemplate.Message> turns) {
+        return encodeRendered(renderConversation(turns));
+    }
+
+    /** The text {@link #encodeConversation} encodes. */
+    private String renderConversation(List<ChatTemplate.Message> turns) {
         if (turns.size() == 1 && turns.get(0).role().equals("user")) {
-            return encodeUserTurn(turns.get(0).content());
+            return renderUserTurn(turns.get(0).content());
         }
-        return encodeRendered(template.renderPrompt(turns, options));
+        return template.renderPrompt(turns, options);
     }
 
     /**
@@ -286,8 +291,7 @@ public final class Tokenizer implements AutoCloseable {
      * end of {@code ids}; 0 where the template rewrote the content beyond a trim.
      */
     public int generationPromptLength(List<ChatTemplate.Message> turns, long[] ids) {
-        String rendered = turns.size() == 1 && turns.get(0).role().equals("user")
-                ? renderUserTurn(turns.get(0).content()) : template.renderPrompt(turns, options);
+        String rendered = renderConversation(turns);
         String content = turns.get(turns.size() - 1).content();
         int at = rendered.lastIndexOf(content);
         if (at < 0) {
