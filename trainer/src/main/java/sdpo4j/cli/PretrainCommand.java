@@ -22,6 +22,11 @@ public final class PretrainCommand implements Callable<Integer> {
     Path out;
 
     // The defaults are BuiltInModel.Options.DEFAULT (picocli shows a field's initial value as its default).
+    @Option(names = "--env", description = "Tasks the corpus is made of: arithmetic (one user turn) or arithmetic-tool (a "
+            + "conversation with a calculator call and its result before the last user turn; its teacher-context templates "
+            + "are prompts/arithmetic-tool/).")
+    String env = DEFAULT.env();
+
     @Option(names = "--layers", description = "Decoder blocks.")
     int layers = DEFAULT.layers();
 
@@ -63,13 +68,16 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TeacherContexts.Templates templates = TeacherContexts.Templates.load(promptsDir, "arithmetic");
+        if (!BuiltInModel.Options.ENVS.contains(env)) {
+            throw new ConfigException("--env", env, "one of " + BuiltInModel.Options.ENVS);
+        }
+        TeacherContexts.Templates templates = TeacherContexts.Templates.load(promptsDir, env);
         FeedbackDetail detail = switch (feedback) {
             case "informative" -> FeedbackDetail.INFORMATIVE;
             case "terse" -> FeedbackDetail.TERSE;
             default -> throw new ConfigException("--feedback", feedback, "one of [informative, terse]");
         };
-        BuiltInModel.Options options = new BuiltInModel.Options(layers, hidden, steps, batch, lr, tasks, knownShare,
+        BuiltInModel.Options options = new BuiltInModel.Options(env, layers, hidden, steps, batch, lr, tasks, knownShare,
                 solveAccuracy, detail, seed);
         if (ifMissing && BuiltInModel.isCached(out, options, templates)) {
             System.out.println("using the cached pretrained model in " + out + " (same options; delete it to retrain)");

@@ -16,6 +16,7 @@ import sdpo4j.env.Score;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.arithmetic.Arithmetic;
 import sdpo4j.env.arithmetic.ArithmeticConfig;
+import sdpo4j.env.arithmetic.ArithmeticTool;
 import sdpo4j.lm.decoding.Generator;
 import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.lm.text.Tokenizer;
@@ -46,10 +47,21 @@ public final class BuiltInModel {
      * is better than the model (held-out greedy accuracy at most 0.5 plain, at least 0.8 with
      * feedback on a wrong answer: docs/lm.md has the measurements over seeds).
      */
-    public record Options(int layers, int hidden, int steps, int batch, double lr, int tasks, double knownShare,
+    public record Options(String env, int layers, int hidden, int steps, int batch, double lr, int tasks, double knownShare,
             double solveAccuracy, FeedbackDetail feedback, long seed) {
+        // Before DEFAULT, whose construction checks against it.
+        /** The environments whose tasks the corpus can be made of (one-digit {@code + -} in both). */
+        public static final List<String> ENVS = List.of("arithmetic", "arithmetic-tool");
+
         /** 2 layers x 128, 2000 steps of 32 examples at peak lr 0.003, 2000 tasks, 0.3 known, 0.3 right anyway, informative feedback, seed 0. */
-        public static final Options DEFAULT = new Options(2, 128, 2000, 32, 0.003, 2000, 0.3, 0.3, FeedbackDetail.INFORMATIVE, 0);
+        public static final Options DEFAULT = new Options("arithmetic", 2, 128, 2000, 32, 0.003, 2000, 0.3, 0.3,
+                FeedbackDetail.INFORMATIVE, 0);
+
+        public Options {
+            if (!ENVS.contains(env)) {
+                throw new sdpo4j.config.ConfigException("env", env, "one of " + ENVS);
+            }
+        }
 
         /** Warm-up steps of the rate schedule ({@link Pretrainer#warmupCosine}): the first 5% of the steps. */
         int warmupSteps() {
@@ -57,7 +69,7 @@ public final class BuiltInModel {
         }
 
         public Options withSeed(long s) {
-            return new Options(layers, hidden, steps, batch, lr, tasks, knownShare, solveAccuracy, feedback, s);
+            return new Options(env, layers, hidden, steps, batch, lr, tasks, knownShare, solveAccuracy, feedback, s);
         }
 
         PretrainCorpus.Mix mix() {
@@ -71,6 +83,7 @@ public final class BuiltInModel {
          */
         Map<String, Object> recorded(TeacherContexts.Templates templates) {
             Map<String, Object> o = new LinkedHashMap<>();
+            o.put("env", env);
             o.put("family", "llama");
             o.put("layers", layers);
             o.put("hidden", hidden);
@@ -116,7 +129,7 @@ public final class BuiltInModel {
         TeacherContexts contexts = new TeacherContexts(templates);
         long seed = options.seed();
         List<PretrainCorpus.Example> corpus = PretrainCorpus.arithmetic(
-                Arithmetic.generate(arithmetic, options.tasks(), seed, "p"), contexts, options.mix(), seed);
+                tasks(options.env(), arithmetic, options.tasks(), seed, "p"), contexts, options.mix(), seed);
         int hidden = options.hidden();
         int steps = options.steps();
         try (NDManager m = NDManager.newBaseManager()) {
@@ -137,7 +150,7 @@ public final class BuiltInModel {
                 }
                 HfCheckpoint.save(model, out, out);
                 HeldOutAccuracy acc = heldOutAccuracy(model, tok, m, contexts, options.feedback(),
-                        Arithmetic.generate(arithmetic, 100, seed + 1_000_003, "eval"));
+                        tasks(options.env(), arithmetic, 100, seed + 1_000_003, "eval"));
                 log.printf(Locale.ROOT, "held-out greedy accuracy: plain %.2f, with a correct solution in context %.2f, "
                         + "with feedback on a wrong answer %.2f%n", acc.plain(), acc.withSolution(), acc.withFeedback());
                 Map<String, Object> record = new LinkedHashMap<>();
@@ -154,8 +167,14 @@ public final class BuiltInModel {
         }
     }
 
+    /** Generated tasks of the corpus's environment, one-digit {@code + -}. */
+    private static List<Map<String, Object>> tasks(String env, ArithmeticConfig arithmetic, int count, long seed, String idPrefix) {
+        return env.equals("arithmetic-tool") ? ArithmeticTool.generate(arithmetic, count, seed, idPrefix)
+                : Arithmetic.generate(arithmetic, count, seed, idPrefix);
+    }
+
     /**
-     * Greedy accuracy on {@code eval} (arithmetic tasks: {@code prompt}, {@code answer}) through
+     * Greedy accuracy on {@code eval} (generated arithmetic or arithmetic-tool tasks) through
      * the evaluation's greedy responses and tally ({@link Evaluator}); a response counts when it is
      * the answer and nothing else, stricter than the arithmetic environment (its first integer).
      */
@@ -165,12 +184,13 @@ public final class BuiltInModel {
         List<long[]> withSolution = new ArrayList<>();
         List<long[]> withFeedback = new ArrayList<>();
         for (Map<String, Object> t : eval) {
-            String p = (String) t.get("prompt");
-            long a = ((Number) t.get("answer")).longValue();
-            plain.add(tok.encodeUserTurn(p));
-            withSolution.add(tok.encodeUserTurn(contexts.render(p, new TeacherContexts.Context(String.valueOf(a), null))));
-            withFeedback.add(tok.encodeUserTurn(contexts.render(p,
-                    new TeacherContexts.Context(null, Arithmetic.wrongAnswerFeedback(a + 3, a, feedback)))));
+            PretrainCorpus.Problem p = PretrainCorpus.Problem.of(t);
+            long a = p.answer();
+            plain.add(tok.encodeConversation(p.example(p.prompt(), a).conversation()));
+            withSolution.add(tok.encodeConversation(p.example(contexts.render(p.prompt(),
+                    new TeacherContexts.Context(String.valueOf(a), null)), a).conversation()));
+            withFeedback.add(tok.encodeConversation(p.example(contexts.render(p.prompt(),
+                    new TeacherContexts.Context(null, Arithmetic.wrongAnswerFeedback(a + 3, a, feedback))), a).conversation()));
         }
         Generator g = new Generator(model, tok);
         Evaluator.ResponseScorer exact = (i, response) -> response.trim().equals(String.valueOf(eval.get(i).get("answer")))

@@ -10,12 +10,16 @@ import sdpo4j.config.Check;
 import sdpo4j.env.FeedbackDetail;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.arithmetic.Arithmetic;
+import sdpo4j.lm.text.ChatTemplate;
 
 /**
  * The built-in model's pretraining text for arithmetic: examples that teach both solving (only
  * partly) and reading a teacher context, so that the self-teacher knows more than the student
- * and has something to distil. Each example is a user turn and the assistant's answer; the loss
- * is on the answer only. Per task, {@value #EXAMPLES_PER_TASK} examples:
+ * and has something to distil. Each example is a conversation (a single user turn for
+ * {@code arithmetic}; for {@code arithmetic-tool} the user's question, the assistant's calculator
+ * call and the tool's result before it) and the assistant's answer to its last user turn; the loss
+ * is on the answer only. Per task, {@value #EXAMPLES_PER_TASK} examples, the last user turn
+ * rewritten as the teacher would see it:
  * <ul>
  *   <li>plain: the expression. A share {@link Mix#knownShare} of the distinct expressions (drawn
  *       once each) is always answered correctly; each other one has a misconception of its own,
@@ -33,8 +37,56 @@ import sdpo4j.env.arithmetic.Arithmetic;
  * </ul>
  */
 public final class PretrainCorpus {
-    /** One training example: what the user says and what the assistant answers. */
-    public record Example(String user, String answer) {}
+    /**
+     * One training example: the turns before the last user turn (empty for a single turn), what
+     * the user says last, and what the assistant answers.
+     */
+    public record Example(List<ChatTemplate.Message> history, String user, String answer) {
+        public Example {
+            history = List.copyOf(history);
+        }
+
+        /** A single-turn example. */
+        public Example(String user, String answer) {
+            this(List.of(), user, answer);
+        }
+
+        /** The whole conversation the answer follows: the history, then {@link #user} as a user turn. */
+        public List<ChatTemplate.Message> conversation() {
+            List<ChatTemplate.Message> out = new ArrayList<>(history);
+            out.add(new ChatTemplate.Message("user", user));
+            return out;
+        }
+    }
+
+    /**
+     * One generated task as the corpus reads it: the earlier turns, the last user turn (whose text
+     * keys the expression's misconception, so that conversations ending in the same question agree)
+     * and the answer.
+     */
+    record Problem(List<ChatTemplate.Message> history, String prompt, long answer) {
+        /**
+         * From a generated task ({@link Arithmetic#generate}: {@code prompt} a string; {@link
+         * sdpo4j.env.arithmetic.ArithmeticTool#generate}: a list of turns ending with the user's).
+         */
+        @SuppressWarnings("unchecked")
+        static Problem of(Map<String, Object> task) {
+            long answer = ((Number) task.get("answer")).longValue();
+            if (task.get("prompt") instanceof String prompt) {
+                return new Problem(List.of(), prompt, answer);
+            }
+            List<ChatTemplate.Message> turns = new ArrayList<>();
+            for (Map<String, String> t : (List<Map<String, String>>) task.get("prompt")) {
+                turns.add(new ChatTemplate.Message(t.get("role"), t.get("content")));
+            }
+            return new Problem(turns.subList(0, turns.size() - 1), turns.get(turns.size() - 1).content(), answer);
+        }
+
+        /** This problem's conversation with its last user turn replaced by {@code user}. */
+        Example example(String user, long answer) {
+            return new Example(history, user, String.valueOf(answer));
+        }
+    }
 
     /**
      * Feedback examples per task. Reading feedback to the corrected answer is the hardest skill
@@ -59,6 +111,10 @@ public final class PretrainCorpus {
 
     private PretrainCorpus() {}
 
+    /**
+     * The corpus for generated arithmetic or arithmetic-tool tasks (maps as their {@code generate}
+     * writes them), deterministic for {@code seed}.
+     */
     public static List<Example> arithmetic(List<Map<String, Object>> tasks, TeacherContexts contexts, Mix mix, long seed) {
         Random rnd = new Random(seed);
         // Drawn at an expression's first occurrence, so that its repeats in the corpus agree.
@@ -66,18 +122,17 @@ public final class PretrainCorpus {
         Map<String, Long> misconception = new HashMap<>();
         List<Example> out = new ArrayList<>();
         for (Map<String, Object> t : tasks) {
-            String prompt = (String) t.get("prompt");
-            long answer = ((Number) t.get("answer")).longValue();
-            boolean solved = known.computeIfAbsent(prompt, p -> rnd.nextDouble() < mix.knownShare());
-            long mistaken = misconception.computeIfAbsent(prompt, p -> offBy(answer, 5, rnd));
+            Problem p = Problem.of(t);
+            long answer = p.answer();
+            boolean solved = known.computeIfAbsent(p.prompt(), q -> rnd.nextDouble() < mix.knownShare());
+            long mistaken = misconception.computeIfAbsent(p.prompt(), q -> offBy(answer, 5, rnd));
             boolean right = solved || rnd.nextDouble() < mix.solveAccuracy();
-            out.add(new Example(prompt, String.valueOf(right ? answer : mistaken)));
-            out.add(new Example(contexts.render(prompt, new TeacherContexts.Context(String.valueOf(answer), null)),
-                    String.valueOf(answer)));
+            out.add(p.example(p.prompt(), right ? answer : mistaken));
+            out.add(p.example(contexts.render(p.prompt(), new TeacherContexts.Context(String.valueOf(answer), null)), answer));
             for (int k = 0; k < FEEDBACK_EXAMPLES; k++) {
                 long attempt = k == 0 ? mistaken : offBy(answer, 9, rnd);
                 String feedback = Arithmetic.wrongAnswerFeedback(attempt, answer, mix.feedback());
-                out.add(new Example(contexts.render(prompt, new TeacherContexts.Context(null, feedback)), String.valueOf(answer)));
+                out.add(p.example(contexts.render(p.prompt(), new TeacherContexts.Context(null, feedback)), answer));
             }
         }
         return out;

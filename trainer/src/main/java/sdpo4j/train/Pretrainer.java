@@ -16,8 +16,8 @@ import sdpo4j.optim.Autograd;
 import sdpo4j.optim.GradientClipping;
 
 /**
- * Supervised training of a model on (user turn, answer) examples: cross-entropy on the answer
- * tokens (then EOS) given the chat-rendered prompt, AdamW, global-norm clipping. Deterministic
+ * Supervised training of a model on (conversation, answer) examples: cross-entropy on the answer
+ * tokens (then EOS) given the chat-rendered conversation, AdamW, global-norm clipping. Deterministic
  * for a seed.
  */
 public final class Pretrainer {
@@ -44,7 +44,7 @@ public final class Pretrainer {
         List<long[]> answers = new ArrayList<>();
         long eos = tokenizer.answerEndId();
         for (PretrainCorpus.Example e : examples) {
-            contexts.add(tokenizer.encodeUserTurn(e.user()));
+            contexts.add(tokenizer.encodeConversation(e.conversation()));
             long[] a = tokenizer.encode(e.answer());
             long[] withEos = java.util.Arrays.copyOf(a, a.length + 1);
             withEos[a.length] = eos;

@@ -2,6 +2,7 @@ package sdpo4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -20,6 +21,7 @@ import sdpo4j.env.FeedbackDetail;
 import sdpo4j.env.TeacherContexts;
 import sdpo4j.env.arithmetic.Arithmetic;
 import sdpo4j.env.arithmetic.ArithmeticConfig;
+import sdpo4j.env.arithmetic.ArithmeticTool;
 import sdpo4j.lm.model.DecoderLM;
 import sdpo4j.lm.weights.TinyModels;
 import sdpo4j.lm.text.Tokenizer;
@@ -70,6 +72,51 @@ class PretrainerTest {
         double knownShare = known / (double) plainAnswers.size();
         assertTrue(knownShare > 0.2 && knownShare < 0.45, "share answered always right: " + knownShare);
         assertTrue(mistaken > 100, "expressions with a misconception: " + mistaken);
+    }
+
+    @Test
+    void toolCorpusKeepsTheEarlierTurnsAndRewritesOnlyTheLastUserTurn() {
+        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic-tool"));
+        var tasks = ArithmeticTool.generate(ArithmeticConfig.builder().digits(1).operators(List.of("+", "-")).build(), 600, 2, "p");
+        List<PretrainCorpus.Example> corpus = PretrainCorpus.arithmetic(tasks, contexts,
+                new PretrainCorpus.Mix(0.3, 0.3, FeedbackDetail.INFORMATIVE), 3);
+        int n = PretrainCorpus.EXAMPLES_PER_TASK;
+        assertEquals(600 * n, corpus.size());
+        Map<String, Set<String>> plainAnswers = new HashMap<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, String>> turns = (List<Map<String, String>>) tasks.get(i).get("prompt");
+            String last = turns.get(3).get("content");
+            String answer = String.valueOf(tasks.get(i).get("answer"));
+            for (int k = 0; k < n; k++) {
+                PretrainCorpus.Example e = corpus.get(n * i + k);
+                assertEquals(3, e.history().size(), "user, call, tool result kept");
+                for (int t = 0; t < 3; t++) {
+                    assertEquals(turns.get(t).get("role"), e.history().get(t).role());
+                    assertEquals(turns.get(t).get("content"), e.history().get(t).content(), "turn " + t + " as generated");
+                }
+                assertEquals("tool", e.conversation().get(2).role());
+                assertEquals(e.user(), e.conversation().get(3).content(), "the last turn is the (rewritten) user turn");
+                assertTrue(e.user().startsWith(last), "the last user turn's question comes first: " + e.user());
+                if (k > 0) {
+                    assertEquals(answer, e.answer(), "with a teacher context the answer is right");
+                }
+            }
+            assertEquals(last, corpus.get(n * i).user(), "the plain example is the conversation as the policy sees it");
+            assertTrue(corpus.get(n * i + 1).user().contains("\nCorrect: " + answer));
+            assertTrue(corpus.get(n * i + 2).user().contains("\nFeedback: The answer "));
+            plainAnswers.computeIfAbsent(last, q -> new HashSet<>()).add(corpus.get(n * i).answer());
+        }
+        // The misconception belongs to the last question, whatever bracket led to it: at most two answers each.
+        plainAnswers.forEach((q, answers) -> assertTrue(answers.size() <= 2, q + " " + answers));
+        assertTrue(plainAnswers.values().stream().anyMatch(a -> a.size() == 2), "some questions are answered both ways");
+    }
+
+    @Test
+    void anUnknownEnvironmentIsRefusedByName() {
+        var e = assertThrows(sdpo4j.config.ConfigException.class, () -> new BuiltInModel.Options("countdown", 2, 128, 10, 4,
+                1e-3, 10, 0.3, 0.3, FeedbackDetail.INFORMATIVE, 0));
+        assertTrue(e.getMessage().contains("countdown") && e.getMessage().contains("arithmetic-tool"), e.getMessage());
     }
 
     /** Weights after a few steps of pretraining on the arithmetic corpus, all parameters in order. */
