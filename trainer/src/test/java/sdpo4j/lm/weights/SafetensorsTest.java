@@ -55,6 +55,29 @@ class SafetensorsTest {
     }
 
     @Test
+    void tensorsLargerThanOneCopyAreWrittenInRowSlicesExactly() throws IOException {
+        // Row counts that do not divide into the copy size, a row longer than it, a long vector, and
+        // an fp16 array (the half-precision teacher's), whose slices are widened one at a time.
+        long chunk = Safetensors.Tensor.CHUNK_ELEMENTS;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            tensors.put("rows", m.randomNormal(new Shape(chunk / 1000 * 2 + 7, 1000)));
+            tensors.put("wide", m.randomNormal(new Shape(3, chunk + 5)));
+            tensors.put("vector", m.randomNormal(new Shape(chunk * 2 + 3)));
+            tensors.put("half", m.randomNormal(new Shape(chunk / 512 + 3, 512)).toType(ai.djl.ndarray.types.DataType.FLOAT16, false));
+            Path f = dir.resolve("large.safetensors");
+            Safetensors.write(f, tensors, Map.of());
+            Map<String, TensorInfo> header = Safetensors.readHeader(f);
+            for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+                NDArray back = Safetensors.load(m, f, header.get(e.getKey()));
+                assertEquals(e.getValue().getShape(), back.getShape(), e.getKey());
+                float[] want = e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                assertArrayEquals(want, back.toFloatArray(), 0f, e.getKey());
+            }
+        }
+    }
+
+    @Test
     void halfPrecisionTypesAreWidenedExactly() throws IOException {
         // bf16 1.5 = 0x3FC0, -2 = 0xC000; f16 1.5 = 0x3E00, -2 = 0xC000, 65504 = 0x7BFF, 2^-24 = 0x0001.
         ByteBuffer data = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
