@@ -30,13 +30,17 @@ class PretrainerTest {
     @TempDir
     Path dir;
 
+    /** The corpus of {@code tasks} at the default mix, contexts rendered through prompts/{@code env}/. */
+    private static List<PretrainCorpus.Example> corpus(String env, List<Map<String, Object>> tasks) {
+        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), env));
+        return PretrainCorpus.arithmetic(tasks, contexts, new PretrainCorpus.Mix(0.3, 0.3, FeedbackDetail.INFORMATIVE), 3);
+    }
+
     @Test
     void corpusTeachesSolvingPartlyAndReadingTheTeacherContext() {
-        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic"));
         // 1000 tasks of one-digit + and - repeat each of the 200 expressions about 5 times
         var tasks = Arithmetic.generate(ArithmeticConfig.builder().digits(1).operators(List.of("+", "-")).build(), 1000, 1, "p");
-        List<PretrainCorpus.Example> corpus = PretrainCorpus.arithmetic(tasks, contexts,
-                new PretrainCorpus.Mix(0.3, 0.3, FeedbackDetail.INFORMATIVE), 3);
+        List<PretrainCorpus.Example> corpus = corpus("arithmetic", tasks);
         assertEquals(1000 * PretrainCorpus.EXAMPLES_PER_TASK, corpus.size());
         Map<String, Set<String>> plainAnswers = new HashMap<>();
         Map<String, Integer> plainRight = new HashMap<>();
@@ -76,10 +80,8 @@ class PretrainerTest {
 
     @Test
     void toolCorpusKeepsTheEarlierTurnsAndRewritesOnlyTheLastUserTurn() {
-        TeacherContexts contexts = new TeacherContexts(TeacherContexts.Templates.load(Path.of("../prompts"), "arithmetic-tool"));
         var tasks = ArithmeticTool.generate(ArithmeticConfig.builder().digits(1).operators(List.of("+", "-")).build(), 600, 2, "p");
-        List<PretrainCorpus.Example> corpus = PretrainCorpus.arithmetic(tasks, contexts,
-                new PretrainCorpus.Mix(0.3, 0.3, FeedbackDetail.INFORMATIVE), 3);
+        List<PretrainCorpus.Example> corpus = corpus("arithmetic-tool", tasks);
         int n = PretrainCorpus.EXAMPLES_PER_TASK;
         assertEquals(600 * n, corpus.size());
         Map<String, Set<String>> plainAnswers = new HashMap<>();
