@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import sdpo4j.optim.RowChunks;
 import sdpo4j.run.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -217,21 +218,9 @@ public final class Safetensors {
          * and the heap kept that garbage: a 0.5B full fine-tuning step peaked 2.0 GB higher (17.3 GB).
          */
         public static Tensor of(String name, NDArray a) {
-            long[] shape = a.getShape().getShape();
-            return new Tensor(name, shape, sink -> {
-                long rows = shape.length == 0 ? 1 : shape[0];
-                long perRow = rows == 0 ? 0 : a.size() / rows;
-                long step = Math.max(1, CHUNK_ELEMENTS / Math.max(1, perRow));
-                if (shape.length == 0 || step >= rows) {
-                    try (NDArray f = a.toType(DataType.FLOAT32, true)) {
-                        float[] v = f.toFloatArray();
-                        sink.accept(v, v.length);
-                    }
-                    return;
-                }
-                for (long r = 0; r < rows; r += step) {
-                    try (NDArray slice = a.get(new NDIndex("{}:{}", r, Math.min(rows, r + step)));
-                         NDArray f = slice.toType(DataType.FLOAT32, true)) {
+            return new Tensor(name, a.getShape().getShape(), sink -> {
+                for (NDIndex rows : RowChunks.of(a.getShape(), CHUNK_ELEMENTS)) {
+                    try (NDArray slice = a.get(rows); NDArray f = slice.toType(DataType.FLOAT32, true)) {
                         float[] v = f.toFloatArray();
                         sink.accept(v, v.length);
                     }
