@@ -17,8 +17,12 @@ import ai.djl.ndarray.types.Shape;
  * @param matmulFlops fp32 FLOP/s of an {@code n x n} by {@code n x n} product ({@code 2 n^3} FLOPs)
  * @param copyBytesPerSecond bytes moved per second by an in-place copy between two arrays
  *     far larger than the caches: each element is read once and written once, both counted
+ * @param matVecBytesPerSecond weight bytes read per second by the engine's {@code linear} on one
+ *     input row (what each projection of a batch-1 decoding step is), cycling over weights that
+ *     together are far larger than the caches. On a CPU this is libtorch's own ceiling for batch-1
+ *     decoding, below the copy bound when its one-row product runs on one thread
  */
-public record MachineLimits(double matmulFlops, double copyBytesPerSecond) {
+public record MachineLimits(double matmulFlops, double copyBytesPerSecond, double matVecBytesPerSecond) {
 
     /**
      * @param n matrix side (2048: 17 GFLOP a product, large enough for the library's best kernel)
@@ -57,8 +61,40 @@ public record MachineLimits(double matmulFlops, double copyBytesPerSecond) {
                     best = Math.min(best, s);
                 }
             }
-            return new MachineLimits(flops, 2.0 * elements * 4 / best);
+            double copy = 2.0 * elements * 4 / best;
+            src.close();
+            dst.close();
+            return new MachineLimits(flops, copy, matVec(m, copyMiB, reps));
         }
+    }
+
+    /** Weight bytes a second through {@code linear} of one row by {@code [4096, 1024]} fp32 weights, {@code totalMiB} of them. */
+    private static double matVec(NDManager m, int totalMiB, int reps) {
+        int rows = 4096;
+        int cols = 1024;
+        int count = Math.max(1, totalMiB / 16); // 16 MiB a weight
+        NDArray[] weights = new NDArray[count];
+        for (int i = 0; i < count; i++) {
+            weights[i] = m.randomNormal(new Shape(rows, cols));
+        }
+        NDArray x = m.randomNormal(new Shape(1, cols));
+        double best = Double.POSITIVE_INFINITY;
+        for (int r = -1; r < reps; r++) {
+            long t0 = System.nanoTime();
+            for (NDArray w : weights) {
+                try (NDScope scope = new NDScope()) {
+                    x.getNDArrayInternal().linear(x, w, null).singletonOrThrow().getFloat(0, 0);
+                }
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (r >= 0) {
+                best = Math.min(best, s);
+            }
+        }
+        for (NDArray w : weights) {
+            w.close();
+        }
+        return (double) count * rows * cols * 4 / best;
     }
 
     /** The fraction of the matrix-product peak that {@code tokensPerSecond} at {@code flopsPerToken} reaches. */
@@ -73,5 +109,10 @@ public record MachineLimits(double matmulFlops, double copyBytesPerSecond) {
      */
     public double bandwidthBoundTokensPerSecond(double bytesPerToken) {
         return copyBytesPerSecond / bytesPerToken;
+    }
+
+    /** Tokens per second of a decoding step whose only cost were its weights read at the engine's one-row rate. */
+    public double matVecBoundTokensPerSecond(double bytesPerToken) {
+        return matVecBytesPerSecond / bytesPerToken;
     }
 }

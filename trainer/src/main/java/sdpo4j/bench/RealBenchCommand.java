@@ -159,9 +159,14 @@ public final class RealBenchCommand implements Callable<Integer> {
                 + "best of %d timed runs after one untimed; SDPO steps: 2 prompts x 8 responses, %d new tokens, micro-batch 2, "
                 + "response chunk %d, checkpointed activations, full step's teacher in fp16, 1 step; children above %s RSS are stopped%n",
                 s.batch(), s.seq(), s.newTokens(), s.reps(), s.sdpoTokens(), responseChunk, maxRss);
+        // Children inherit the allocator settings, and peak RSS depends on them (docs/training.md, "Memory options").
+        System.out.printf(Locale.ROOT, "allocator: MALLOC_MMAP_THRESHOLD_=%s MALLOC_TRIM_THRESHOLD_=%s THP_MEM_ALLOC_ENABLE=%s "
+                + "(bin/sdpo4j's SDPO4J_MALLOC=lean is the memory budgets' setting)%n", env("MALLOC_MMAP_THRESHOLD_"),
+                env("MALLOC_TRIM_THRESHOLD_"), env("THP_MEM_ALLOC_ENABLE"));
         MachineLimits limits = MachineLimits.measure(2048, 256, quick ? 3 : 5);
         System.out.printf(Locale.ROOT, "machine: fp32 matmul peak %.1f GFLOP/s (2048^3, best of %d), copy bandwidth %.2f GB/s "
-                + "(256 MiB in place, read+write)%n", limits.matmulFlops() / 1e9, quick ? 3 : 5, limits.copyBytesPerSecond() / 1e9);
+                + "(256 MiB in place, read+write), one-row linear %.2f GB/s of weights (16 x [4096, 1024])%n",
+                limits.matmulFlops() / 1e9, quick ? 3 : 5, limits.copyBytesPerSecond() / 1e9, limits.matVecBytesPerSecond() / 1e9);
         Map<String, Path> dirs = directories();
         List<String> table = new ArrayList<>();
         Path runs = Files.createTempDirectory("sdpo4j-real-bench");
@@ -174,27 +179,44 @@ public final class RealBenchCommand implements Callable<Integer> {
                 MeasuredProcess.Outcome child = MeasuredProcess.run(MeasuredProcess.sameJvm("sdpo4j.cli.Main",
                         throughputArgs(dir, s)), cap);
                 Throughput t = child.ok() ? Throughput.parse(child.output()) : null;
-                if (t == null) {
-                    System.out.println("throughput child failed (" + describe(child) + "):\n" + tail(child.output()));
-                    continue;
-                }
-                double trainFraction = limits.computeFraction(t.fwdBwdTokS(), flops.trainingPerToken(s.seq()));
+                double trainFraction = 0;
                 double bound = limits.bandwidthBoundTokensPerSecond(flops.weightBytesPerToken(4));
-                System.out.printf(Locale.ROOT, "load to first token %.2f s; forward+backward %.1f tok/s = %.1f GFLOP/s = %.0f%% of "
-                        + "the matmul peak; generation batch 1 %.2f tok/s = %.0f%% of the bandwidth bound %.2f tok/s (%.0f MB of "
-                        + "fp32 weights a token); batch 8 %.2f tok/s; peak RSS of this child %s%n", t.loadSeconds(), t.fwdBwdTokS(),
-                        t.fwdBwdTokS() * flops.trainingPerToken(s.seq()) / 1e9, 100 * trainFraction, t.gen1TokS(),
-                        100 * t.gen1TokS() / bound, bound, flops.weightBytesPerToken(4) / 1e6, t.gen8TokS(), gb(child.peakBytes()));
-                // PyTorch right after ours: the two throughputs then meet the most similar spell of load.
+                double matVecBound = limits.matVecBoundTokensPerSecond(flops.weightBytesPerToken(4));
                 String torch = "-";
-                if (shape.equals(torchShape)) {
-                    torch = torch(dir, s, t, cap);
+                if (t == null) {
+                    // The SDPO steps still run: their memory is what decides whether a shape trains here at all.
+                    System.out.println("throughput child failed (" + describe(child) + "):\n" + tail(child.output()));
+                } else {
+                    trainFraction = limits.computeFraction(t.fwdBwdTokS(), flops.trainingPerToken(s.seq()));
+                    System.out.printf(Locale.ROOT, "load to first token %.2f s; forward+backward %.1f tok/s = %.1f GFLOP/s = %.0f%% of "
+                            + "the matmul peak; generation batch 1 %.2f tok/s = %.0f%% of the bandwidth bound %.2f tok/s (%.0f MB of "
+                            + "fp32 weights a token), %.0f%% of the one-row linear's bound %.2f tok/s; batch 8 %.2f tok/s; "
+                            + "peak RSS of this child %s%n", t.loadSeconds(), t.fwdBwdTokS(),
+                            t.fwdBwdTokS() * flops.trainingPerToken(s.seq()) / 1e9, 100 * trainFraction, t.gen1TokS(),
+                            100 * t.gen1TokS() / bound, bound, flops.weightBytesPerToken(4) / 1e6, 100 * t.gen1TokS() / matVecBound,
+                            matVecBound, t.gen8TokS(), gb(child.peakBytes()));
+                    // PyTorch right after ours: the two throughputs then meet the most similar spell of load.
+                    if (shape.equals(torchShape)) {
+                        torch = torch(dir, s, t, cap);
+                    }
                 }
                 String full = "-";
                 String lora = "-";
                 if (!noSdpo) {
-                    full = sdpoStep(dir, runs, s, 0, cap);
+                    long state = fullStepStateBytes(flops.matmulWeights());
+                    if (cap > 0 && state > cap) {
+                        System.out.printf(Locale.ROOT, "full SDPO step: not run: its state alone (fp32 weights, gradients and two "
+                                + "AdamW moments, fp16 teacher: %d bytes a weight) is %s, above --max-rss %s%n",
+                                FULL_STEP_BYTES_PER_WEIGHT, gb(state), maxRss);
+                        full = "> " + gb(state) + " (state alone)";
+                    } else {
+                        full = sdpoStep(dir, runs, s, 0, cap);
+                    }
                     lora = sdpoStep(dir, runs, s, loraRank, cap);
+                }
+                if (t == null) {
+                    table.add(String.format(Locale.ROOT, "| %s | - | - | - | - | - | - | %s | %s | - |", shape, full, lora));
+                    continue;
                 }
                 table.add(String.format(Locale.ROOT, "| %s | %.2f | %.1f | %.0f%% | %.2f | %.0f%% | %.2f | %s | %s | %s |", shape,
                         t.loadSeconds(), t.fwdBwdTokS(), 100 * trainFraction, t.gen1TokS(), 100 * t.gen1TokS() / bound,
@@ -210,6 +232,14 @@ public final class RealBenchCommand implements Callable<Integer> {
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         table.forEach(System.out::println);
         return 0;
+    }
+
+    /** Bytes a weight of a full SDPO step with an fp16 teacher holds before any activation (docs/training.md, "Memory formula"). */
+    static final int FULL_STEP_BYTES_PER_WEIGHT = 18;
+
+    /** A lower bound of a full SDPO step's peak: its state for {@code weights} (the runtime and activations come on top). */
+    static long fullStepStateBytes(long weights) {
+        return FULL_STEP_BYTES_PER_WEIGHT * weights;
     }
 
     /** The arguments of a throughput child: this command on one directory with the settings already resolved. */
@@ -387,6 +417,11 @@ public final class RealBenchCommand implements Callable<Integer> {
     private static Path home() {
         String home = System.getenv("SDPO4J_HOME");
         return Path.of(home == null ? "." : home).toAbsolutePath();
+    }
+
+    private static String env(String name) {
+        String v = System.getenv(name);
+        return v == null ? "unset" : v;
     }
 
     private static String loadAverage() {

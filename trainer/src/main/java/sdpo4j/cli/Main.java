@@ -29,7 +29,21 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        try {
+            System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        } catch (OutOfMemoryError e) {
+            if (System.getenv("SDPO4J_DEBUG") != null) {
+                throw e;
+            }
+            System.err.println(heapFullMessage(Runtime.getRuntime().maxMemory()));
+            System.exit(USER_ERROR);
+        }
+    }
+
+    /** What a full Java heap tells the user (the engine's arrays are not on it: only the JVM's own objects). */
+    static String heapFullMessage(long maxHeapBytes) {
+        return String.format(java.util.Locale.ROOT, "error: the Java heap is full (its maximum is %d MB; SDPO4J_MALLOC=lean sets "
+                + "256 MB): give it more with SDPO4J_JAVA_OPTS=-Xmx2g", maxHeapBytes >> 20);
     }
 
     /** Runs a command line; returns the exit code. */

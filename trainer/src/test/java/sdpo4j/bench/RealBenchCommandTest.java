@@ -88,9 +88,10 @@ class RealBenchCommandTest {
 
     @Test
     void ratiosAgainstTheMachineLimits() {
-        MachineLimits limits = new MachineLimits(50e9, 8e9);
+        MachineLimits limits = new MachineLimits(50e9, 8e9, 2e9);
         assertEquals(0.6, limits.computeFraction(10, 3e9), 1e-12);
         assertEquals(4.0, limits.bandwidthBoundTokensPerSecond(2e9), 1e-12);
+        assertEquals(1.0, limits.matVecBoundTokensPerSecond(2e9), 1e-12);
     }
 
     @Test
@@ -123,6 +124,14 @@ class RealBenchCommandTest {
     }
 
     /** A child's peak is its own high-water mark, and a child past the cap is stopped and said to be. */
+    @Test
+    void aFullStepWhoseStateAloneIsOverTheCapIsNotStarted() {
+        // 18 bytes a weight: fp32 weights, gradients, two AdamW moments, the fp16 teacher (docs/training.md's formula).
+        assertEquals(18L * 493_961_216, RealBenchCommand.fullStepStateBytes(493_961_216));
+        assertTrue(RealBenchCommand.fullStepStateBytes(1_543_569_408L) > 20e9, "1.5B's state cannot fit a 20 GB cap");
+        assertTrue(RealBenchCommand.fullStepStateBytes(493_961_216) < 11e9, "0.5B's state leaves room under the 11 GB goal");
+    }
+
     @Test
     void childPeakAndCap() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3");

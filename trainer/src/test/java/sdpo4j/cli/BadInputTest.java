@@ -129,6 +129,12 @@ class BadInputTest {
     }
 
     @Test
+    void aFullJavaHeapSaysHowToGiveItMore() {
+        assertEquals("error: the Java heap is full (its maximum is 256 MB; SDPO4J_MALLOC=lean sets 256 MB): give it more with "
+                + "SDPO4J_JAVA_OPTS=-Xmx2g", Main.heapFullMessage(256L << 20));
+    }
+
+    @Test
     void everyDocumentedCaseFailsWithItsDocumentedOneLineMessage() throws Exception {
         model = dir.resolve("model");
         try (NDManager m = NDManager.newBaseManager()) {
