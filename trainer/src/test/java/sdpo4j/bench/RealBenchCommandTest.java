@@ -123,7 +123,6 @@ class RealBenchCommandTest {
                 .contains("memory.teacher-half=true"));
     }
 
-    /** A child's peak is its own high-water mark, and a child past the cap is stopped and said to be. */
     @Test
     void aFullStepWhoseStateAloneIsOverTheCapIsNotStarted() {
         // 18 bytes a weight: fp32 weights, gradients, two AdamW moments, the fp16 teacher (docs/training.md's formula).
@@ -132,6 +131,7 @@ class RealBenchCommandTest {
         assertTrue(RealBenchCommand.fullStepStateBytes(493_961_216) < 11e9, "0.5B's state leaves room under the 11 GB goal");
     }
 
+    /** A child's peak is its own high-water mark, and a child past the cap is stopped and said to be. */
     @Test
     void childPeakAndCap() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3");

@@ -124,13 +124,6 @@ class EmaAndClippingTest {
         }
     }
 
-    /** Arrays a call leaves on the manager its inputs live on (they would stay for the whole run). */
-    private static int leftBehind(NDManager m, Runnable call) {
-        int before = ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
-        call.run();
-        return ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size() - before;
-    }
-
     @Test
     void optimizerSideLoopsLeaveNoArrayBehind() {
         // Several row slices each, as a large embedding's gradient and moments have.
@@ -140,15 +133,15 @@ class EmaAndClippingTest {
             NDArray teacher = student.duplicate();
             EmaTeacher ema = EmaTeacher.pairing(List.of(teacher), List.of(student));
             ema.update(0.05);
-            assertEquals(0, leftBehind(m, () -> ema.update(0.05)), "fp32 EMA step");
+            assertEquals(0, ManagedArrays.leftBehind(m, () -> ema.update(0.05)), "fp32 EMA step");
             NDArray g = m.randomUniform(-1f, 1f, shape);
             GradientClipping.clipGlobalNorm(List.of(g), 1.0);
-            assertEquals(0, leftBehind(m, () -> GradientClipping.clipGlobalNorm(List.of(g), 1.0)), "gradient clipping");
+            assertEquals(0, ManagedArrays.leftBehind(m, () -> GradientClipping.clipGlobalNorm(List.of(g), 1.0)), "gradient clipping");
             student.setRequiresGradient(true);
             AdamW adam = new AdamW(java.util.Map.of("w", student), m, 0.9, 0.999, 1e-8, 0.01);
             student.getGradient().set(new ai.djl.ndarray.index.NDIndex("..."), 0.5f);
             adam.step(java.util.Map.of("w", student), 1e-3);
-            assertEquals(0, leftBehind(m, () -> adam.step(java.util.Map.of("w", student), 1e-3)), "AdamW step");
+            assertEquals(0, ManagedArrays.leftBehind(m, () -> adam.step(java.util.Map.of("w", student), 1e-3)), "AdamW step");
         }
     }
 }

@@ -71,11 +71,10 @@ class HalfEmaTest {
             NDArray stored = student.toType(DataType.FLOAT16, false);
             EmaTeacher ema = EmaTeacher.pairing(List.of(stored), List.of(student));
             ema.update(RATE);
-            int before = ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
-            ema.update(RATE);
-            ema.update(RATE);
-            int after = ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
-            assertEquals(before, after, "arrays left on the manager by two EMA steps");
+            assertEquals(0, ManagedArrays.leftBehind(m, () -> {
+                ema.update(RATE);
+                ema.update(RATE);
+            }), "arrays left on the manager by two EMA steps");
         }
     }
 
