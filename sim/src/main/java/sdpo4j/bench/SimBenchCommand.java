@@ -1,18 +1,23 @@
 package sdpo4j.bench;
 
-import sdpo4j.sim.SimConfig;
-
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sdpo4j.config.ConfigException;
 import sdpo4j.config.ConfigLoader;
+import sdpo4j.sim.SimConfig;
 
 /**
  * {@code sdpo4j sim-bench}: simulator throughput in run-steps per second, beside a plain NumPy
@@ -20,8 +25,9 @@ import sdpo4j.config.ConfigLoader;
  */
 @Command(name = "sim-bench", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Benchmark the batched simulator: SDPO cohorts of growing size on one thread, the full paper "
-                + "experiment on --threads threads (twice: the first run includes compiling its code paths), and (when python3 with numpy is found) the NumPy reference loop "
-                + "sim/bench/numpy_reference.py, with the per-run-step speed-up."})
+                + "experiment on --threads threads (first once, as it compiles its code paths, then --pairs times, each right beside "
+                + "a run of the NumPy reference loop sim/bench/numpy_reference.py when python3 with numpy is found), with the "
+                + "per-run-step speed-up of each pair and their median."})
 public final class SimBenchCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Simulation config (default: the paper's).")
     Path config;
@@ -35,34 +41,90 @@ public final class SimBenchCommand implements Callable<Integer> {
     @Option(names = "--python", defaultValue = "python3", description = "Python with numpy for the reference loop.")
     String python;
 
+    @Option(names = "--reference", paramLabel = "FILE",
+            description = "The NumPy reference script (default: sim/bench/numpy_reference.py under SDPO4J_HOME or the working directory).")
+    Path reference;
+
+    @Option(names = "--pairs", defaultValue = "3",
+            description = "Full experiments timed each right beside one NumPy reference run (after the first, compiling, run).")
+    int pairs;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        SimConfig cfg = ConfigLoader.load(SimConfig.class, SimConfig.PAPER, config, List.of());
-        System.out.println("sdpo4j simulator benchmark (" + Runtime.getRuntime().availableProcessors() + " cores)");
-        List<SimBenchmark.Point> points = SimBenchmark.cohorts(cfg, sizes);
-        points.forEach(p -> System.out.println(p.format()));
-        SimBenchmark.Point all = SimBenchmark.experiment(cfg, threads);
-        System.out.println(all.format());
-        // The first full run compiles the other methods' code paths (JIT) while it runs, as `sim` does;
-        // the second shows the throughput once they are compiled.
-        SimBenchmark.Point again = SimBenchmark.experiment(cfg, threads, "again");
-        System.out.println(again.format());
-        Double numpy = numpyMsPerRunStep();
-        if (numpy == null) {
-            System.out.println("numpy reference: not run (" + python + " with numpy not found)");
-        } else {
-            System.out.printf(Locale.ROOT, "numpy reference loop (one run at a time)   %.4f ms/run-step%n", numpy);
-            for (SimBenchmark.Point p : points) {
-                System.out.printf(Locale.ROOT, "speed-up per run-step, SDPO cohort of %4d: %.1fx%n", p.runs(), numpy / p.msPerRunStep());
-            }
-            System.out.printf(Locale.ROOT, "speed-up per run-step, full experiment:    %.1fx (first run), %.1fx (again)%n",
-                    numpy / all.msPerRunStep(), numpy / again.msPerRunStep());
+        PrintWriter out = spec.commandLine().getOut();
+        if (reference != null && !Files.isRegularFile(reference)) {
+            throw ConfigException.general("--reference " + reference, "no such file (the NumPy reference script, sim/bench/numpy_reference.py)");
         }
+        if (pairs < 1) {
+            throw ConfigException.general("--pairs " + pairs, "at least 1 (a full experiment timed beside a NumPy reference run)");
+        }
+        SimConfig cfg = ConfigLoader.load(SimConfig.class, SimConfig.PAPER, config, List.of());
+        out.println("sdpo4j simulator benchmark (" + Runtime.getRuntime().availableProcessors() + " cores)");
+        List<SimBenchmark.Point> points = SimBenchmark.cohorts(cfg, sizes);
+        points.forEach(p -> out.println(p.format()));
+        // The first full run compiles the other methods' code paths (JIT) while it runs, as `sim` does.
+        SimBenchmark.Point first = SimBenchmark.experiment(cfg, threads, "first");
+        out.println(first.format());
+        // The machine's speed drifts by tens of percent over tens of seconds (a shared VM), so each later
+        // full run is timed right beside its own NumPy run, and the speed-up is the median of those pairs.
+        List<Double> numpy = new ArrayList<>();
+        List<Double> paired = new ArrayList<>();
+        for (int i = 1; i <= pairs; i++) {
+            SimBenchmark.Point again = SimBenchmark.experiment(cfg, threads, "pair " + i);
+            out.println(again.format());
+            Double ref = numpyMsPerRunStep();
+            if (ref == null) {
+                out.println("numpy reference: not run (" + python + " with numpy not found)");
+                return 0;
+            }
+            out.printf(Locale.ROOT, "numpy reference loop (one run at a time), pair %d   %.4f ms/run-step   speed-up %.1fx%n",
+                    i, ref, ref / again.msPerRunStep());
+            numpy.add(ref);
+            paired.add(again.msPerRunStep());
+        }
+        summary(points, first.msPerRunStep(), paired, numpy).forEach(out::println);
         return 0;
     }
 
+    /**
+     * The speed-up lines: each cohort and the first full run against the median NumPy run, and the
+     * full experiment as the median of the pairs' own ratios ({@code numpy[i] / paired[i]}, ms per run-step).
+     */
+    static List<String> summary(List<SimBenchmark.Point> cohorts, double firstMs, List<Double> paired, List<Double> numpy) {
+        if (paired.size() != numpy.size()) {
+            throw new IllegalArgumentException(paired.size() + " full runs against " + numpy.size() + " NumPy runs: they come in pairs");
+        }
+        double medianNumpy = median(numpy);
+        List<String> lines = new ArrayList<>();
+        for (SimBenchmark.Point p : cohorts) {
+            lines.add(String.format(Locale.ROOT, "speed-up per run-step, SDPO cohort of %4d: %.1fx (against the median NumPy run)",
+                    p.runs(), medianNumpy / p.msPerRunStep()));
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < paired.size(); i++) {
+            ratios.add(numpy.get(i) / paired.get(i));
+        }
+        lines.add(String.format(Locale.ROOT, "speed-up per run-step, full experiment:    %.1fx (first run, against the median NumPy "
+                + "run), %.1fx (median of %d pairs)", medianNumpy / firstMs, median(ratios), ratios.size()));
+        return lines;
+    }
+
+    /** The middle value, or the mean of the two middle values. */
+    static double median(List<Double> xs) {
+        if (xs.isEmpty()) {
+            throw new IllegalArgumentException("the median of no values");
+        }
+        List<Double> sorted = new ArrayList<>(xs);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
     private Double numpyMsPerRunStep() throws IOException, InterruptedException {
-        Path script = locateScript();
+        Path script = reference != null ? reference : locateScript();
         if (script == null) {
             return null;
         }

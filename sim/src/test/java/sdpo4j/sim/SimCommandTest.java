@@ -4,50 +4,43 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sdpo4j.cli.Main;
+import sdpo4j.cli.CliRun;
 
 /** The launcher's command line, end to end through picocli and the ServiceLoader registration. */
 class SimCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void helpListsCommandsAndDefaults() {
-        Result top = run("--help");
+        CliRun top = run("--help");
         assertEquals(0, top.code());
         assertTrue(top.out().contains("sim") && top.out().contains("sim-bench"), top.out());
-        Result sim = run("sim", "--help");
+        CliRun sim = run("sim", "--help");
         assertTrue(sim.out().contains("--threads") && sim.out().contains("Default: 2"), sim.out());
         assertTrue(sim.out().contains("--runs-dir") && sim.out().contains("Default: runs"), sim.out());
     }
 
     @Test
     void badOverrideIsOneLineAndExitCodeTwo() {
-        Result r = run("sim", "--runs-dir", dir.toString(), "--set", "steps=ten");
+        CliRun r = run("sim", "--runs-dir", dir.toString(), "--set", "steps=ten");
         assertEquals(2, r.code());
         assertEquals("error: --set steps=ten: key 'steps': value 'ten' is not allowed; allowed: an integer", r.err().strip());
-        Result unknown = run("sim", "--runs-dir", dir.toString(), "--set", "world.vocabb=4");
+        CliRun unknown = run("sim", "--runs-dir", dir.toString(), "--set", "world.vocabb=4");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().startsWith("error: --set world.vocabb=4: unknown key 'world.vocabb' (did you mean 'vocab'?)"),
                 unknown.err());
         assertEquals(1, unknown.err().strip().lines().count());
-        Result option = run("sim", "--threads", "many");
+        CliRun option = run("sim", "--threads", "many");
         assertEquals(2, option.code());
         assertTrue(option.err().startsWith("error: "), option.err());
         try (var files = Files.list(dir)) {
@@ -61,7 +54,7 @@ class SimCommandTest {
     void aSmallStudyWritesTheWholeRunDirectory() throws IOException {
         Path cfg = dir.resolve("small.yaml");
         Files.writeString(cfg, "steps: 25\nseeds: 2\nfinal-window: 5\nsets: [method-feedback, hybrid]\n");
-        Result r = run("sim", "--config", cfg.toString(), "--runs-dir", dir.toString(), "--name", "small");
+        CliRun r = run("sim", "--config", cfg.toString(), "--runs-dir", dir.toString(), "--name", "small");
         assertEquals(0, r.code(), r.err());
         Path run = dir.resolve("small");
         for (String f : List.of("config.yaml", "metrics.jsonl", "report.md", "results.json", "tables/table1_reward.csv",
@@ -76,7 +69,7 @@ class SimCommandTest {
             assertEquals(4, pngs.filter(p -> p.toString().endsWith(".png")).count());
         }
         // The same name again is refused rather than mixed with the earlier run.
-        Result again = run("sim", "--config", cfg.toString(), "--runs-dir", dir.toString(), "--name", "small");
+        CliRun again = run("sim", "--config", cfg.toString(), "--runs-dir", dir.toString(), "--name", "small");
         assertEquals(2, again.code());
         assertTrue(again.err().contains("already holds a run"), again.err());
     }
