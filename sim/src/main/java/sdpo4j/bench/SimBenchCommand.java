@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -18,6 +17,7 @@ import picocli.CommandLine.Spec;
 import sdpo4j.config.ConfigException;
 import sdpo4j.config.ConfigLoader;
 import sdpo4j.sim.SimConfig;
+import sdpo4j.stats.Median;
 
 /**
  * {@code sdpo4j sim-bench}: simulator throughput in run-steps per second, beside a plain NumPy
@@ -85,7 +85,8 @@ public final class SimBenchCommand implements Callable<Integer> {
             numpy.add(ref);
             paired.add(again.msPerRunStep());
         }
-        summary(points, first.msPerRunStep(), paired, numpy).forEach(out::println);
+        summary(points, first.msPerRunStep(), paired.stream().mapToDouble(Double::doubleValue).toArray(),
+                numpy.stream().mapToDouble(Double::doubleValue).toArray()).forEach(out::println);
         return 0;
     }
 
@@ -93,34 +94,23 @@ public final class SimBenchCommand implements Callable<Integer> {
      * The speed-up lines: each cohort and the first full run against the median NumPy run, and the
      * full experiment as the median of the pairs' own ratios ({@code numpy[i] / paired[i]}, ms per run-step).
      */
-    static List<String> summary(List<SimBenchmark.Point> cohorts, double firstMs, List<Double> paired, List<Double> numpy) {
-        if (paired.size() != numpy.size()) {
-            throw new IllegalArgumentException(paired.size() + " full runs against " + numpy.size() + " NumPy runs: they come in pairs");
+    static List<String> summary(List<SimBenchmark.Point> cohorts, double firstMs, double[] paired, double[] numpy) {
+        if (paired.length != numpy.length) {
+            throw new IllegalArgumentException(paired.length + " full runs against " + numpy.length + " NumPy runs: they come in pairs");
         }
-        double medianNumpy = median(numpy);
+        double medianNumpy = Median.of(numpy);
         List<String> lines = new ArrayList<>();
         for (SimBenchmark.Point p : cohorts) {
             lines.add(String.format(Locale.ROOT, "speed-up per run-step, SDPO cohort of %4d: %.1fx (against the median NumPy run)",
                     p.runs(), medianNumpy / p.msPerRunStep()));
         }
-        List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < paired.size(); i++) {
-            ratios.add(numpy.get(i) / paired.get(i));
+        double[] ratios = new double[paired.length];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = numpy[i] / paired[i];
         }
         lines.add(String.format(Locale.ROOT, "speed-up per run-step, full experiment:    %.1fx (first run, against the median NumPy "
-                + "run), %.1fx (median of %d pairs)", medianNumpy / firstMs, median(ratios), ratios.size()));
+                + "run), %.1fx (median of %d pairs)", medianNumpy / firstMs, Median.of(ratios), ratios.length));
         return lines;
-    }
-
-    /** The middle value, or the mean of the two middle values. */
-    static double median(List<Double> xs) {
-        if (xs.isEmpty()) {
-            throw new IllegalArgumentException("the median of no values");
-        }
-        List<Double> sorted = new ArrayList<>(xs);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private Double numpyMsPerRunStep() throws IOException, InterruptedException {

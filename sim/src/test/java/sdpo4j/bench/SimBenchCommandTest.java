@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sdpo4j.cli.CliRun;
+import sdpo4j.stats.Median;
 
 /** sim-bench's pairing of full experiments with NumPy reference runs, at a size that takes seconds. */
 class SimBenchCommandTest {
@@ -35,24 +36,16 @@ class SimBenchCommandTest {
     }
 
     @Test
-    void theMedianIsTheMiddleValueOrTheMeanOfTheTwoMiddleOnes() {
-        assertEquals(3.0, SimBenchCommand.median(List.of(5.0, 1.0, 3.0)));
-        assertEquals(2.5, SimBenchCommand.median(List.of(4.0, 1.0, 2.0, 3.0)));
-        assertEquals(7.0, SimBenchCommand.median(List.of(7.0)));
-        assertThrows(IllegalArgumentException.class, () -> SimBenchCommand.median(List.of()));
-    }
-
-    @Test
     void theFullExperimentsSpeedUpIsTheMedianOfThePairsOwnRatios() {
         List<String> lines = SimBenchCommand.summary(
                 List.of(new SimBenchmark.Point("SDPO cohort", 100, 300, 300 * 100 * 0.04 / 1000)),
-                0.08, List.of(0.02, 0.02, 0.04), List.of(0.2, 0.1, 0.3));
+                0.08, new double[] {0.02, 0.02, 0.04}, new double[] {0.2, 0.1, 0.3});
         // Ratios 10, 5 and 7.5: median 7.5 (the median NumPy run over the median run would say 10).
         assertEquals(List.of("speed-up per run-step, SDPO cohort of  100: 5.0x (against the median NumPy run)",
                 "speed-up per run-step, full experiment:    2.5x (first run, against the median NumPy run), 7.5x (median of 3 pairs)"),
                 lines);
         assertThrows(IllegalArgumentException.class,
-                () -> SimBenchCommand.summary(List.of(), 0.1, List.of(0.02), List.of(0.2, 0.1)));
+                () -> SimBenchCommand.summary(List.of(), 0.1, new double[] {0.02}, new double[] {0.2, 0.1}));
     }
 
     @Test
@@ -99,7 +92,7 @@ class SimBenchCommandTest {
         }
         Matcher summary = Pattern.compile("full experiment: .*, ([0-9.]+)x \\(median of 3 pairs\\)").matcher(r.out());
         assertTrue(summary.find(), r.out());
-        double median = SimBenchCommand.median(List.of(ratios[0], ratios[1], ratios[2]));
+        double median = Median.of(ratios);
         assertEquals(median, Double.parseDouble(summary.group(1)), 0.051, r.out());
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import sdpo4j.config.ConfigLoader;
+import sdpo4j.stats.Median;
 import sdpo4j.env.Datasets;
 import sdpo4j.env.Environment;
 import sdpo4j.env.Environments;
@@ -101,18 +102,11 @@ public final class StepBenchmark {
                     }
                 }
                 Map<ObjectiveKind, Timing> out = new LinkedHashMap<>();
-                times.forEach((k, t) -> out.put(k, new Timing(median(t[0]), median(t[1]), median(t[2]), median(t[3]),
+                times.forEach((k, t) -> out.put(k, new Timing(Median.of(t[0]), Median.of(t[1]), Median.of(t[2]), Median.of(t[3]),
                         java.util.Arrays.stream(t[0]).average().orElseThrow())));
                 return new Result(gen, tokens, out);
             }
         }
-    }
-
-    static double median(double[] xs) {
-        double[] s = xs.clone();
-        java.util.Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /** The default benchmark setting on a model directory. */
