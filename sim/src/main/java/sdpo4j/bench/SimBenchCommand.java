@@ -70,8 +70,8 @@ public final class SimBenchCommand implements Callable<Integer> {
         out.println(first.format());
         // The machine's speed drifts by tens of percent over tens of seconds (a shared VM), so each later
         // full run is timed right beside its own NumPy run, and the speed-up is the median of those pairs.
-        List<Double> numpy = new ArrayList<>();
-        List<Double> paired = new ArrayList<>();
+        double[] numpy = new double[pairs];
+        double[] paired = new double[pairs];
         for (int i = 1; i <= pairs; i++) {
             SimBenchmark.Point again = SimBenchmark.experiment(cfg, threads, "pair " + i);
             out.println(again.format());
@@ -82,11 +82,10 @@ public final class SimBenchCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "numpy reference loop (one run at a time), pair %d   %.4f ms/run-step   speed-up %.1fx%n",
                     i, ref, ref / again.msPerRunStep());
-            numpy.add(ref);
-            paired.add(again.msPerRunStep());
+            numpy[i - 1] = ref;
+            paired[i - 1] = again.msPerRunStep();
         }
-        summary(points, first.msPerRunStep(), paired.stream().mapToDouble(Double::doubleValue).toArray(),
-                numpy.stream().mapToDouble(Double::doubleValue).toArray()).forEach(out::println);
+        summary(points, first.msPerRunStep(), paired, numpy).forEach(out::println);
         return 0;
     }
 

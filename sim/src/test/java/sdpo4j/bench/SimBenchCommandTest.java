@@ -24,10 +24,6 @@ class SimBenchCommandTest {
     @TempDir
     Path dir;
 
-    static CliRun run(String... args) {
-        return CliRun.of(args);
-    }
-
     /** A two-step paper config: the full experiment (330 runs) in well under a second. */
     private Path tinyConfig() throws IOException {
         Path cfg = dir.resolve("tiny.yaml");
@@ -50,10 +46,10 @@ class SimBenchCommandTest {
 
     @Test
     void badPairsOrReferenceIsOneLineAndExitCodeTwo() {
-        CliRun pairs = run("sim-bench", "--pairs", "0");
+        CliRun pairs = CliRun.of("sim-bench", "--pairs", "0");
         assertEquals(2, pairs.code());
         assertEquals("error: --pairs 0: at least 1 (a full experiment timed beside a NumPy reference run)", pairs.err().strip());
-        CliRun missing = run("sim-bench", "--reference", dir.resolve("nope.py").toString());
+        CliRun missing = CliRun.of("sim-bench", "--reference", dir.resolve("nope.py").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().strip().startsWith("error: --reference " + dir.resolve("nope.py") + ": no such file"), missing.err());
         assertEquals(1, missing.err().strip().lines().count());
@@ -61,7 +57,7 @@ class SimBenchCommandTest {
 
     @Test
     void withoutNumpyTheFirstPairSaysSoAndStops() throws IOException {
-        CliRun r = run("sim-bench", "--config", tinyConfig().toString(), "--sizes", "2", "--pairs", "3",
+        CliRun r = CliRun.of("sim-bench", "--config", tinyConfig().toString(), "--sizes", "2", "--pairs", "3",
                 "--reference", SCRIPT.toString(), "--python", "/bin/false");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("all sets, 2 thread(s), first"), r.out());
@@ -74,7 +70,7 @@ class SimBenchCommandTest {
     void eachPairsSpeedUpIsItsOwnRatioAndTheSummaryTheirMedian() throws IOException, InterruptedException {
         Process probe = new ProcessBuilder("python3", "-c", "import numpy").start();
         assumeTrue(probe.waitFor() == 0, "needs python3 with numpy");
-        CliRun r = run("sim-bench", "--config", tinyConfig().toString(), "--sizes", "2", "--pairs", "3",
+        CliRun r = CliRun.of("sim-bench", "--config", tinyConfig().toString(), "--sizes", "2", "--pairs", "3",
                 "--reference", SCRIPT.toString());
         assertEquals(0, r.code(), r.err());
         // Each pair: the full experiment's ms/run-step, then the reference's and their ratio.

@@ -16,31 +16,27 @@ class SimCommandTest {
     @TempDir
     Path dir;
 
-    static CliRun run(String... args) {
-        return CliRun.of(args);
-    }
-
     @Test
     void helpListsCommandsAndDefaults() {
-        CliRun top = run("--help");
+        CliRun top = CliRun.of("--help");
         assertEquals(0, top.code());
         assertTrue(top.out().contains("sim") && top.out().contains("sim-bench"), top.out());
-        CliRun sim = run("sim", "--help");
+        CliRun sim = CliRun.of("sim", "--help");
         assertTrue(sim.out().contains("--threads") && sim.out().contains("Default: 2"), sim.out());
         assertTrue(sim.out().contains("--runs-dir") && sim.out().contains("Default: runs"), sim.out());
     }
 
     @Test
     void badOverrideIsOneLineAndExitCodeTwo() {
-        CliRun r = run("sim", "--runs-dir", dir.toString(), "--set", "steps=ten");
+        CliRun r = CliRun.of("sim", "--runs-dir", dir.toString(), "--set", "steps=ten");
         assertEquals(2, r.code());
         assertEquals("error: --set steps=ten: key 'steps': value 'ten' is not allowed; allowed: an integer", r.err().strip());
-        CliRun unknown = run("sim", "--runs-dir", dir.toString(), "--set", "world.vocabb=4");
+        CliRun unknown = CliRun.of("sim", "--runs-dir", dir.toString(), "--set", "world.vocabb=4");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().startsWith("error: --set world.vocabb=4: unknown key 'world.vocabb' (did you mean 'vocab'?)"),
                 unknown.err());
         assertEquals(1, unknown.err().strip().lines().count());
-        CliRun option = run("sim", "--threads", "many");
+        CliRun option = CliRun.of("sim", "--threads", "many");
         assertEquals(2, option.code());
         assertTrue(option.err().startsWith("error: "), option.err());
         try (var files = Files.list(dir)) {
@@ -54,7 +50,7 @@ class SimCommandTest {
     void aSmallStudyWritesTheWholeRunDirectory() throws IOException {
         Path cfg = dir.resolve("small.yaml");
         Files.writeString(cfg, "steps: 25\nseeds: 2\nfinal-window: 5\nsets: [method-feedback, hybrid]\n");
-        CliRun r = run("sim", "--config", cfg.toString(), "--runs-dir", dir.toString(), "--name", "small");
+        CliRun r = CliRun.of("sim", "--config", cfg.toString(), "--runs-dir", dir.toString(), "--name", "small");
         assertEquals(0, r.code(), r.err());
         Path run = dir.resolve("small");
         for (String f : List.of("config.yaml", "metrics.jsonl", "report.md", "results.json", "tables/table1_reward.csv",
@@ -69,7 +65,7 @@ class SimCommandTest {
             assertEquals(4, pngs.filter(p -> p.toString().endsWith(".png")).count());
         }
         // The same name again is refused rather than mixed with the earlier run.
-        CliRun again = run("sim", "--config", cfg.toString(), "--runs-dir", dir.toString(), "--name", "small");
+        CliRun again = CliRun.of("sim", "--config", cfg.toString(), "--runs-dir", dir.toString(), "--name", "small");
         assertEquals(2, again.code());
         assertTrue(again.err().contains("already holds a run"), again.err());
     }

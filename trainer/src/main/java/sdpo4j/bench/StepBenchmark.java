@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import sdpo4j.config.ConfigLoader;
-import sdpo4j.stats.Median;
 import sdpo4j.env.Datasets;
 import sdpo4j.env.Environment;
 import sdpo4j.env.Environments;
@@ -25,6 +24,7 @@ import sdpo4j.lm.decoding.SamplingConfig;
 import sdpo4j.lm.text.Tokenizer;
 import sdpo4j.optim.AdamW;
 import sdpo4j.optim.ObjectiveKind;
+import sdpo4j.stats.Median;
 
 /**
  * Time of one update (everything after generation: context building, teacher scoring,
